@@ -1,0 +1,223 @@
+"""The `eventmod` command line: parses flags, calls the pipeline, prints. No logic lives here.
+
+Exit codes: 0 ok, 1 `check` found pending or drifted events, 2 invalid input (nothing written).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from codemods import __version__
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Instrument an async codebase with structured audit events from YAML specs.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INVALID = 0, 1, 2
+
+# -- shared options ------------------------------------------------------------------------------
+PhaseOpt = typer.Option(None, "--phase", help="Select events of rollout phase N (repeatable).")
+DayOpt = typer.Option(None, "--day", help="Select events planned on day D (repeatable).")
+ComponentOpt = typer.Option(None, "--component", help="Select a component by name (repeatable).")
+EventOpt = typer.Option(None, "--event", help="Select one event by id (repeatable).")
+RootOpt = typer.Option(None, "--root", help="The code to instrument (default: [tool.eventmod] root).")
+SpecsOpt = typer.Option(None, "--specs", help="The spec directory (default: [tool.eventmod] specs).")
+EmitOpt = typer.Option(None, "--emit", help="Default emit mode: await | background.")
+JobsOpt = typer.Option(None, "--jobs", "-j", help="Worker processes (default: CPU count; 1 = in process).")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"eventmod {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """eventmod: YAML specs -> guarded `log_event` blocks, applied as reviewable codemods."""
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _prepare(root, specs, emit, phase, day, component, event):
+    """Load config + catalog; on any problem print all of them and exit 2."""
+    from codemods.config import load_config
+    from codemods.problems import InputError
+    from codemods.spec_loader import load_catalog
+    from codemods.spec_model import Selection
+
+    try:
+        config = load_config(Path.cwd(), root=root, specs=specs, emit=emit)
+    except InputError as exc:
+        _fail(exc.problems)
+    if not config.root.is_dir():
+        _err(f"error: root {config.root} is not a directory; set `root` in [tool.eventmod] or pass --root")
+        raise typer.Exit(EXIT_INVALID)
+    catalog, problems = load_catalog(config.specs, config.root)
+    selection = Selection(tuple(phase or ()), tuple(day or ()), tuple(component or ()), tuple(event or ()))
+    problems.extend(_unknown_selectors(catalog, selection))
+    if problems:
+        _fail(problems)
+    return config, catalog, selection
+
+
+def _unknown_selectors(catalog, selection):
+    from codemods.problems import Problem, did_you_mean
+
+    names = {c.component for c in catalog.components}
+    ids = {e.id for e in catalog.events()}
+    found = [Problem("--component", 0, f"no component '{c}'{did_you_mean(c, names)}") for c in selection.components if c not in names]
+    found += [Problem("--event", 0, f"no event id '{e}'{did_you_mean(e, ids)}") for e in selection.events if e not in ids]
+    found += [Problem("--phase", 0, f"phase must be 1-4, got {p}") for p in selection.phases if not 1 <= p <= 4]
+    return found
+
+
+def _fail(problems) -> None:
+    errors = [p for p in problems if p.severity == "error"]
+    for problem in sorted(problems, key=lambda p: (p.path, p.line)):
+        _err(problem.format())
+    _err(f"{len(errors)} problem(s); nothing was written.")
+    raise typer.Exit(EXIT_INVALID)
+
+
+def _plan(config, catalog, selection, jobs):
+    from codemods.engine import plan_run
+
+    return plan_run(config, catalog, selection, jobs=_jobs(jobs))
+
+
+def _jobs(jobs: Optional[int]) -> int:
+    return jobs if jobs and jobs > 0 else (os.cpu_count() or 1)
+
+
+def _use_color(mode: str) -> bool:
+    if mode == "always":
+        return True
+    if mode == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+# -- commands ------------------------------------------------------------------------------------
+@app.command()
+def validate(
+    phase: Optional[List[int]] = PhaseOpt, day: Optional[List[int]] = DayOpt,
+    component: Optional[List[str]] = ComponentOpt, event: Optional[List[str]] = EventOpt,
+    root: Optional[Path] = RootOpt, specs: Optional[Path] = SpecsOpt, jobs: Optional[int] = JobsOpt,
+) -> None:
+    """Load all specs and check them against the code; report every problem (exit 2 if any)."""
+    from codemods.report import Summary
+
+    config, catalog, selection = _prepare(root, specs, None, phase, day, component, event)
+    plan = _plan(config, catalog, selection, jobs)
+    for problem in plan.all_problems():
+        if problem.severity != "error":
+            _err(problem.format())
+    if plan.errors():
+        _fail(plan.errors())
+    summary = Summary.of(plan)
+    typer.echo(f"ok: {summary.pending + summary.present} event(s) valid in {len({o.event.spec_file for o in plan.outcomes()})} spec file(s) ({summary.present} present, {summary.pending} pending)")
+
+
+@app.command("dry-run")
+def dry_run(
+    phase: Optional[List[int]] = PhaseOpt, day: Optional[List[int]] = DayOpt,
+    component: Optional[List[str]] = ComponentOpt, event: Optional[List[str]] = EventOpt,
+    patch: Optional[Path] = typer.Option(None, "--patch", help="Write the patch to FILE instead of stdout."),
+    color: str = typer.Option("auto", "--color", help="auto | always | never"),
+    root: Optional[Path] = RootOpt, specs: Optional[Path] = SpecsOpt, emit: Optional[str] = EmitOpt,
+    jobs: Optional[int] = JobsOpt,
+) -> None:
+    """Show the patch `apply` would make (a unified diff that `git apply` accepts). Writes nothing."""
+    from codemods.report import Summary, colorize, run_diff
+
+    config, catalog, selection = _prepare(root, specs, emit, phase, day, component, event)
+    plan = _plan(config, catalog, selection, jobs)
+    if plan.errors():
+        _fail(plan.all_problems())
+    diff = run_diff(plan)
+    if patch is not None:
+        patch.write_text(diff, encoding="utf-8", newline="")
+        typer.echo(Summary.of(plan).line())
+        return
+    sys.stdout.write(colorize(diff) if _use_color(color) else diff)
+    sys.stdout.flush()
+    _err(Summary.of(plan).line())
+
+
+@app.command()
+def apply(
+    phase: Optional[List[int]] = PhaseOpt, day: Optional[List[int]] = DayOpt,
+    component: Optional[List[str]] = ComponentOpt, event: Optional[List[str]] = EventOpt,
+    allow_dirty: bool = typer.Option(False, "--allow-dirty", help="Write even if files to touch have uncommitted changes."),
+    root: Optional[Path] = RootOpt, specs: Optional[Path] = SpecsOpt, emit: Optional[str] = EmitOpt,
+    jobs: Optional[int] = JobsOpt,
+) -> None:
+    """Insert the selected events: validate everything first, then write each file atomically."""
+    from codemods.report import Summary, event_lines
+    from codemods.engine import PRESENT
+    from codemods.writer import dirty_files, write_atomic
+
+    config, catalog, selection = _prepare(root, specs, emit, phase, day, component, event)
+    plan = _plan(config, catalog, selection, jobs)
+    if plan.errors():
+        _fail(plan.all_problems())
+    changed = [f for f in plan.files if f.changed]
+    if changed and not allow_dirty:
+        dirty = dirty_files(config.root, [f.path for f in changed]) or []
+        if dirty:
+            _err("error: uncommitted changes in file(s) apply would touch: " + ", ".join(dirty))
+            _err("commit or stash them first, or pass --allow-dirty; nothing was written.")
+            raise typer.Exit(EXIT_INVALID)
+    for f in changed:
+        assert f.new is not None
+        write_atomic(config.root / f.path, f.new)
+    for line in event_lines(plan, (PRESENT,)):
+        _err(f"skipped (already present): {line}")
+    typer.echo(Summary.of(plan).line("inserted"))
+
+
+@app.command()
+def check(
+    phase: Optional[List[int]] = PhaseOpt, day: Optional[List[int]] = DayOpt,
+    component: Optional[List[str]] = ComponentOpt, event: Optional[List[str]] = EventOpt,
+    root: Optional[Path] = RootOpt, specs: Optional[Path] = SpecsOpt, jobs: Optional[int] = JobsOpt,
+) -> None:
+    """Exit 1 when a selected event is pending or its anchor no longer resolves (drift)."""
+    from codemods.engine import DRIFTED, INVALID, PENDING
+    from codemods.report import Summary, event_lines
+
+    config, catalog, selection = _prepare(root, specs, None, phase, day, component, event)
+    plan = _plan(config, catalog, selection, jobs)
+    invalid = [p for o in plan.outcomes() if o.status == INVALID for p in o.problems] + list(plan.problems)
+    if invalid:
+        _fail(invalid)
+    drifted = [p for o in plan.outcomes() if o.status == DRIFTED for p in o.problems]
+    for problem in drifted:
+        _err("drifted: " + problem.format())
+    for line in event_lines(plan, (PENDING,)):
+        _err(f"pending: {line}")
+    summary = Summary.of(plan)
+    typer.echo(f"{summary.present} present, {summary.pending} pending, {summary.drifted} drifted")
+    if summary.pending or summary.drifted:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

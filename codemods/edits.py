@@ -1,0 +1,42 @@
+"""Edits as data, applied in one place: line-range replacements over the original text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace original lines [start, end) (0-based) with `lines`; start == end inserts before
+    line `start`. `lines` carry no line ends: the file's own newline is added when applied."""
+
+    start: int
+    end: int
+    lines: tuple[str, ...]
+    kind: str  # "event" | "wrap" | "import" | "enum" | "helper"
+    order: int = 0  # keeps edits at the same position in spec order
+
+    @property
+    def inserted(self) -> bool:
+        return self.start == self.end
+
+
+class EditConflict(Exception):
+    pass
+
+
+def apply_edits(lines: list[str], edits: list[Edit], newline: str) -> str:
+    """New text: original lines outside every edit are copied verbatim (byte-identical)."""
+    ordered = sorted(edits, key=lambda e: (e.start, e.end != e.start, e.order))
+    out: list[str] = []
+    position = 0
+    for edit in ordered:
+        if edit.start < position:
+            raise EditConflict(f"overlapping edits at line {edit.start + 1}")
+        out.extend(lines[position: edit.start])
+        if out and not out[-1].endswith("\n"):
+            out[-1] += newline  # inserting after a last line that had no line end
+        out.extend(line + newline for line in edit.lines)
+        position = edit.end
+    out.extend(lines[position:])
+    return "".join(out)

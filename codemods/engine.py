@@ -1,0 +1,307 @@
+"""The pipeline: specs -> one unit of work per target file -> edits -> new text.
+
+`plan_file` is a pure function of a picklable `FileJob` (read, parse once, resolve every anchor
+of that file in one walk, render, splice); it returns a `FilePlan` result object instead of
+raising, so files can be planned in worker processes and the run stays deterministic.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from codemods.anchors import FunctionNode, Site, index_functions, is_present, logger_variable, resolve_anchor
+from codemods.config import BlackSettings, Config, black_settings_for
+from codemods.edits import Edit, EditConflict, apply_edits
+from codemods.enum_members import EnumMember, enum_edits, plan_members, read_enum
+from codemods.imports import plan_imports
+from codemods.problems import Problem, did_you_mean
+from codemods.render import Names, RenderOptions, Style, render_block
+from codemods.source import SourceFile, dominant_quote
+from codemods.spec_model import Catalog, EventSpec, Selection
+
+PENDING, PRESENT, INVALID, DRIFTED = "pending", "present", "invalid", "drifted"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a worker needs from the configuration (plain, picklable)."""
+
+    root: str
+    logger_module: str
+    enum_file: str
+    enum_class: str
+    getter: str
+    emit: str
+    json_safe: bool
+    black: BlackSettings
+
+    @classmethod
+    def from_config(cls, config: Config) -> "Settings":
+        return cls(
+            root=str(config.root), logger_module=config.logger_module, enum_file=Path(config.enum_file).as_posix(),
+            enum_class=config.enum_class, getter=config.getter, emit=config.emit, json_safe=config.json_safe,
+            black=black_settings_for(config.root),
+        )
+
+
+@dataclass(frozen=True)
+class FileJob:
+    path: str  # relative to root, POSIX
+    events: tuple[EventSpec, ...]
+    enum_additions: tuple[EnumMember, ...] = ()
+
+
+@dataclass(frozen=True)
+class EventOutcome:
+    event: EventSpec
+    status: str  # PENDING | PRESENT | INVALID | DRIFTED
+    lines: tuple[int, ...] = ()  # where the block goes (or is), original line numbers
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class FilePlan:
+    path: str
+    old: bytes | None
+    new: bytes | None  # None: unchanged
+    outcomes: tuple[EventOutcome, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    enum_added: tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return self.new is not None and self.new != self.old
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    files: tuple[FilePlan, ...]
+    problems: tuple[Problem, ...] = ()
+
+    def outcomes(self) -> list[EventOutcome]:
+        return [o for f in self.files for o in f.outcomes]
+
+    def all_problems(self) -> list[Problem]:
+        found = list(self.problems)
+        for f in self.files:
+            found.extend(f.problems)
+            for o in f.outcomes:
+                found.extend(o.problems)
+        return found
+
+    def errors(self) -> list[Problem]:
+        return [p for p in self.all_problems() if p.severity == "error"]
+
+
+# -- the run -----------------------------------------------------------------------------------
+def plan_run(config: Config, catalog: Catalog, selection: Selection = Selection(), jobs: int = 1) -> RunPlan:
+    settings = Settings.from_config(config)
+    events = [e for c in catalog.components for e in c.events if selection.matches(c, e)]
+    by_file: dict[str, list[EventSpec]] = {}
+    for component in catalog.components:
+        for event in component.events:
+            if selection.matches(component, event):
+                by_file.setdefault(component.file, []).append(event)
+    additions, problems = _plan_enum(config, catalog, events)
+    work = [FileJob(path, tuple(evs)) for path, evs in sorted(by_file.items())]
+    if additions:
+        enum_job = next((j for j in work if j.path == settings.enum_file), None)
+        if enum_job is None:
+            work.append(FileJob(settings.enum_file, (), tuple(additions)))
+        else:
+            work[work.index(enum_job)] = FileJob(enum_job.path, enum_job.events, tuple(additions))
+        work.sort(key=lambda j: j.path)
+    plans = _run_jobs(work, settings, jobs)
+    return RunPlan(tuple(plans), tuple(problems))
+
+
+def _run_jobs(work: list[FileJob], settings: Settings, jobs: int) -> list[FilePlan]:
+    if jobs <= 1 or len(work) < 2:
+        return [plan_file(job, settings) for job in work]
+    with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
+        # map keeps input order, so output is the same whatever the worker count.
+        return list(pool.map(plan_file, work, [settings] * len(work), chunksize=max(1, len(work) // (jobs * 4))))
+
+
+def _plan_enum(config: Config, catalog: Catalog, events: list[EventSpec]) -> tuple[list[EnumMember], list[Problem]]:
+    enum_path = Path(config.enum_file).as_posix()
+    loaded = _load(config.root, enum_path)
+    if isinstance(loaded, Problem):
+        return [], [loaded]
+    source, tree = loaded
+    state = read_enum(source, tree, config.enum_class)
+    if isinstance(state, Problem):
+        return [], [state]
+    groups = {c.spec_file: c.enum_group for c in catalog.components}
+    return plan_members(events, groups, state, enum_path, config.enum_class)
+
+
+def _load(root: str | Path, rel: str) -> tuple[SourceFile, ast.Module] | Problem:
+    path = Path(root) / rel
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return Problem(rel, 0, f"cannot read: {exc.strerror}")
+    source = SourceFile.decode(rel, raw)
+    if isinstance(source, Problem):
+        return source
+    tree = source.parse()
+    if isinstance(tree, Problem):
+        return tree
+    return source, tree
+
+
+# -- one file ----------------------------------------------------------------------------------
+def plan_file(job: FileJob, settings: Settings) -> FilePlan:
+    loaded = _load(settings.root, job.path)
+    if isinstance(loaded, Problem):
+        located = [Problem(e.spec_file, e.line, f"target {job.path}: {loaded.message}", e.id) for e in job.events[:1]]
+        return FilePlan(job.path, None, None, tuple(EventOutcome(e, INVALID) for e in job.events), (loaded, *located))
+    source, tree = loaded
+    functions = index_functions(tree)
+    style = Style(
+        indent_unit=source.indent_unit,
+        quote=dominant_quote(source, tree),
+        line_length=settings.black.line_length,
+        normalize_strings=not settings.black.skip_string_normalization,
+        newline=source.newline,
+    )
+    outcomes: list[EventOutcome] = []
+    placements: list[tuple[EventSpec, FunctionNode, Site]] = []
+    for event in job.events:
+        outcome, sites, function = _resolve(source, functions, event)
+        outcomes.append(outcome)
+        placements.extend((event, function, s) for s in sites)
+    module_name = _module_of(job.path)
+    is_logger_module = module_name == settings.logger_module
+    pending = placements
+    need_background = any((p[0].emit or settings.emit) == "background" for p in pending)
+    imports = plan_imports(
+        source, tree, module=settings.logger_module, getter=settings.getter, enum=settings.enum_class,
+        need_logger=bool(pending) and not is_logger_module, need_asyncio=need_background,
+        line_length=settings.black.line_length,
+    )
+    edits: list[Edit] = list(imports.edits) if pending else []
+    variables: dict[int, str] = {}
+    getter_names = {imports.getter, settings.getter}
+    for order, (event, function, site) in enumerate(pending):
+        variable = variables.setdefault(id(function), logger_variable(function, getter_names))
+        names = Names(variable=variable, getter=imports.getter, enum=imports.enum, asyncio=imports.asyncio)
+        options = RenderOptions(emit=event.emit or settings.emit, json_safe=bool(event.json_safe if event.json_safe is not None else settings.json_safe), coerce=event.coerce)
+        edits.append(_edit_for(source, event, site, names, options, style, order))
+    added: tuple[str, ...] = ()
+    if job.enum_additions:
+        state = read_enum(source, tree, settings.enum_class)
+        if not isinstance(state, Problem):
+            edits.extend(enum_edits(source, state, list(job.enum_additions), style.quote))
+            added = tuple(m.name for m in job.enum_additions)
+    if not edits:
+        return FilePlan(job.path, source.raw, None, tuple(outcomes), enum_added=added)
+    try:
+        new_text = apply_edits(source.lines, edits, source.newline)
+    except EditConflict as exc:
+        problem = Problem(job.path, 0, f"conflicting edits: {exc}; two events wrap or split the same statement")
+        return FilePlan(job.path, source.raw, None, tuple(outcomes), (problem,))
+    return FilePlan(job.path, source.raw, source.encode(new_text), tuple(outcomes), enum_added=added)
+
+
+def _module_of(path: str) -> str:
+    parts = Path(path).with_suffix("").parts
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def _resolve(source: SourceFile, functions: dict[str, FunctionNode], event: EventSpec) -> tuple[EventOutcome, list[Site], FunctionNode | None]:
+    """Resolve one event to the sites that still need its block."""
+    function = functions.get(event.function)
+    if function is None:
+        hint = did_you_mean(event.function, functions) or did_you_mean(event.function.rsplit(".", 1)[-1], functions)
+        problem = Problem(event.spec_file, event.line_of("in"), f"function '{event.function}' not found in {source.path}{hint}", event.id)
+        return EventOutcome(event, DRIFTED, problems=(problem,)), [], None
+    result = resolve_anchor(source, function, event.anchor)
+    anchor_line = event.line_of(event.anchor.kind)
+    span = f"{source.path}:{function.lineno}-{function.end_lineno}"
+    if result.error:
+        listing = "".join(f"\n    {source.path}:{c.line}: {c.text}" for c in result.candidates[:10])
+        label = "logger calls in that function, closest first" if event.anchor.kind == "after_log" else "candidates"
+        more = f"; {label}:{listing}" if listing else ""
+        problem = Problem(event.spec_file, anchor_line, f"anchor {event.anchor.describe()} not found in {event.function} ({span}): {result.error}{more}", event.id)
+        return EventOutcome(event, DRIFTED, problems=(problem,)), [], function
+    sites = list(result.sites)
+    if event.occurrence is None and len(sites) > 1:
+        listing = "".join(f"\n    {source.path}:{s.stmt.lineno}" for s in sites)
+        problem = Problem(event.spec_file, anchor_line, f"anchor {event.anchor.describe()} is ambiguous in {event.function}: {len(sites)} matches; add `occurrence: N` (1-{len(sites)}) or `occurrence: all`, or make the anchor more specific:{listing}", event.id)
+        return EventOutcome(event, INVALID, problems=(problem,)), [], function
+    if isinstance(event.occurrence, int):
+        if event.occurrence > len(sites):
+            problem = Problem(event.spec_file, event.line_of("occurrence"), f"occurrence {event.occurrence} but the anchor matches {len(sites)} time(s) in {event.function}", event.id)
+            return EventOutcome(event, DRIFTED, problems=(problem,)), [], function
+        sites = [sites[event.occurrence - 1]]
+    problems = [p for s in sites if (p := _placement_problem(source, event, s, anchor_line))]
+    if problems:
+        return EventOutcome(event, INVALID, problems=tuple(problems)), [], function
+    missing = [s for s in sites if not is_present(s, event.event)]
+    lines = tuple(s.line for s in sites)
+    if not missing:
+        return EventOutcome(event, PRESENT, lines), [], function
+    return EventOutcome(event, PENDING, tuple(s.line for s in missing)), missing, function
+
+
+def _placement_problem(source: SourceFile, event: EventSpec, site: Site, anchor_line: int) -> Problem | None:
+    stmt = site.stmt
+    if site.mode in ("before", "wrap") and not source.starts_its_line(stmt):
+        return Problem(event.spec_file, anchor_line, f"cannot insert at {source.path}:{stmt.lineno}: the statement shares its line with the code before it (a one-line block or `;`); put it on its own line first", event.id)
+    if site.mode in ("after", "wrap") and not source.ends_its_line(stmt):
+        return Problem(event.spec_file, anchor_line, f"cannot insert at {source.path}:{stmt.end_lineno}: another statement follows on the same line (`;`); put it on its own line first", event.id)
+    return None
+
+
+def _edit_for(source: SourceFile, event: EventSpec, site: Site, names: Names, options: RenderOptions, style: Style, order: int) -> Edit:
+    stmt = site.stmt
+    indent = source.indentation_of(stmt.lineno)
+    if site.mode == "wrap":
+        return _wrap_edit(source, event, stmt, names, options, style, indent, order)
+    block = render_block(event, options, names, style, indent)
+    position = stmt.lineno - 1 if site.mode == "before" else stmt.end_lineno  # type: ignore[assignment]
+    return Edit(position, position, tuple(block), "event", order)  # type: ignore[arg-type]
+
+
+def _wrap_edit(source: SourceFile, event: EventSpec, stmt: ast.stmt, names: Names, options: RenderOptions, style: Style, indent: str, order: int) -> Edit:
+    unit = style.indent_unit
+    first, last = stmt.lineno, stmt.end_lineno or stmt.lineno
+    interior = string_interior_lines(source, first, last)
+    body = []
+    for lineno in range(first, last + 1):
+        line = source.lines[lineno - 1].rstrip("\r\n")
+        body.append(line if lineno in interior or not line.strip() else unit + line)
+    handler = render_block(event, options, names, style, indent + unit)
+    lines = [f"{indent}try:", *body, f"{indent}except Exception as exc:", *handler, f"{indent}{unit}raise"]
+    return Edit(first - 1, last, tuple(lines), "wrap", order)
+
+
+def string_interior_lines(source: SourceFile, first: int, last: int) -> set[int]:
+    """Lines (1-based) that begin inside a multi-line string: re-indenting them would change the
+    string's value, so a wrapped statement keeps them as they are."""
+    text = "".join(source.lines[first - 1: last])
+    interior: set[int] = set()
+    open_fstring: int | None = None
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            kind = tokenize.tok_name.get(token.type, "")
+            if token.type == tokenize.STRING and token.end[0] > token.start[0]:
+                interior.update(range(first + token.start[0], first + token.end[0]))
+            elif kind == "FSTRING_START":
+                open_fstring = token.start[0]
+            elif kind == "FSTRING_END" and open_fstring is not None:
+                if token.end[0] > open_fstring:
+                    interior.update(range(first + open_fstring, first + token.end[0]))
+                open_fstring = None
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass
+    return interior

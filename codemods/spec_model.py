@@ -1,0 +1,106 @@
+"""Typed, located spec data: what a YAML spec file means once it has been validated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+SEVERITIES = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+PRIORITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
+ANCHOR_KINDS = ("after_log", "after", "before", "at", "in_except", "on_error")
+# log_event keyword arguments, in the order they are written in generated code.
+KWARG_ORDER = ("correlation_id", "position_id", "order_id", "symbol", "exchange", "error")
+
+Occurrence = Union[int, str, None]  # 1-based index, "all", or None (must be unique)
+
+
+@dataclass(frozen=True)
+class Anchor:
+    kind: str  # one of ANCHOR_KINDS
+    text: str
+    level: str | None = None  # after_log only: narrows to logger.<level>
+
+    def describe(self) -> str:
+        level = f" (level {self.level})" if self.level else ""
+        return f"{self.kind}: {self.text!r}{level}"
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    id: str
+    event: str  # EventType member name
+    value: str  # EventType member value
+    function: str  # qualified name of the target function
+    anchor: Anchor
+    payload: tuple[tuple[str, str], ...]  # (key, python expression source)
+    kwargs: tuple[tuple[str, str], ...]  # (log_event kwarg, expression source), KWARG_ORDER
+    severity: str
+    component: str
+    spec_file: str
+    line: int  # line of the event entry in its spec file
+    key_lines: tuple[tuple[str, int], ...] = ()
+    comment: str | None = None
+    when: str | None = None
+    setup: tuple[str, ...] = ()
+    emit: str | None = None
+    occurrence: Occurrence = None
+    json_safe: bool | None = None
+    coerce: tuple[str, ...] = ()  # kwargs to coerce to int (issue: column types)
+
+    def line_of(self, key: str) -> int:
+        return dict(self.key_lines).get(key, self.line)
+
+
+@dataclass(frozen=True)
+class ComponentSpec:
+    component: str
+    file: str  # relative to root, POSIX separators
+    phase: int
+    days: tuple[int, ...]
+    priority: str
+    enum_group: str | None
+    events: tuple[EventSpec, ...]
+    spec_file: str
+    line: int = 1
+
+
+@dataclass(frozen=True)
+class Catalog:
+    components: tuple[ComponentSpec, ...]
+
+    def events(self) -> list[EventSpec]:
+        return [e for c in self.components for e in c.events]
+
+    def component_of(self, event: EventSpec) -> ComponentSpec:
+        return next(c for c in self.components if c.component == event.component)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """CLI selectors; empty tuples select everything. Selectors of different kinds intersect."""
+
+    phases: tuple[int, ...] = ()
+    days: tuple[int, ...] = ()
+    components: tuple[str, ...] = ()
+    events: tuple[str, ...] = ()
+
+    def matches(self, component: ComponentSpec, event: EventSpec) -> bool:
+        return (
+            (not self.phases or component.phase in self.phases)
+            and (not self.days or any(d in self.days for d in component.days))
+            and (not self.components or component.component in self.components)
+            and (not self.events or event.id in self.events)
+        )
+
+
+@dataclass(frozen=True)
+class SelectedCatalog:
+    """A catalog narrowed by a selection; `all_events` is kept for checks that need the whole set."""
+
+    catalog: Catalog
+    selection: Selection = field(default_factory=Selection)
+
+    def events(self) -> list[EventSpec]:
+        return [
+            e for c in self.catalog.components for e in c.events if self.selection.matches(c, e)
+        ]
