@@ -325,7 +325,7 @@ def _in_except(function: FunctionNode, placed: list[Placed], anchor: Anchor) -> 
 
 
 # -- presence ----------------------------------------------------------------------------------
-def logged_event_names(stmt: ast.AST) -> set[str] | None:
+def logged_event_names(stmt: ast.AST, getters: frozenset[str] = frozenset({"get_event_logger"})) -> set[str] | None:
     """EventType member names of the log_event calls inside `stmt`, or None if `stmt` is not an
     instrumentation statement (a getter assignment or a statement around log_event calls)."""
     names: set[str] = set()
@@ -339,16 +339,16 @@ def logged_event_names(stmt: ast.AST) -> set[str] | None:
         return names
     if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call) and len(stmt.targets) == 1:
         func = stmt.value.func
-        if isinstance(func, ast.Name) and "event_logger" in func.id:
+        if isinstance(func, ast.Name) and (func.id in getters or "event_logger" in func.id):
             return names
     return None
 
 
-def is_present(site: Site, event_name: str) -> bool:
+def is_present(site: Site, event_name: str, getters: frozenset[str] = frozenset({"get_event_logger"})) -> bool:
     """Whether `event_name` is already logged at this site: the instrumentation statements right
     next to the anchor (in the direction the block would be inserted) log it."""
     if site.presence == "wrapped":
-        return _wrapped_present(site, event_name)
+        return _wrapped_present(site, event_name, getters)
     block, index = site.block, site.index
     if site.presence == "forward":
         window = block[index + 1:]
@@ -359,7 +359,7 @@ def is_present(site: Site, event_name: str) -> bool:
     else:  # backward-inclusive
         window = tuple(reversed(block[: index + 1]))
     for stmt in window:
-        names = logged_event_names(stmt)
+        names = logged_event_names(stmt, getters)
         if names is None:
             return False
         if event_name in names:
@@ -367,10 +367,10 @@ def is_present(site: Site, event_name: str) -> bool:
     return False
 
 
-def _wrapped_present(site: Site, event_name: str) -> bool:
+def _wrapped_present(site: Site, event_name: str, getters: frozenset[str]) -> bool:
     parent = site.parent
     if isinstance(parent, ast.Try) and len(parent.body) == 1 and parent.body[0] is site.stmt:
-        return any(event_name in (logged_event_names(h) or set()) for h in parent.handlers)
+        return any(event_name in (logged_event_names(h, getters) or set()) for h in parent.handlers)
     return False
 
 

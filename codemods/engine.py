@@ -18,7 +18,7 @@ from codemods.anchors import FunctionNode, Site, index_functions, is_present, lo
 from codemods.config import BlackSettings, Config, black_settings_for
 from codemods.edits import Edit, EditConflict, apply_edits
 from codemods.enum_members import EnumMember, enum_edits, plan_members, read_enum
-from codemods.imports import plan_imports
+from codemods.imports import existing_names, plan_imports
 from codemods.problems import Problem, did_you_mean
 from codemods.render import Names, RenderOptions, Style, render_block
 from codemods.source import SourceFile, dominant_quote
@@ -173,8 +173,10 @@ def plan_file(job: FileJob, settings: Settings) -> FilePlan:
     )
     outcomes: list[EventOutcome] = []
     placements: list[tuple[EventSpec, FunctionNode, Site]] = []
+    local = existing_names(tree, settings.logger_module, (settings.getter,))
+    getters = frozenset({settings.getter, *local.values()})
     for event in job.events:
-        outcome, sites, function = _resolve(source, functions, event)
+        outcome, sites, function = _resolve(source, functions, event, settings.emit, getters)
         outcomes.append(outcome)
         placements.extend((event, function, s) for s in sites)
     module_name = _module_of(job.path)
@@ -217,13 +219,16 @@ def _module_of(path: str) -> str:
     return ".".join(parts)
 
 
-def _resolve(source: SourceFile, functions: dict[str, FunctionNode], event: EventSpec) -> tuple[EventOutcome, list[Site], FunctionNode | None]:
+def _resolve(source: SourceFile, functions: dict[str, FunctionNode], event: EventSpec, default_emit: str, getters: frozenset[str]) -> tuple[EventOutcome, list[Site], FunctionNode | None]:
     """Resolve one event to the sites that still need its block."""
     function = functions.get(event.function)
     if function is None:
         hint = did_you_mean(event.function, functions) or did_you_mean(event.function.rsplit(".", 1)[-1], functions)
         problem = Problem(event.spec_file, event.line_of("in"), f"function '{event.function}' not found in {source.path}{hint}", event.id)
         return EventOutcome(event, DRIFTED, problems=(problem,)), [], None
+    if (event.emit or default_emit) == "await" and not isinstance(function, ast.AsyncFunctionDef):
+        problem = Problem(event.spec_file, event.line_of("emit") if event.emit else event.line_of("in"), f"{event.function} ({source.path}:{function.lineno}) is not async, so `await` is illegal there; use `emit: background` (asyncio.create_task) or instrument an async caller", event.id)
+        return EventOutcome(event, INVALID, problems=(problem,)), [], function
     result = resolve_anchor(source, function, event.anchor)
     anchor_line = event.line_of(event.anchor.kind)
     span = f"{source.path}:{function.lineno}-{function.end_lineno}"
@@ -246,7 +251,7 @@ def _resolve(source: SourceFile, functions: dict[str, FunctionNode], event: Even
     problems = [p for s in sites if (p := _placement_problem(source, event, s, anchor_line))]
     if problems:
         return EventOutcome(event, INVALID, problems=tuple(problems)), [], function
-    missing = [s for s in sites if not is_present(s, event.event)]
+    missing = [s for s in sites if not is_present(s, event.event, getters)]
     lines = tuple(s.line for s in sites)
     if not missing:
         return EventOutcome(event, PRESENT, lines), [], function
@@ -255,6 +260,8 @@ def _resolve(source: SourceFile, functions: dict[str, FunctionNode], event: Even
 
 def _placement_problem(source: SourceFile, event: EventSpec, site: Site, anchor_line: int) -> Problem | None:
     stmt = site.stmt
+    if isinstance(site.parent, ast.Try) and site.parent.finalbody and site.block == tuple(site.parent.finalbody):
+        return Problem(event.spec_file, anchor_line, f"refusing to insert into a `finally` block ({source.path}:{stmt.lineno}): an `await` there runs during cancellation and exception unwinding and can mask the original error; anchor before the `try` or in an `except` handler instead", event.id)
     if site.mode in ("before", "wrap") and not source.starts_its_line(stmt):
         return Problem(event.spec_file, anchor_line, f"cannot insert at {source.path}:{stmt.lineno}: the statement shares its line with the code before it (a one-line block or `;`); put it on its own line first", event.id)
     if site.mode in ("after", "wrap") and not source.ends_its_line(stmt):

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURE = REPO / "fixtures" / "tradingbot"
+SPECS = REPO / "event_specs"
+
+
+class Eventmod:
+    """Runs the CLI in-process from a directory with no pyproject, so only flags configure it."""
+
+    def __init__(self, cwd: Path):
+        self.cwd = cwd
+
+    def __call__(self, *args: str):
+        from codemods.cli import app
+
+        old = Path.cwd()
+        os.chdir(self.cwd)
+        try:
+            result = CliRunner().invoke(app, list(args), env={"NO_COLOR": "1"}, catch_exceptions=False)
+        finally:
+            os.chdir(old)
+        return result
+
+
+@pytest.fixture
+def eventmod(tmp_path: Path) -> Eventmod:
+    work = tmp_path / "cwd"
+    work.mkdir()
+    return Eventmod(work)
+
+
+def tree_hash(root: Path) -> str:
+    """Hash of every file's path, bytes and mode under root: proves 'nothing on disk changed'."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() or p.is_symlink()):
+        digest.update(str(path.relative_to(root)).encode())
+        if path.is_symlink():
+            digest.update(os.readlink(path).encode())
+        else:
+            digest.update(path.read_bytes())
+            digest.update(str(path.stat().st_mode).encode())
+    return digest.hexdigest()
+
+
+def copy_tree(src: Path, dst: Path) -> Path:
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__"), symlinks=True)
+    return dst
+
+
+def run_module(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "codemods", *args], capture_output=True, text=True, cwd=cwd,
+                          env={**os.environ, "NO_COLOR": "1"})

@@ -1,0 +1,32 @@
+import logging
+from core.event_logger import get_event_logger, EventType
+
+logger = logging.getLogger(__name__)
+
+
+class TrailingStop:
+    async def activate(self, ts):
+        logger.info(f"Trailing stop ACTIVATED for {ts.symbol}")
+        event_logger = get_event_logger()
+        if event_logger:
+            await event_logger.log_event(
+                EventType.TRAILING_STOP_ACTIVATED,
+                {
+                    "symbol": ts.symbol,
+                },
+                symbol=ts.symbol,
+                severity="INFO",
+            )
+
+    async def update(self, ts):
+        logger.info(f"Trailing stop updated for {ts.symbol}")
+        event_logger = get_event_logger()
+        if event_logger:
+            await event_logger.log_event(
+                EventType.TRAILING_STOP_UPDATED,
+                {
+                    "symbol": ts.symbol,
+                },
+                symbol=ts.symbol,
+                severity="INFO",
+            )

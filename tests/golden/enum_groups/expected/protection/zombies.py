@@ -1,0 +1,27 @@
+import logging
+from core.event_logger import get_event_logger, EventType
+
+logger = logging.getLogger(__name__)
+
+
+async def alert(count):
+    logger.critical(f"ZOMBIE ALERT {count}")
+    event_logger = get_event_logger()
+    if event_logger:
+        await event_logger.log_event(
+            EventType.ZOMBIE_ALERT,
+            {
+                "count": count,
+            },
+            severity="CRITICAL",
+        )
+    event_logger = get_event_logger()
+    if event_logger:
+        await event_logger.log_event(
+            EventType.ZOMBIE_ALERT_DETAIL,
+            {
+                "count": count,
+                "detail": "threshold",
+            },
+            severity="WARNING",
+        )

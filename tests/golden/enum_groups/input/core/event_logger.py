@@ -1,0 +1,24 @@
+"""Event logger used by the golden cases (a test double of the bot's)."""
+
+from enum import Enum
+
+
+class EventType(str, Enum):
+    BOT_STARTED = "bot_started"
+
+    # Trailing Stop events
+    TRAILING_STOP_CREATED = "trailing_stop_created"
+
+    # Zombie events
+    ZOMBIE_ALERT = "zombie_alert_triggered"
+
+    @property
+    def label(self):
+        return self.value.replace("_", " ")
+
+
+_event_logger = None
+
+
+def get_event_logger():
+    return _event_logger

@@ -1,0 +1,24 @@
+import asyncio as aio
+import logging
+
+from core.event_logger import (
+    get_event_logger,
+    EventType,
+)
+
+logger = logging.getLogger(__name__)
+
+
+async def run(symbol):
+    logger.info("run")
+    event_logger = get_event_logger()
+    if event_logger:
+        aio.create_task(
+            event_logger.log_event(
+                EventType.RUN_MERGE_PAREN,
+                {
+                    "symbol": symbol,
+                },
+                severity="INFO",
+            )
+        )

@@ -1,0 +1,12 @@
+import asyncio as aio
+import logging
+
+from core.event_logger import (
+    get_event_logger
+)
+
+logger = logging.getLogger(__name__)
+
+
+async def run(symbol):
+    logger.info("run")

@@ -1,0 +1,5 @@
+"""A module with no imports at all."""
+
+
+async def run(symbol):
+    return symbol

@@ -1,0 +1,18 @@
+import logging
+from core.event_logger import get_event_logger, EventType
+
+logger = logging.getLogger(__name__)
+
+
+async def crlf(symbol):
+    logger.info("crlf")
+    event_logger = get_event_logger()
+    if event_logger:
+        await event_logger.log_event(
+            EventType.CRLF_EVENT,
+            {
+                "symbol": symbol,
+            },
+            severity="INFO",
+        )
+    return symbol

@@ -1,0 +1,22 @@
+import logging
+from core.event_logger import get_event_logger, EventType
+
+logger = logging.getLogger('quotes')
+MODE = 'live'
+
+
+async def run(symbol, price):
+    logger.info('quoted %s', symbol)
+    event_logger = get_event_logger()
+    if event_logger:
+        await event_logger.log_event(
+            EventType.QUOTES_EVENT,
+            {
+                'symbol': symbol,
+                'mode': 'live',
+                'price': float(price),
+            },
+            symbol=symbol,
+            severity='INFO',
+        )
+    return {'symbol': symbol, 'price': price}
