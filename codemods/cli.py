@@ -67,10 +67,12 @@ def _prepare(root, specs, emit, phase, day, component, event):
         raise typer.Exit(EXIT_INVALID)
     catalog, problems = load_catalog(config.specs, config.root)
     selection = Selection(tuple(phase or ()), tuple(day or ()), tuple(component or ()), tuple(event or ()))
-    problems.extend(_unknown_selectors(catalog, selection))
-    if problems:
-        _fail(problems)
-    return config, catalog, selection
+    selector_problems = _unknown_selectors(catalog, selection)
+    if selector_problems:
+        _fail(selector_problems)
+    # Spec problems do not stop here: the valid events are still checked against the code, so
+    # one run reports every problem.
+    return config, catalog, selection, problems
 
 
 def _unknown_selectors(catalog, selection):
@@ -92,10 +94,16 @@ def _fail(problems) -> None:
     raise typer.Exit(EXIT_INVALID)
 
 
-def _plan(config, catalog, selection, jobs):
-    from codemods.engine import plan_run
+def _plan(prepared, jobs, *, fail_on_errors: bool = True):
+    """Plan the run; with `fail_on_errors`, any spec or code problem prints all and exits 2."""
+    from codemods.engine import RunPlan, plan_run
 
-    return plan_run(config, catalog, selection, jobs=_jobs(jobs))
+    config, catalog, selection, spec_problems = prepared
+    plan = plan_run(config, catalog, selection, jobs=_jobs(jobs))
+    plan = RunPlan(plan.files, (*spec_problems, *plan.problems))
+    if fail_on_errors and plan.errors():
+        _fail(plan.all_problems())
+    return config, plan
 
 
 def _jobs(jobs: Optional[int]) -> int:
@@ -120,13 +128,9 @@ def validate(
     """Load all specs and check them against the code; report every problem (exit 2 if any)."""
     from codemods.report import Summary
 
-    config, catalog, selection = _prepare(root, specs, None, phase, day, component, event)
-    plan = _plan(config, catalog, selection, jobs)
+    _, plan = _plan(_prepare(root, specs, None, phase, day, component, event), jobs)
     for problem in plan.all_problems():
-        if problem.severity != "error":
-            _err(problem.format())
-    if plan.errors():
-        _fail(plan.errors())
+        _err(problem.format())
     summary = Summary.of(plan)
     typer.echo(f"ok: {summary.pending + summary.present} event(s) valid in {len({o.event.spec_file for o in plan.outcomes()})} spec file(s) ({summary.present} present, {summary.pending} pending)")
 
@@ -143,10 +147,7 @@ def dry_run(
     """Show the patch `apply` would make (a unified diff that `git apply` accepts). Writes nothing."""
     from codemods.report import Summary, colorize, run_diff
 
-    config, catalog, selection = _prepare(root, specs, emit, phase, day, component, event)
-    plan = _plan(config, catalog, selection, jobs)
-    if plan.errors():
-        _fail(plan.all_problems())
+    _, plan = _plan(_prepare(root, specs, emit, phase, day, component, event), jobs)
     diff = run_diff(plan)
     if patch is not None:
         patch.write_text(diff, encoding="utf-8", newline="")
@@ -170,10 +171,7 @@ def apply(
     from codemods.engine import PRESENT
     from codemods.writer import dirty_files, write_atomic
 
-    config, catalog, selection = _prepare(root, specs, emit, phase, day, component, event)
-    plan = _plan(config, catalog, selection, jobs)
-    if plan.errors():
-        _fail(plan.all_problems())
+    config, plan = _plan(_prepare(root, specs, emit, phase, day, component, event), jobs)
     changed = [f for f in plan.files if f.changed]
     if changed and not allow_dirty:
         dirty = dirty_files(config.root, [f.path for f in changed]) or []
@@ -199,9 +197,8 @@ def check(
     from codemods.engine import DRIFTED, INVALID, PENDING
     from codemods.report import Summary, event_lines
 
-    config, catalog, selection = _prepare(root, specs, None, phase, day, component, event)
-    plan = _plan(config, catalog, selection, jobs)
-    invalid = [p for o in plan.outcomes() if o.status == INVALID for p in o.problems] + list(plan.problems)
+    _, plan = _plan(_prepare(root, specs, None, phase, day, component, event), jobs, fail_on_errors=False)
+    invalid = [p for o in plan.outcomes() if o.status == INVALID for p in o.problems] + [p for p in plan.problems if p.severity == "error"]
     if invalid:
         _fail(invalid)
     drifted = [p for o in plan.outcomes() if o.status == DRIFTED for p in o.problems]

@@ -7,6 +7,7 @@ existing import from the logger module, and a new import goes with the other top
 from __future__ import annotations
 
 import ast
+import sys
 from dataclasses import dataclass
 
 from codemods.edits import Edit
@@ -129,9 +130,7 @@ def _new_import(source: SourceFile, tree: ast.Module, statement: str, order: int
             non_future = [s for s in imports if not (isinstance(s, ast.ImportFrom) and s.module == "__future__")]
             if non_future:
                 return Edit(non_future[0].lineno - 1, non_future[0].lineno - 1, (statement,), "import", order)
-        anchor = _last_leading_import(body) or imports[-1]
-        end = anchor.end_lineno or anchor.lineno
-        return Edit(end, end, (statement,), "import", order)
+        return _among_imports(source, body, imports, statement, order)
     # No imports at all: after the docstring (and one blank line), else after leading comments.
     position = 0
     lines = source.lines
@@ -160,11 +159,39 @@ def _new_import(source: SourceFile, tree: ast.Module, statement: str, order: int
     return Edit(position, position, tuple(new), "import", order)
 
 
-def _last_leading_import(body: list[ast.stmt]) -> ast.stmt | None:
-    last = None
+def _is_stdlib(stmt: ast.stmt) -> bool:
+    if isinstance(stmt, ast.ImportFrom):
+        name = (stmt.module or "").split(".")[0] if stmt.level == 0 else ""
+    else:
+        name = stmt.names[0].name.split(".")[0]  # type: ignore[attr-defined]
+    return name in sys.stdlib_module_names or name == "__future__"
+
+
+def _among_imports(source: SourceFile, body: list[ast.stmt], imports: list[ast.stmt], statement: str, order: int) -> Edit:
+    """Place a first-party `from` import as isort would: in the non-stdlib section, before the
+    first `from` import that sorts after it; after the stdlib section (one blank line apart)
+    when the file has no other non-stdlib import."""
+    leading = _leading_imports(body) or imports
+    module = statement.split()[1]
+    others = [s for s in leading if not _is_stdlib(s)]
+    for stmt in others:
+        if isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and (stmt.module or "") > module:
+            return Edit(stmt.lineno - 1, stmt.lineno - 1, (statement,), "import", order)
+    if others:
+        end = others[-1].end_lineno or others[-1].lineno
+        return Edit(end, end, (statement,), "import", order)
+    end = leading[-1].end_lineno or leading[-1].lineno
+    following_blank = end < len(source.lines) and not source.lines[end].strip()
+    if following_blank:
+        return Edit(end + 1, end + 1, (statement, ""), "import", order)
+    return Edit(end, end, ("", statement), "import", order)
+
+
+def _leading_imports(body: list[ast.stmt]) -> list[ast.stmt]:
+    found = []
     for stmt in body:
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-            last = stmt
+            found.append(stmt)
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             break
-    return last
+    return found

@@ -153,6 +153,7 @@ class _ComponentReader:
         priority = self.choice(top.get("priority"), "priority", PRIORITIES, default="MEDIUM")
         enum_group = self.string(top.get("enum_group"), "enum_group", required=False)
         defaults = self.defaults(top.get("defaults"))
+        header_problems = len(self.problems)
         events: list[EventSpec] = []
         events_node = top.get("events")
         if events_node is not None:
@@ -165,7 +166,8 @@ class _ComponentReader:
                     event = self.event(item, defaults, component or "?")
                     if event is not None:
                         events.append(event)
-        if self.problems or component is None or file is None or phase is None:
+        # A bad event does not hide the good ones: they are still checked against the code.
+        if header_problems or not events or component is None or file is None or phase is None:
             return None, self.problems
         spec = ComponentSpec(
             component=component, file=file, phase=phase, days=days, priority=priority or "MEDIUM",

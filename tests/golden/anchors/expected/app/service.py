@@ -1,6 +1,7 @@
 """Order service: one function per anchor kind."""
 
 import logging
+
 from core.event_logger import get_event_logger, EventType
 
 logger = logging.getLogger(__name__)

@@ -1,8 +1,8 @@
 import asyncio
 import logging
 
-from exchange import client
 from core.event_logger import get_event_logger, EventType
+from exchange import client
 
 logger = logging.getLogger(__name__)
 

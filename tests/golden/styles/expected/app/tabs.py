@@ -1,4 +1,5 @@
 import logging
+
 from core.event_logger import get_event_logger, EventType
 
 logger = logging.getLogger(__name__)
