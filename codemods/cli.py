@@ -212,6 +212,66 @@ def check(
         raise typer.Exit(EXIT_FINDINGS)
 
 
+FormatOpt = typer.Option("table", "--format", help="table | markdown | json")
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in ("table", "markdown", "json"):
+        _err(f"error: --format must be table, markdown or json, got '{fmt}'")
+        raise typer.Exit(EXIT_INVALID)
+
+
+@app.command()
+def plan(
+    phase: Optional[List[int]] = PhaseOpt, day: Optional[List[int]] = DayOpt,
+    component: Optional[List[str]] = ComponentOpt, event: Optional[List[str]] = EventOpt,
+    fmt: str = FormatOpt, root: Optional[Path] = RootOpt, specs: Optional[Path] = SpecsOpt,
+    jobs: Optional[int] = JobsOpt,
+) -> None:
+    """The rollout plan from the specs: per phase/day/component, events present/pending/invalid."""
+    from codemods.coverage import rollout_plan
+    from codemods.report import plan_text
+    from codemods.spec_model import Catalog
+
+    _check_format(fmt)
+    prepared = _prepare(root, specs, None, phase, day, component, event)
+    _, run = _plan(prepared, jobs, fail_on_errors=False)
+    _report_problems(run)
+    _, catalog, selection, _ = prepared
+    selected = Catalog(tuple(c for c in catalog.components if any(selection.matches(c, e) for e in c.events)))
+    sys.stdout.write(plan_text(rollout_plan(selected, run), fmt))
+
+
+@app.command()
+def coverage(
+    fmt: str = FormatOpt,
+    fail_under: Optional[float] = typer.Option(None, "--fail-under", help="Exit 1 when total coverage is below PCT."),
+    target: float = typer.Option(90.0, "--target", help="The coverage goal shown in the total row."),
+    root: Optional[Path] = RootOpt, specs: Optional[Path] = SpecsOpt, jobs: Optional[int] = JobsOpt,
+) -> None:
+    """The audit table measured from the code: per component, events specified vs instrumented."""
+    from codemods.coverage import measure_coverage
+    from codemods.report import coverage_text
+
+    _check_format(fmt)
+    prepared = _prepare(root, specs, None, None, None, None, None)
+    config, run = _plan(prepared, jobs, fail_on_errors=False)
+    _report_problems(run)
+    result = measure_coverage(config.root, prepared[1], run, target)
+    sys.stdout.write(coverage_text(result, fmt))
+    if fail_under is not None and result.percent < fail_under:
+        _err(f"coverage {result.percent:.1f}% is under --fail-under {fail_under:g}%")
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _report_problems(run) -> None:
+    problems = run.all_problems()
+    for problem in problems:
+        _err(problem.format())
+    if problems:
+        _err(f"{len(problems)} problem(s) in the specs; affected events count as invalid.")
+
+
 def main() -> None:
     app()
 

@@ -15,6 +15,9 @@ class Edit:
     lines: tuple[str, ...]
     kind: str  # "event" | "wrap" | "import" | "enum" | "helper"
     order: int = 0  # keeps edits at the same position in spec order
+    # For lines that carry original code (a wrapped statement, re-indented): the 0-based
+    # original line each new line comes from, None for written lines. Empty: all written.
+    origins: tuple[int | None, ...] = ()
 
     @property
     def inserted(self) -> bool:
@@ -27,16 +30,26 @@ class EditConflict(Exception):
 
 def apply_edits(lines: list[str], edits: list[Edit], newline: str) -> str:
     """New text: original lines outside every edit are copied verbatim (byte-identical)."""
+    return apply_edits_with_origin(lines, edits, newline)[0]
+
+
+def apply_edits_with_origin(lines: list[str], edits: list[Edit], newline: str) -> tuple[str, list[int | None]]:
+    """New text plus, for each new line, the 0-based original line it is a verbatim copy of
+    (None for lines an edit wrote). Safe mode uses the map to undo the edits on the AST."""
     ordered = sorted(edits, key=lambda e: (e.start, e.end != e.start, e.order))
     out: list[str] = []
+    origin: list[int | None] = []
     position = 0
     for edit in ordered:
         if edit.start < position:
             raise EditConflict(f"overlapping edits at line {edit.start + 1}")
         out.extend(lines[position: edit.start])
+        origin.extend(range(position, edit.start))
         if out and not out[-1].endswith("\n"):
             out[-1] += newline  # inserting after a last line that had no line end
         out.extend(line + newline for line in edit.lines)
+        origin.extend(edit.origins or [None] * len(edit.lines))
         position = edit.end
     out.extend(lines[position:])
-    return "".join(out)
+    origin.extend(range(position, len(lines)))
+    return "".join(out), origin

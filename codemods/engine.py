@@ -16,12 +16,13 @@ from pathlib import Path
 
 from codemods.anchors import FunctionNode, Site, index_functions, is_present, logger_variable, resolve_anchor
 from codemods.config import BlackSettings, Config, black_settings_for
-from codemods.edits import Edit, EditConflict, apply_edits
+from codemods.edits import Edit, EditConflict, apply_edits_with_origin
 from codemods.enum_members import EnumMember, enum_edits, plan_members, read_enum
 from codemods.imports import existing_names, plan_imports
 from codemods.problems import Problem, did_you_mean
 from codemods.render import Names, RenderOptions, Style, render_block
 from codemods.source import SourceFile, dominant_quote
+from codemods.verify import verify_only_insertions
 from codemods.spec_model import Catalog, EventSpec, Selection
 
 PENDING, PRESENT, INVALID, DRIFTED = "pending", "present", "invalid", "drifted"
@@ -39,13 +40,14 @@ class Settings:
     emit: str
     json_safe: bool
     black: BlackSettings
+    safe_mode: bool = True
 
     @classmethod
     def from_config(cls, config: Config) -> "Settings":
         return cls(
             root=str(config.root), logger_module=config.logger_module, enum_file=Path(config.enum_file).as_posix(),
             enum_class=config.enum_class, getter=config.getter, emit=config.emit, json_safe=config.json_safe,
-            black=black_settings_for(config.root),
+            black=black_settings_for(config.root), safe_mode=config.safe_mode,
         )
 
 
@@ -205,10 +207,16 @@ def plan_file(job: FileJob, settings: Settings) -> FilePlan:
     if not edits:
         return FilePlan(job.path, source.raw, None, tuple(outcomes), enum_added=added)
     try:
-        new_text = apply_edits(source.lines, edits, source.newline)
+        new_text, origin = apply_edits_with_origin(source.lines, edits, source.newline)
     except EditConflict as exc:
         problem = Problem(job.path, 0, f"conflicting edits: {exc}; two events wrap or split the same statement")
         return FilePlan(job.path, source.raw, None, tuple(outcomes), (problem,))
+    if settings.safe_mode:
+        mismatch = verify_only_insertions(source.text, new_text, origin, logger_module=settings.logger_module,
+                                          added_names=(settings.getter, settings.enum_class))
+        if mismatch:
+            problem = Problem(job.path, 0, f"internal error: safe mode found that the transformation changed more than it inserted ({mismatch}); nothing was written. Please report this with the file and spec.")
+            return FilePlan(job.path, source.raw, None, tuple(outcomes), (problem,))
     return FilePlan(job.path, source.raw, source.encode(new_text), tuple(outcomes), enum_added=added)
 
 
@@ -289,7 +297,8 @@ def _wrap_edit(source: SourceFile, event: EventSpec, stmt: ast.stmt, names: Name
         body.append(line if lineno in interior or not line.strip() else unit + line)
     handler = render_block(event, options, names, style, indent + unit)
     lines = [f"{indent}try:", *body, f"{indent}except Exception as exc:", *handler, f"{indent}{unit}raise"]
-    return Edit(first - 1, last, tuple(lines), "wrap", order)
+    origins = (None, *range(first - 1, last), *[None] * (len(handler) + 2))
+    return Edit(first - 1, last, tuple(lines), "wrap", order, origins)
 
 
 def string_interior_lines(source: SourceFile, first: int, last: int) -> set[int]:
