@@ -101,8 +101,11 @@ def _plan(prepared, jobs, *, fail_on_errors: bool = True):
     config, catalog, selection, spec_problems = prepared
     plan = plan_run(config, catalog, selection, jobs=_jobs(jobs))
     plan = RunPlan(plan.files, (*spec_problems, *plan.problems))
-    if fail_on_errors and plan.errors():
-        _fail(plan.all_problems())
+    if fail_on_errors:
+        if plan.errors():
+            _fail(plan.all_problems())
+        for warning in plan.all_problems():
+            _err(warning.format())
     return config, plan
 
 
@@ -129,8 +132,6 @@ def validate(
     from codemods.report import Summary
 
     _, plan = _plan(_prepare(root, specs, None, phase, day, component, event), jobs)
-    for problem in plan.all_problems():
-        _err(problem.format())
     summary = Summary.of(plan)
     typer.echo(f"ok: {summary.pending + summary.present} event(s) valid in {len({o.event.spec_file for o in plan.outcomes()})} spec file(s) ({summary.present} present, {summary.pending} pending)")
 

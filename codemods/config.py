@@ -29,6 +29,7 @@ class Config:
     json_safe: bool = False
     hot_paths: tuple[str, ...] = ()
     integer_kwargs: tuple[str, ...] = ("position_id",)
+    json_safe_helper: str = ""  # "module:function" to import instead of emitting a local helper
     safe_mode: bool = True
     source: Path | None = field(default=None, compare=False)  # the pyproject it came from
 

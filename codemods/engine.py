@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codemods.anchors import FunctionNode, Site, index_functions, is_present, logger_variable, resolve_anchor
+from codemods.checks import ModuleScope, SiteContext, check_site, log_event_parameters, signature_problems
 from codemods.config import BlackSettings, Config, black_settings_for
 from codemods.edits import Edit, EditConflict, apply_edits_with_origin
 from codemods.enum_members import EnumMember, enum_edits, plan_members, read_enum
 from codemods.imports import existing_names, plan_imports
 from codemods.problems import Problem, did_you_mean
-from codemods.render import Names, RenderOptions, Style, render_block
+from codemods.json_safe import json_safe_helper_edit
+from codemods.render import JSON_SAFE_HELPER, Names, RenderOptions, Style, render_block
 from codemods.source import SourceFile, dominant_quote
 from codemods.verify import verify_only_insertions
 from codemods.spec_model import Catalog, EventSpec, Selection
@@ -41,13 +43,17 @@ class Settings:
     json_safe: bool
     black: BlackSettings
     safe_mode: bool = True
+    hot_paths: tuple[str, ...] = ()
+    integer_kwargs: tuple[str, ...] = ("position_id",)
+    json_safe_helper: str = ""
 
     @classmethod
     def from_config(cls, config: Config) -> "Settings":
         return cls(
             root=str(config.root), logger_module=config.logger_module, enum_file=Path(config.enum_file).as_posix(),
             enum_class=config.enum_class, getter=config.getter, emit=config.emit, json_safe=config.json_safe,
-            black=black_settings_for(config.root), safe_mode=config.safe_mode,
+            black=black_settings_for(config.root), safe_mode=config.safe_mode, hot_paths=config.hot_paths,
+            integer_kwargs=config.integer_kwargs, json_safe_helper=config.json_safe_helper,
         )
 
 
@@ -110,6 +116,7 @@ def plan_run(config: Config, catalog: Catalog, selection: Selection = Selection(
             if selection.matches(component, event):
                 by_file.setdefault(component.file, []).append(event)
     additions, problems = _plan_enum(config, catalog, events)
+    problems += _signature_problems(config, events)
     work = [FileJob(path, tuple(evs)) for path, evs in sorted(by_file.items())]
     if additions:
         enum_job = next((j for j in work if j.path == settings.enum_file), None)
@@ -139,8 +146,26 @@ def _plan_enum(config: Config, catalog: Catalog, events: list[EventSpec]) -> tup
     state = read_enum(source, tree, config.enum_class)
     if isinstance(state, Problem):
         return [], [state]
+    if state.duplicates:
+        return [], list(state.duplicates)
     groups = {c.spec_file: c.enum_group for c in catalog.components}
     return plan_members(events, groups, state, enum_path, config.enum_class)
+
+
+def _signature_problems(config: Config, events: list[EventSpec]) -> list[Problem]:
+    """kwargs the target's own `log_event` does not accept (read from `logger_module`)."""
+    rel = config.logger_module.replace(".", "/")
+    for candidate in (f"{rel}.py", f"{rel}/__init__.py"):
+        if (config.root / candidate).is_file():
+            loaded = _load(config.root, candidate)
+            if isinstance(loaded, Problem):
+                return [loaded]
+            found = log_event_parameters(loaded[1])
+            if found is None:
+                return [Problem(candidate, 0, "no `log_event` definition found; eventmod cannot check the kwargs the specs pass", severity="warning")]
+            accepted, has_var_kwargs = found
+            return [] if has_var_kwargs else signature_problems(events, accepted, candidate)
+    return []
 
 
 def _load(root: str | Path, rel: str) -> tuple[SourceFile, ast.Module] | Problem:
@@ -177,8 +202,15 @@ def plan_file(job: FileJob, settings: Settings) -> FilePlan:
     placements: list[tuple[EventSpec, FunctionNode, Site]] = []
     local = existing_names(tree, settings.logger_module, (settings.getter,))
     getters = frozenset({settings.getter, *local.values()})
+    module_scope = ModuleScope.of(tree)
     for event in job.events:
         outcome, sites, function = _resolve(source, functions, event, settings.emit, getters)
+        if sites and function is not None:
+            found = [p for site in sites for p in check_site(_site_context(source, tree, function, site, event, settings), module_scope)]
+            if any(p.severity == "error" for p in found):
+                outcome, sites = EventOutcome(event, INVALID, outcome.lines, tuple(found)), []
+            elif found:
+                outcome = EventOutcome(event, outcome.status, outcome.lines, tuple(found))
         outcomes.append(outcome)
         placements.extend((event, function, s) for s in sites)
     module_name = _module_of(job.path)
@@ -191,12 +223,17 @@ def plan_file(job: FileJob, settings: Settings) -> FilePlan:
         line_length=settings.black.line_length,
     )
     edits: list[Edit] = list(imports.edits) if pending else []
+    json_safe_name = JSON_SAFE_HELPER
+    if any(_json_safe(event, settings) for event, _, _ in pending):
+        helper_edit, json_safe_name = json_safe_helper_edit(source, tree, settings.json_safe_helper, style)
+        if helper_edit is not None:
+            edits.append(helper_edit)
     variables: dict[int, str] = {}
     getter_names = {imports.getter, settings.getter}
     for order, (event, function, site) in enumerate(pending):
         variable = variables.setdefault(id(function), logger_variable(function, getter_names))
-        names = Names(variable=variable, getter=imports.getter, enum=imports.enum, asyncio=imports.asyncio)
-        options = RenderOptions(emit=event.emit or settings.emit, json_safe=bool(event.json_safe if event.json_safe is not None else settings.json_safe), coerce=event.coerce)
+        names = Names(variable=variable, getter=imports.getter, enum=imports.enum, asyncio=imports.asyncio, json_safe=json_safe_name)
+        options = RenderOptions(emit=event.emit or settings.emit, json_safe=_json_safe(event, settings), coerce=event.coerce)
         edits.append(_edit_for(source, event, site, names, options, style, order))
     added: tuple[str, ...] = ()
     if job.enum_additions:
@@ -218,6 +255,18 @@ def plan_file(job: FileJob, settings: Settings) -> FilePlan:
             problem = Problem(job.path, 0, f"internal error: safe mode found that the transformation changed more than it inserted ({mismatch}); nothing was written. Please report this with the file and spec.")
             return FilePlan(job.path, source.raw, None, tuple(outcomes), (problem,))
     return FilePlan(job.path, source.raw, source.encode(new_text), tuple(outcomes), enum_added=added)
+
+
+def _json_safe(event: EventSpec, settings: Settings) -> bool:
+    return bool(event.json_safe if event.json_safe is not None else settings.json_safe)
+
+
+def _site_context(source: SourceFile, tree: ast.Module, function: FunctionNode, site: Site, event: EventSpec, settings: Settings) -> SiteContext:
+    return SiteContext(
+        source=source, tree=tree, function=function, qualname=event.function, site=site, event=event,
+        emit=event.emit or settings.emit, json_safe=_json_safe(event, settings),
+        integer_kwargs=settings.integer_kwargs, hot_paths=settings.hot_paths,
+    )
 
 
 def _module_of(path: str) -> str:

@@ -24,6 +24,7 @@ class EnumState:
     members: dict[str, str]  # name -> value
     lines: dict[str, int]  # name -> line in the enum file
     classdef: ast.ClassDef
+    duplicates: tuple[Problem, ...] = ()  # the enum already repeats a name or a value
 
 
 def read_enum(source: SourceFile, tree: ast.Module, enum_class: str) -> EnumState | Problem:
@@ -32,14 +33,22 @@ def read_enum(source: SourceFile, tree: ast.Module, enum_class: str) -> EnumStat
         return Problem(source.path, 1, f"class {enum_class} not found; set `enum_file`/`enum_class` in [tool.eventmod]")
     members: dict[str, str] = {}
     lines: dict[str, int] = {}
+    duplicates: list[Problem] = []
+    by_value: dict[str, str] = {}
     for stmt in classdef.body:
         if (
             isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
             and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
         ):
-            members[stmt.targets[0].id] = stmt.value.value
-            lines[stmt.targets[0].id] = stmt.lineno
-    return EnumState(members, lines, classdef)
+            name, value = stmt.targets[0].id, stmt.value.value
+            if name in members:
+                duplicates.append(Problem(source.path, stmt.lineno, f"{enum_class}.{name} is defined twice (first at line {lines[name]}); the second silently replaces the first"))
+            elif value in by_value:
+                duplicates.append(Problem(source.path, stmt.lineno, f"{enum_class}.{name} repeats the value '{value}' of {by_value[value]} (line {lines[by_value[value]]}); Enum makes it an alias, so events of both names become one"))
+            members.setdefault(name, value)
+            lines.setdefault(name, stmt.lineno)
+            by_value.setdefault(value, name)
+    return EnumState(members, lines, classdef, tuple(duplicates))
 
 
 def plan_members(

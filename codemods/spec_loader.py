@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from codemods.checks import policy_violation
 from codemods.config import EMIT_MODES
 from codemods.problems import Problem, did_you_mean
 from codemods.spec_model import (
@@ -316,6 +317,8 @@ class _ComponentReader:
                 continue
             if len(tree.body) != 1 or not isinstance(tree.body[0], (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr)):
                 self.problem(node.line, f"setup statement {statement!r} must be one simple assignment or expression", event_id)
+            elif violation := policy_violation(tree):
+                self.problem(node.line, f"setup statement {statement!r}: {violation}", event_id)
         return tuple(values)
 
     # -- scalar helpers -----------------------------------------------------------------------
@@ -431,7 +434,7 @@ def expression_problem(source: str) -> str | None:
         return f"not a single Python expression ({exc.msg}): {source!r}{hint}"
     if isinstance(tree.body, ast.Tuple) and not source.startswith("("):
         return f"a bare tuple is ambiguous here; wrap it in parentheses: ({source})"
-    return None
+    return policy_violation(tree)
 
 
 def _kind(node: yaml.Node) -> str:

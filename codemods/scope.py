@@ -1,0 +1,257 @@
+"""Definite-assignment analysis of one function with stdlib `ast`: which names are bound on
+every path that reaches an insertion point.
+
+Only the target function is analysed (libcst's whole-module ScopeProvider costs ~10x a parse).
+The rules are deliberately conservative: a name bound only inside a `try` body is not bound in
+its handlers, a loop variable is not bound after a loop that may not run, a name bound in one
+branch of an `if` is not bound after it, and a branch that always returns/raises does not
+reach the code after it.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from dataclasses import dataclass
+
+from codemods.anchors import FunctionNode, Site
+
+BUILTINS = frozenset(dir(builtins))
+_COMPOUND_FIELDS = ("body", "orelse", "finalbody")
+
+
+@dataclass(frozen=True)
+class ScopeAt:
+    """Names available at an insertion point."""
+
+    bound: frozenset[str]  # definitely bound locals (and parameters)
+    outer: frozenset[str]  # module globals, enclosing-function names, builtins
+    maybe: dict[str, int]  # names the function binds somewhere, with a line, but not surely here
+    star_import: bool  # `from x import *` at module level: unknown names cannot be judged
+
+    def has(self, name: str) -> bool:
+        return name in self.bound or name in self.outer or self.star_import and name not in self.maybe
+
+
+# -- binding rules -----------------------------------------------------------------------------
+def target_names(target: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(target) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)} | (
+        {target.id} if isinstance(target, ast.Name) else set()
+    )
+
+
+def _falls_through(block: list[ast.stmt]) -> bool:
+    """Whether control can reach the end of `block` (no unconditional return/raise/break/continue)."""
+    for stmt in block:
+        if isinstance(stmt, (ast.Return, ast.Raise, ast.Break, ast.Continue)):
+            return False
+        if isinstance(stmt, ast.If) and stmt.orelse and not _falls_through(stmt.body) and not _falls_through(stmt.orelse):
+            return False
+    return True
+
+
+def binds(stmt: ast.stmt) -> set[str]:
+    """Names surely bound once `stmt` completes normally."""
+    if isinstance(stmt, ast.Assign):
+        return set().union(*(target_names(t) for t in stmt.targets))
+    if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
+        return target_names(stmt.target) if (not isinstance(stmt, ast.AnnAssign) or stmt.value is not None) else set()
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return {(a.asname or a.name).split(".")[0] for a in stmt.names if a.name != "*"}
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {stmt.name}
+    if isinstance(stmt, (ast.With, ast.AsyncWith)):
+        names = set().union(*(target_names(i.optional_vars) for i in stmt.items if i.optional_vars is not None))
+        return names | block_binds(stmt.body)
+    if isinstance(stmt, ast.If):
+        branches = [b for b in (stmt.body, stmt.orelse) if _falls_through(b)]
+        if not stmt.orelse:
+            return set()
+        if not branches:
+            return set()
+        return set.intersection(*(block_binds(b) for b in branches))
+    if isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+        paths = []
+        main = stmt.body + stmt.orelse  # type: ignore[attr-defined]
+        if _falls_through(main):
+            paths.append(block_binds(main))
+        for handler in stmt.handlers:  # type: ignore[attr-defined]
+            if _falls_through(handler.body):
+                paths.append(block_binds(handler.body) | ({handler.name} if handler.name else set()))
+        surely = set.intersection(*paths) if paths else set()
+        return surely | block_binds(stmt.finalbody)  # type: ignore[attr-defined]
+    if isinstance(stmt, ast.Expr):
+        return {n.target.id for n in ast.walk(stmt) if isinstance(n, ast.NamedExpr) and isinstance(n.target, ast.Name)}
+    return set()  # for/while (may not run), match, delete, ...
+
+
+def block_binds(block: list[ast.stmt]) -> set[str]:
+    names: set[str] = set()
+    for stmt in block:
+        names |= binds(stmt)
+        if isinstance(stmt, ast.Delete):
+            names -= set().union(*(target_names(t) for t in stmt.targets))
+    return names
+
+
+def all_bindings(function: FunctionNode) -> dict[str, int]:
+    """Every name the function binds anywhere in its own scope, with the first line."""
+    found: dict[str, int] = {}
+    for node in ast.walk(function):
+        if node is function:
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            found.setdefault(node.id, node.lineno)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            found.setdefault(node.name, node.lineno)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for a in node.names:
+                found.setdefault((a.asname or a.name).split(".")[0], node.lineno)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.setdefault(node.name, node.lineno)
+    return found
+
+
+def parameters(function: FunctionNode) -> set[str]:
+    args = function.args
+    return {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg] if a is not None}
+
+
+# -- module and enclosing scopes ---------------------------------------------------------------
+def module_names(tree: ast.Module) -> tuple[frozenset[str], bool]:
+    """Names bound anywhere at module level (liberally), and whether a star import exists."""
+    names: set[str] = set()
+    star = False
+
+    def visit(block: list[ast.stmt]) -> None:
+        nonlocal star
+        for stmt in block:
+            if isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names):
+                star = True
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(stmt.name)
+                continue
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                    names.add(node.id)
+                elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                    names.update((a.asname or a.name).split(".")[0] for a in node.names if a.name != "*")
+                elif isinstance(node, ast.ExceptHandler) and node.name:
+                    names.add(node.name)
+                elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    names.add(node.name)
+
+    visit(tree.body)
+    return frozenset(names), star
+
+
+def enclosing_functions(tree: ast.Module, function: FunctionNode) -> list[FunctionNode]:
+    chain: list[FunctionNode] = []
+
+    def search(node: ast.AST, stack: list[FunctionNode]) -> bool:
+        for child in ast.iter_child_nodes(node):
+            if child is function:
+                chain.extend(stack)
+                return True
+            inner = stack + [child] if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) else stack
+            if isinstance(child, (ast.stmt, ast.excepthandler)) or type(child).__name__ == "match_case":
+                if search(child, inner):
+                    return True
+        return False
+
+    search(tree, [])
+    return chain
+
+
+# -- the insertion point -----------------------------------------------------------------------
+def bound_at(function: FunctionNode, site: Site) -> set[str]:
+    """Locals surely bound where the block goes (for a wrap: in the added handler, before `exc`)."""
+    path = _path_to(function, site.stmt)
+    if path is None:  # pragma: no cover - sites always come from this function
+        return parameters(function)
+    bound = parameters(function)
+    for owner, field, block, index in path:
+        if isinstance(owner, ast.ExceptHandler):
+            pass  # handled by the try step below
+        bound |= block_binds(block[:index])
+        stmt = block[index]
+        if stmt is site.stmt:
+            if site.mode == "after":
+                bound |= binds(stmt)
+            break
+        step = _entering(stmt, path)
+        bound |= step
+    return bound
+
+
+def _entering(stmt: ast.stmt, path) -> set[str]:
+    """Names bound on entering the child block of `stmt` that the path goes into."""
+    next_owner, next_field = _next_step(stmt, path)
+    if isinstance(stmt, (ast.For, ast.AsyncFor)) and next_field == "body":
+        return target_names(stmt.target)
+    if isinstance(stmt, (ast.With, ast.AsyncWith)):
+        return set().union(*(target_names(i.optional_vars) for i in stmt.items if i.optional_vars is not None))
+    if isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+        if isinstance(next_owner, ast.ExceptHandler):
+            return {next_owner.name} if next_owner.name else set()
+        if next_field == "orelse":
+            return block_binds(stmt.body)  # type: ignore[attr-defined]
+    if type(stmt).__name__ == "Match":
+        return {n.id for n in ast.walk(next_owner) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)} | {
+            getattr(n, "name") for n in ast.walk(next_owner) if type(n).__name__ in ("MatchAs", "MatchStar") and getattr(n, "name", None)
+        }
+    return set()
+
+
+def _next_step(stmt: ast.stmt, path):
+    for i, (owner, field, _block, _index) in enumerate(path):
+        if owner is stmt or (isinstance(owner, ast.ExceptHandler) and owner in getattr(stmt, "handlers", [])) or (
+            type(owner).__name__ == "match_case" and owner in getattr(stmt, "cases", [])
+        ):
+            return owner, field
+    return None, None
+
+
+def _path_to(function: FunctionNode, target: ast.stmt):
+    """[(owner, field, block, index)] from the function body down to `target`."""
+
+    def search(owner: ast.AST, field: str, block: list[ast.stmt]):
+        for index, stmt in enumerate(block):
+            if stmt is target:
+                return [(owner, field, block, index)]
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                continue
+            for child_field in _COMPOUND_FIELDS:
+                child = getattr(stmt, child_field, None)
+                if child:
+                    found = search(stmt, child_field, child)
+                    if found:
+                        return [(owner, field, block, index), *found]
+            for handler in getattr(stmt, "handlers", []) or []:
+                found = search(handler, "body", handler.body)
+                if found:
+                    return [(owner, field, block, index), *found]
+            for case in getattr(stmt, "cases", []) or []:
+                found = search(case, "body", case.body)
+                if found:
+                    return [(owner, field, block, index), *found]
+        return None
+
+    return search(function, "body", function.body)
+
+
+def used_names(expr: ast.AST) -> list[ast.Name]:
+    """Names an expression reads, minus those its own comprehensions and lambdas bind."""
+    local: set[str] = set()
+    for node in ast.walk(expr):
+        if isinstance(node, ast.comprehension):
+            local |= target_names(node.target)
+        elif isinstance(node, ast.Lambda):
+            local |= {a.arg for a in node.args.args}
+        elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+            local.add(node.target.id)
+    seen: dict[str, ast.Name] = {}
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in local:
+            seen.setdefault(node.id, node)
+    return list(seen.values())
