@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 GOLDEN = Path(__file__).parent / "golden"
+REPO = Path(__file__).resolve().parent.parent
+CATALOG_PATCH = Path(__file__).parent / "snapshots" / "catalog.patch"
 
 
 def cases() -> list[Path]:
@@ -35,7 +37,19 @@ def regenerate(case: Path) -> None:
         raise SystemExit(f"{case.name}: apply failed\n{result.stderr}")
 
 
+def catalog_patch() -> str:
+    """The full catalog's dry-run patch against the bundled fixture (run with no flags)."""
+    result = subprocess.run([sys.executable, "-m", "codemods", "dry-run", "--color", "never"], capture_output=True,
+                            text=True, cwd=REPO, env={**os.environ, "NO_COLOR": "1"})
+    if result.returncode != 0:
+        raise SystemExit(f"catalog dry-run failed\n{result.stderr}")
+    return result.stdout
+
+
 if __name__ == "__main__":
     for case in cases():
         regenerate(case)
         print("regenerated", case.name)
+    CATALOG_PATCH.parent.mkdir(exist_ok=True)
+    CATALOG_PATCH.write_text(catalog_patch(), encoding="utf-8", newline="")
+    print("regenerated", CATALOG_PATCH.relative_to(REPO))
