@@ -347,8 +347,28 @@ def logged_event_names(stmt: ast.AST, getters: frozenset[str] = frozenset({"get_
 def is_present(site: Site, event_name: str, getters: frozenset[str] = frozenset({"get_event_logger"})) -> bool:
     """Whether `event_name` is already logged at this site: the instrumentation statements right
     next to the anchor (in the direction the block would be inserted) log it."""
+    return present_block(site, event_name, getters) is not None
+
+
+@dataclass(frozen=True)
+class PresentBlock:
+    """The statements that log an event at a site: the getter assignment (when it directly
+    precedes) and the statement holding the log_event call, plus how the call is emitted."""
+
+    statements: tuple[ast.stmt, ...]
+    mode: str  # "await" | "background" | "other"
+    variable: str | None  # the name the getter assignment binds
+
+
+def present_block(site: Site, event_name: str, getters: frozenset[str] = frozenset({"get_event_logger"})) -> PresentBlock | None:
     if site.presence == "wrapped":
-        return _wrapped_present(site, event_name, getters)
+        parent = site.parent
+        if isinstance(parent, ast.Try) and len(parent.body) == 1 and parent.body[0] is site.stmt:
+            for handler in parent.handlers:
+                found = _find_in_run(tuple(handler.body), event_name, getters)
+                if found:
+                    return found
+        return None
     block, index = site.block, site.index
     if site.presence == "forward":
         window = block[index + 1:]
@@ -358,20 +378,48 @@ def is_present(site: Site, event_name: str, getters: frozenset[str] = frozenset(
         window = tuple(reversed(block[:index]))
     else:  # backward-inclusive
         window = tuple(reversed(block[: index + 1]))
+    run: list[ast.stmt] = []
     for stmt in window:
+        if logged_event_names(stmt, getters) is None:
+            break
+        run.append(stmt)
+    if window is not block[index + 1:] and site.presence.startswith("backward"):
+        run.reverse()
+    return _find_in_run(tuple(run), event_name, getters)
+
+
+def _find_in_run(run: tuple[ast.stmt, ...], event_name: str, getters: frozenset[str]) -> PresentBlock | None:
+    """Within a contiguous run of instrumentation statements (source order), the one logging
+    `event_name`, with the getter assignment right before it."""
+    for position, stmt in enumerate(run):
         names = logged_event_names(stmt, getters)
-        if names is None:
-            return False
-        if event_name in names:
-            return True
-    return False
+        if names and event_name in names:
+            previous = run[position - 1] if position else None
+            statements: tuple[ast.stmt, ...] = (stmt,)
+            variable = None
+            if previous is not None and isinstance(previous, ast.Assign) and logged_event_names(previous, getters) == set() \
+                    and isinstance(previous.targets[0], ast.Name):
+                statements = (previous, stmt)
+                variable = previous.targets[0].id
+            return PresentBlock(statements, _emit_mode(stmt, event_name), variable)
+    return None
 
 
-def _wrapped_present(site: Site, event_name: str, getters: frozenset[str]) -> bool:
-    parent = site.parent
-    if isinstance(parent, ast.Try) and len(parent.body) == 1 and parent.body[0] is site.stmt:
-        return any(event_name in (logged_event_names(h, getters) or set()) for h in parent.handlers)
-    return False
+def _emit_mode(stmt: ast.stmt, event_name: str) -> str:
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Await) and _is_log_call(node.value, event_name):
+            return "await"
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("create_task", "ensure_future") \
+                and node.args and _is_log_call(node.args[0], event_name):
+            return "background"
+    return "other"
+
+
+def _is_log_call(node: ast.AST, event_name: str) -> bool:
+    return (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "log_event"
+        and bool(node.args) and isinstance(node.args[0], ast.Attribute) and node.args[0].attr == event_name
+    )
 
 
 def bound_names(function: FunctionNode) -> set[str]:

@@ -180,9 +180,16 @@ def apply(
             _err("error: uncommitted changes in file(s) apply would touch: " + ", ".join(dirty))
             _err("commit or stash them first, or pass --allow-dirty; nothing was written.")
             raise typer.Exit(EXIT_INVALID)
-    for f in changed:
-        assert f.new is not None
-        write_atomic(config.root / f.path, f.new)
+    written = 0
+    try:
+        for f in changed:
+            assert f.new is not None
+            write_atomic(config.root / f.path, f.new)
+            written += 1
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        _err(f"error: writing {changed[written].path} failed: {reason}; {written} of {len(changed)} files were written; run apply again to finish")
+        raise typer.Exit(EXIT_INVALID)
     for line in event_lines(plan, (PRESENT,)):
         _err(f"skipped (already present): {line}")
     typer.echo(Summary.of(plan).line("inserted"))
@@ -195,7 +202,7 @@ def check(
     root: Optional[Path] = RootOpt, specs: Optional[Path] = SpecsOpt, jobs: Optional[int] = JobsOpt,
 ) -> None:
     """Exit 1 when a selected event is pending or its anchor no longer resolves (drift)."""
-    from codemods.engine import DRIFTED, INVALID, PENDING
+    from codemods.engine import DRIFTED, INVALID, PENDING, REEMIT
     from codemods.report import Summary, event_lines
 
     _, plan = _plan(_prepare(root, specs, None, phase, day, component, event), jobs, fail_on_errors=False)
@@ -207,9 +214,11 @@ def check(
         _err("drifted: " + problem.format())
     for line in event_lines(plan, (PENDING,)):
         _err(f"pending: {line}")
+    for line in event_lines(plan, (REEMIT,)):
+        _err(f"emit mode differs from the spec: {line}")
     summary = Summary.of(plan)
-    typer.echo(f"{summary.present} present, {summary.pending} pending, {summary.drifted} drifted")
-    if summary.pending or summary.drifted:
+    typer.echo(f"{summary.present} present, {summary.pending} pending, {summary.drifted} drifted, {summary.reemit} emit-mode mismatch")
+    if summary.pending or summary.drifted or summary.reemit:
         raise typer.Exit(EXIT_FINDINGS)
 
 

@@ -11,10 +11,10 @@ import ast
 import io
 import tokenize
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from codemods.anchors import FunctionNode, Site, index_functions, is_present, logger_variable, resolve_anchor
+from codemods.anchors import FunctionNode, Site, index_functions, logger_variable, present_block, resolve_anchor
 from codemods.checks import ModuleScope, SiteContext, check_site, log_event_parameters, signature_problems
 from codemods.config import BlackSettings, Config, black_settings_for
 from codemods.edits import Edit, EditConflict, apply_edits_with_origin
@@ -28,6 +28,9 @@ from codemods.verify import verify_only_insertions
 from codemods.spec_model import Catalog, EventSpec, Selection
 
 PENDING, PRESENT, INVALID, DRIFTED = "pending", "present", "invalid", "drifted"
+# Present, but emitted in another mode than the spec now asks for (await <-> background):
+# `apply` rewrites the block, `check` reports it.
+REEMIT = "re-emit"
 
 
 @dataclass(frozen=True)
@@ -191,13 +194,7 @@ def plan_file(job: FileJob, settings: Settings) -> FilePlan:
         return FilePlan(job.path, None, None, tuple(EventOutcome(e, INVALID) for e in job.events), (loaded, *located))
     source, tree = loaded
     functions = index_functions(tree)
-    style = Style(
-        indent_unit=source.indent_unit,
-        quote=dominant_quote(source, tree),
-        line_length=settings.black.line_length,
-        normalize_strings=not settings.black.skip_string_normalization,
-        newline=source.newline,
-    )
+    style = file_style(source, tree, settings)
     outcomes: list[EventOutcome] = []
     placements: list[tuple[EventSpec, FunctionNode, Site]] = []
     local = existing_names(tree, settings.logger_module, (settings.getter,))
@@ -230,11 +227,22 @@ def plan_file(job: FileJob, settings: Settings) -> FilePlan:
             edits.append(helper_edit)
     variables: dict[int, str] = {}
     getter_names = {imports.getter, settings.getter}
+    reemit = {o.event.id for o in outcomes if o.status == REEMIT}
     for order, (event, function, site) in enumerate(pending):
         variable = variables.setdefault(id(function), logger_variable(function, getter_names))
         names = Names(variable=variable, getter=imports.getter, enum=imports.enum, asyncio=imports.asyncio, json_safe=json_safe_name)
-        options = RenderOptions(emit=event.emit or settings.emit, json_safe=_json_safe(event, settings), coerce=event.coerce)
+        options = render_options(event, settings)
+        if event.id in reemit:
+            rewritten = _reemit_edit(source, event, site, names, options, style, frozenset(getter_names), order)
+            if isinstance(rewritten, Edit):
+                edits.append(rewritten)
+            else:  # edited by hand: stays present, with the warning
+                outcomes = [o if o.event.id != event.id else EventOutcome(event, PRESENT, o.lines, (*o.problems, rewritten)) for o in outcomes]
+            continue
         edits.append(_edit_for(source, event, site, names, options, style, order))
+    if need_background and not any(e.kind in ("event", "wrap") and any("create_task(" in line for line in e.lines) for e in edits):
+        # every block that wanted background was left alone (edited by hand): no asyncio import
+        edits = [e for e in edits if not (e.kind == "import" and e.lines == ("import asyncio",))]
     added: tuple[str, ...] = ()
     if job.enum_additions:
         state = read_enum(source, tree, settings.enum_class)
@@ -249,12 +257,29 @@ def plan_file(job: FileJob, settings: Settings) -> FilePlan:
         problem = Problem(job.path, 0, f"conflicting edits: {exc}; two events wrap or split the same statement")
         return FilePlan(job.path, source.raw, None, tuple(outcomes), (problem,))
     if settings.safe_mode:
+        rewritten = frozenset(line + 1 for e in edits if e.kind in ("event", "import") for line in range(e.start, e.end))
         mismatch = verify_only_insertions(source.text, new_text, origin, logger_module=settings.logger_module,
-                                          added_names=(settings.getter, settings.enum_class))
+                                          added_names=(settings.getter, settings.enum_class), replaced=rewritten)
         if mismatch:
             problem = Problem(job.path, 0, f"internal error: safe mode found that the transformation changed more than it inserted ({mismatch}); nothing was written. Please report this with the file and spec.")
             return FilePlan(job.path, source.raw, None, tuple(outcomes), (problem,))
     return FilePlan(job.path, source.raw, source.encode(new_text), tuple(outcomes), enum_added=added)
+
+
+def file_style(source: SourceFile, tree: ast.Module, settings: Settings) -> Style:
+    """How blocks are written in this file (shared by apply and revert, so both render alike)."""
+    return Style(
+        indent_unit=source.indent_unit,
+        quote=dominant_quote(source, tree),
+        line_length=settings.black.line_length,
+        normalize_strings=not settings.black.skip_string_normalization,
+        newline=source.newline,
+    )
+
+
+def render_options(event: EventSpec, settings: Settings) -> RenderOptions:
+    """The per-event render options apply uses (shared with revert)."""
+    return RenderOptions(emit=event.emit or settings.emit, json_safe=_json_safe(event, settings), coerce=event.coerce)
 
 
 def _json_safe(event: EventSpec, settings: Settings) -> bool:
@@ -278,6 +303,24 @@ def _module_of(path: str) -> str:
 
 def _resolve(source: SourceFile, functions: dict[str, FunctionNode], event: EventSpec, default_emit: str, getters: frozenset[str]) -> tuple[EventOutcome, list[Site], FunctionNode | None]:
     """Resolve one event to the sites that still need its block."""
+    failed, sites, function = resolve_sites(source, functions, event, default_emit)
+    if failed is not None:
+        return failed, [], function
+    found = [(s, present_block(s, event.event, getters)) for s in sites]
+    missing = [s for s, block in found if block is None]
+    lines = tuple(s.line for s in sites)
+    if missing:
+        return EventOutcome(event, PENDING, tuple(s.line for s in missing)), missing, function
+    wanted = event.emit or default_emit
+    switch = [s for s, block in found if block is not None and block.mode in ("await", "background") and block.mode != wanted]
+    if switch:
+        return EventOutcome(event, REEMIT, tuple(s.line for s in switch)), switch, function
+    return EventOutcome(event, PRESENT, lines), [], function
+
+
+def resolve_sites(source: SourceFile, functions: dict[str, FunctionNode], event: EventSpec, default_emit: str) -> tuple[EventOutcome | None, list[Site], FunctionNode | None]:
+    """Every site of one event (after `occurrence`), present or not; or an INVALID/DRIFTED
+    outcome carrying the problem. Shared by apply (`_resolve`) and revert."""
     function = functions.get(event.function)
     if function is None:
         hint = did_you_mean(event.function, functions) or did_you_mean(event.function.rsplit(".", 1)[-1], functions)
@@ -308,11 +351,7 @@ def _resolve(source: SourceFile, functions: dict[str, FunctionNode], event: Even
     problems = [p for s in sites if (p := _placement_problem(source, event, s, anchor_line))]
     if problems:
         return EventOutcome(event, INVALID, problems=tuple(problems)), [], function
-    missing = [s for s in sites if not is_present(s, event.event, getters)]
-    lines = tuple(s.line for s in sites)
-    if not missing:
-        return EventOutcome(event, PRESENT, lines), [], function
-    return EventOutcome(event, PENDING, tuple(s.line for s in missing)), missing, function
+    return None, sites, function
 
 
 def _placement_problem(source: SourceFile, event: EventSpec, site: Site, anchor_line: int) -> Problem | None:
@@ -333,7 +372,31 @@ def _edit_for(source: SourceFile, event: EventSpec, site: Site, names: Names, op
         return _wrap_edit(source, event, stmt, names, options, style, indent, order)
     block = render_block(event, options, names, style, indent)
     position = stmt.lineno - 1 if site.mode == "before" else stmt.end_lineno  # type: ignore[assignment]
-    return Edit(position, position, tuple(block), "event", order)  # type: ignore[arg-type]
+    # Blocks inserted before one line go deepest first (then in spec order): a block that ends an
+    # inner block (after a loop body's last statement) must not land inside a shallower block's `if`.
+    depth_first = order - len(indent.expandtabs(8)) * 1_000_000
+    return Edit(position, position, tuple(block), "event", depth_first)  # type: ignore[arg-type]
+
+
+def _reemit_edit(source: SourceFile, event: EventSpec, site: Site, names: Names, options: RenderOptions, style: Style,
+                 getters: frozenset[str], order: int) -> Edit | Problem:
+    """Rewrite a present block into the spec's emit mode, if it is exactly what eventmod wrote
+    (rendered in the other mode); a block edited by hand is left alone with a warning."""
+    block = present_block(site, event.event, getters)
+    assert block is not None
+    first, last = block.statements[0], block.statements[-1]
+    indent = source.indentation_of(first.lineno)
+    names = replace(names, variable=block.variable or names.variable)
+    current = replace(options, emit=block.mode)
+    start = first.lineno - 1
+    expected = render_block(event, current, names, style, indent)
+    if event.comment and start > 0 and source.lines[start - 1].strip() == f"# {event.comment}".strip():
+        start -= 1
+    actual = [line.rstrip("\r\n") for line in source.lines[start: last.end_lineno]]
+    if actual != expected:
+        return Problem(event.spec_file, event.line_of("emit") if event.emit else event.line, f"the block at {source.path}:{first.lineno} is emitted with `{block.mode}` but the spec says `{options.emit}`; it differs from what eventmod writes (edited by hand?), so it was left alone", event.id, "warning")
+    new = render_block(event, options, names, style, indent)
+    return Edit(start, last.end_lineno or last.lineno, tuple(new), "event", order)
 
 
 def _wrap_edit(source: SourceFile, event: EventSpec, stmt: ast.stmt, names: Names, options: RenderOptions, style: Style, indent: str, order: int) -> Edit:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from codemods.engine import DRIFTED, INVALID, PENDING, PRESENT, FilePlan, RunPlan
+from codemods.engine import DRIFTED, INVALID, PENDING, PRESENT, REEMIT, FilePlan, RunPlan
 from codemods.source import split_lines
 
 _RED, _GREEN, _CYAN, _BOLD, _RESET = "\x1b[31m", "\x1b[32m", "\x1b[36m", "\x1b[1m", "\x1b[0m"
@@ -62,6 +62,7 @@ class Summary:
     drifted: int
     files_touched: int
     enum_added: int
+    reemit: int = 0
 
     @classmethod
     def of(cls, plan: RunPlan) -> "Summary":
@@ -70,11 +71,13 @@ class Summary:
         return cls(
             pending=count(PENDING), present=count(PRESENT), invalid=count(INVALID), drifted=count(DRIFTED),
             files_touched=sum(1 for f in plan.files if f.changed),
-            enum_added=sum(len(f.enum_added) for f in plan.files),
+            enum_added=sum(len(f.enum_added) for f in plan.files), reemit=count(REEMIT),
         )
 
     def line(self, verb: str = "to insert") -> str:
         parts = [f"{self.pending} event(s) {verb}", f"{self.present} present"]
+        if self.reemit:
+            parts.append(f"{self.reemit} switched to the spec's emit mode")
         if self.invalid or self.drifted:
             parts.append(f"{self.invalid + self.drifted} invalid")
         parts.append(f"{self.files_touched} file(s) touched")

@@ -13,8 +13,13 @@ import ast
 
 
 def verify_only_insertions(old_text: str, new_text: str, origin: list[int | None], *,
-                           logger_module: str, added_names: tuple[str, ...]) -> str | None:
-    """None when `new_text` is `old_text` plus inserted statements; else what differs."""
+                           logger_module: str, added_names: tuple[str, ...],
+                           replaced: frozenset[int] = frozenset()) -> str | None:
+    """None when `new_text` is `old_text` plus inserted statements; else what differs.
+
+    `replaced` holds original lines (1-based) that edits deliberately rewrote (an eventmod block
+    switched to another emit mode, a merged import): statements made only of those lines are
+    removed from the original before comparing, as written ones are from the output."""
     try:
         old_tree = ast.parse(old_text)
     except SyntaxError as exc:  # pragma: no cover - the engine never edits unparsable input
@@ -25,6 +30,8 @@ def verify_only_insertions(old_text: str, new_text: str, origin: list[int | None
         return f"the output does not parse (line {exc.lineno}): {exc.msg}"
     written = {i + 1 for i, o in enumerate(origin) if o is None}
     stripped = _Strip(written).visit(new_tree)
+    if replaced:
+        old_tree = _Strip(set(replaced)).visit(old_tree)
     for tree in (old_tree, stripped):
         _drop_import_names(tree, logger_module, added_names)
     before = ast.dump(old_tree, include_attributes=False)
