@@ -86,26 +86,66 @@ def _unknown_selectors(catalog, selection):
     return found
 
 
-def _fail(problems) -> None:
+def _fail(problems, fmt: str = "text") -> None:
     errors = [p for p in problems if p.severity == "error"]
+    if fmt == "json":
+        _echo_json({"ok": False, "problems": [_problem_json(p) for p in problems]})
+        raise typer.Exit(EXIT_INVALID)
     for problem in sorted(problems, key=lambda p: (p.path, p.line)):
         _err(problem.format())
     _err(f"{len(errors)} problem(s); nothing was written.")
     raise typer.Exit(EXIT_INVALID)
 
 
-def _plan(prepared, jobs, *, fail_on_errors: bool = True):
+def _problem_json(problem) -> dict:
+    return {"path": problem.path, "line": problem.line, "event": problem.event_id, "severity": problem.severity,
+            "message": problem.message}
+
+
+def _echo_json(data) -> None:
+    import json
+
+    typer.echo(json.dumps(data, indent=2))
+
+
+class _Bar:
+    """A progress bar on stderr for runs over more than a handful of files, only on a terminal."""
+
+    def __init__(self) -> None:
+        self._bar = None
+
+    def start(self, total: int) -> None:
+        if total > 8 and sys.stderr.isatty() and not os.environ.get("CI"):
+            self._bar = typer.progressbar(length=total, label="planning", file=sys.stderr)
+            self._bar.__enter__()
+
+    def advance(self) -> None:
+        if self._bar is not None:
+            self._bar.update(1)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
+def _plan(prepared, jobs, *, fail_on_errors: bool = True, fmt: str = "text", selection=None, overlay=None):
     """Plan the run; with `fail_on_errors`, any spec or code problem prints all and exits 2."""
     from codemods.engine import RunPlan, plan_run
 
-    config, catalog, selection, spec_problems = prepared
-    plan = plan_run(config, catalog, selection, jobs=_jobs(jobs))
+    config, catalog, chosen, spec_problems = prepared
+    bar = _Bar()
+    try:
+        plan = plan_run(config, catalog, selection or chosen, jobs=_jobs(jobs), progress=bar, overlay=overlay)
+    finally:
+        bar.close()
     plan = RunPlan(plan.files, (*spec_problems, *plan.problems))
     if fail_on_errors:
         if plan.errors():
-            _fail(plan.all_problems())
-        for warning in plan.all_problems():
-            _err(warning.format())
+            _fail(plan.all_problems(), fmt)
+        if fmt != "json":
+            for warning in plan.all_problems():
+                _err(warning.format())
     return config, plan
 
 
@@ -127,11 +167,17 @@ def validate(
     phase: Optional[List[int]] = PhaseOpt, day: Optional[List[int]] = DayOpt,
     component: Optional[List[str]] = ComponentOpt, event: Optional[List[str]] = EventOpt,
     root: Optional[Path] = RootOpt, specs: Optional[Path] = SpecsOpt, jobs: Optional[int] = JobsOpt,
+    fmt: str = typer.Option("text", "--format", help="text | json (for CI bots)"),
 ) -> None:
     """Load all specs and check them against the code; report every problem (exit 2 if any)."""
     from codemods.report import Summary
 
-    _, plan = _plan(_prepare(root, specs, None, phase, day, component, event), jobs)
+    _, plan = _plan(_prepare(root, specs, None, phase, day, component, event), jobs, fmt=fmt)
+    summary = Summary.of(plan)
+    if fmt == "json":
+        _echo_json({"ok": True, "events": summary.pending + summary.present + summary.reemit, "present": summary.present,
+                    "pending": summary.pending, "problems": [_problem_json(p) for p in plan.all_problems()]})
+        return
     summary = Summary.of(plan)
     typer.echo(f"ok: {summary.pending + summary.present} event(s) valid in {len({o.event.spec_file for o in plan.outcomes()})} spec file(s) ({summary.present} present, {summary.pending} pending)")
 
@@ -141,6 +187,7 @@ def dry_run(
     phase: Optional[List[int]] = PhaseOpt, day: Optional[List[int]] = DayOpt,
     component: Optional[List[str]] = ComponentOpt, event: Optional[List[str]] = EventOpt,
     patch: Optional[Path] = typer.Option(None, "--patch", help="Write the patch to FILE instead of stdout."),
+    patch_dir: Optional[Path] = typer.Option(None, "--patch-dir", help="Write one patch per phase and one per component into DIR."),
     color: str = typer.Option("auto", "--color", help="auto | always | never"),
     root: Optional[Path] = RootOpt, specs: Optional[Path] = SpecsOpt, emit: Optional[str] = EmitOpt,
     jobs: Optional[int] = JobsOpt,
@@ -148,7 +195,11 @@ def dry_run(
     """Show the patch `apply` would make (a unified diff that `git apply` accepts). Writes nothing."""
     from codemods.report import Summary, colorize, run_diff
 
-    _, plan = _plan(_prepare(root, specs, emit, phase, day, component, event), jobs)
+    prepared = _prepare(root, specs, emit, phase, day, component, event)
+    _, plan = _plan(prepared, jobs)
+    if patch_dir is not None:
+        _write_patch_dir(prepared, plan, patch_dir, jobs)
+        return
     diff = run_diff(plan)
     if patch is not None:
         patch.write_text(diff, encoding="utf-8", newline="")
@@ -159,20 +210,126 @@ def dry_run(
     _err(Summary.of(plan).line())
 
 
+def _write_patch_dir(prepared, plan, directory: Path, jobs) -> None:
+    """phase-N.patch for each selected phase, each on top of the previous ones (apply them in
+    order), and phase-N-<component>.patch per component on top of the earlier phases (for
+    review; components of a phase all touch the enum file, so apply the phase patch)."""
+    from dataclasses import replace
+
+    from codemods.report import Summary, run_diff
+
+    _, catalog, selection, _ = prepared
+    directory.mkdir(parents=True, exist_ok=True)
+    selected = [c for c in catalog.components if any(selection.matches(c, e) for e in c.events)]
+    written = []
+    overlay: dict[str, bytes] = {}
+    for phase_number in sorted({c.phase for c in selected}):
+        phase_selection = replace(selection, phases=(phase_number,))
+        _, phase_plan = _plan(prepared, jobs, selection=phase_selection, overlay=dict(overlay))
+        name = directory / f"phase-{phase_number}.patch"
+        name.write_text(run_diff(phase_plan), encoding="utf-8", newline="")
+        written.append((name, Summary.of(phase_plan)))
+        for component in sorted(c.component for c in selected if c.phase == phase_number):
+            _, component_plan = _plan(prepared, jobs, selection=replace(phase_selection, components=(component,)), overlay=dict(overlay))
+            name = directory / f"phase-{phase_number}-{component}.patch"
+            name.write_text(run_diff(component_plan), encoding="utf-8", newline="")
+            written.append((name, Summary.of(component_plan)))
+        overlay.update({f.path: f.new for f in phase_plan.files if f.changed and f.new is not None})
+    for name, summary in written:
+        typer.echo(f"{name}: {summary.line()}")
+
+
 @app.command()
 def apply(
     phase: Optional[List[int]] = PhaseOpt, day: Optional[List[int]] = DayOpt,
     component: Optional[List[str]] = ComponentOpt, event: Optional[List[str]] = EventOpt,
     allow_dirty: bool = typer.Option(False, "--allow-dirty", help="Write even if files to touch have uncommitted changes."),
+    commit: bool = typer.Option(False, "--commit", help="Make one git commit per phase (conventional message)."),
+    interactive: bool = typer.Option(False, "--interactive", "-i", help="Review each event's hunk: y/n/a/q, like git add -p."),
     root: Optional[Path] = RootOpt, specs: Optional[Path] = SpecsOpt, emit: Optional[str] = EmitOpt,
     jobs: Optional[int] = JobsOpt,
 ) -> None:
     """Insert the selected events: validate everything first, then write each file atomically."""
-    from codemods.report import Summary, event_lines
+    prepared = _prepare(root, specs, emit, phase, day, component, event)
+    config, plan = _plan(prepared, jobs)
+    if interactive:
+        plan = _choose_interactively(prepared, plan, jobs)
+    if commit:
+        _apply_with_commits(prepared, plan, jobs, allow_dirty)
+        return
+    _write_plan(config, plan, allow_dirty)
+
+
+def _choose_interactively(prepared, plan, jobs):
+    """Ask about each pending event's hunk; skipped events stay pending."""
+    from dataclasses import replace
+
+    from codemods.engine import PENDING, REEMIT
+    from codemods.report import colorize, run_diff
+
+    _, _, selection, _ = prepared
+    candidates = [o.event.id for o in plan.outcomes() if o.status in (PENDING, REEMIT)]
+    accepted: list[str] = []
+    for index, event_id in enumerate(candidates):
+        _, single = _plan(prepared, jobs, selection=replace(selection, events=(event_id,)))
+        diff = run_diff(single)
+        typer.echo(colorize(diff) if _use_color("auto") else diff, nl=False)
+        answer = ""
+        while answer not in ("y", "n", "a", "q"):
+            answer = typer.prompt(f"({index + 1}/{len(candidates)}) Apply {event_id} [y,n,a,q,?]", default="n", show_default=False).strip().lower()[:1]
+            if answer == "?":
+                typer.echo("y - apply this event\nn - skip it (stays pending)\na - apply this and all remaining\nq - quit; skip this and all remaining")
+        if answer == "y":
+            accepted.append(event_id)
+        elif answer == "a":
+            accepted.extend(candidates[index:])
+            break
+        elif answer == "q":
+            break
+    if not accepted:
+        typer.echo("nothing selected; nothing was written.")
+        raise typer.Exit(EXIT_OK)
+    _, chosen = _plan(prepared, jobs, selection=replace(selection, events=tuple(accepted)))
+    return chosen
+
+
+def _apply_with_commits(prepared, plan, jobs, allow_dirty: bool) -> None:
+    """Apply phase by phase, committing each phase's files with a conventional message."""
+    import subprocess
+    from dataclasses import replace
+
+    from codemods.report import Summary
+    from codemods.writer import dirty_files
+
+    config, catalog, selection, _ = prepared
+    if dirty_files(config.root, ["."]) is None:
+        _err(f"error: --commit needs root {config.root} to be inside a git work tree; nothing was written.")
+        raise typer.Exit(EXIT_INVALID)
+    phases = sorted({c.phase for c in catalog.components if any(selection.matches(c, e) for e in c.events)})
+    for number in phases:
+        _, phase_plan = _plan(prepared, jobs, selection=replace(selection, phases=(number,)))
+        changed = _write_plan(config, phase_plan, allow_dirty)
+        if not changed:
+            continue
+        summary = Summary.of(phase_plan)
+        components = sorted({o.event.component for o in phase_plan.outcomes() if o.status != "present"})
+        subject = f"feat(events): instrument phase {number} audit events ({summary.pending} events)"
+        body = f"Components: {', '.join(components)}.\n{summary.line('inserted')}.\n\nGenerated by eventmod apply --commit."
+        git = ["git", "-C", str(config.root)]
+        subprocess.run([*git, "add", "--", *changed], check=True, capture_output=True)
+        result = subprocess.run([*git, "commit", "-q", "-m", subject, "-m", body, "--", *changed], capture_output=True, text=True)
+        if result.returncode != 0:
+            _err(f"error: git commit failed: {result.stderr.strip()}")
+            raise typer.Exit(EXIT_INVALID)
+        typer.echo(f"committed phase {number}: {subject}")
+
+
+def _write_plan(config, plan, allow_dirty: bool) -> list[str]:
+    """Write every changed file atomically; returns their paths (relative to root)."""
     from codemods.engine import PRESENT
+    from codemods.report import Summary, event_lines
     from codemods.writer import dirty_files, write_atomic
 
-    config, plan = _plan(_prepare(root, specs, emit, phase, day, component, event), jobs)
     changed = [f for f in plan.files if f.changed]
     if changed and not allow_dirty:
         dirty = dirty_files(config.root, [f.path for f in changed]) or []
@@ -193,6 +350,7 @@ def apply(
     for line in event_lines(plan, (PRESENT,)):
         _err(f"skipped (already present): {line}")
     typer.echo(Summary.of(plan).line("inserted"))
+    return [f.path for f in changed]
 
 
 @app.command()
@@ -200,15 +358,26 @@ def check(
     phase: Optional[List[int]] = PhaseOpt, day: Optional[List[int]] = DayOpt,
     component: Optional[List[str]] = ComponentOpt, event: Optional[List[str]] = EventOpt,
     root: Optional[Path] = RootOpt, specs: Optional[Path] = SpecsOpt, jobs: Optional[int] = JobsOpt,
+    fmt: str = typer.Option("text", "--format", help="text | json (for CI bots)"),
 ) -> None:
-    """Exit 1 when a selected event is pending or its anchor no longer resolves (drift)."""
+    """Exit 1 when a selected event is pending, drifted, or emitted in another mode than its spec."""
     from codemods.engine import DRIFTED, INVALID, PENDING, REEMIT
     from codemods.report import Summary, event_lines
 
     _, plan = _plan(_prepare(root, specs, None, phase, day, component, event), jobs, fail_on_errors=False)
     invalid = [p for o in plan.outcomes() if o.status == INVALID for p in o.problems] + [p for p in plan.problems if p.severity == "error"]
     if invalid:
-        _fail(invalid)
+        _fail(invalid, fmt)
+    if fmt == "json":
+        summary = Summary.of(plan)
+        _echo_json({
+            "ok": not (summary.pending or summary.drifted or summary.reemit),
+            "events": [{"id": o.event.id, "event": o.event.event, "status": o.status, "file": f.path, "lines": list(o.lines),
+                        "problems": [_problem_json(p) for p in o.problems]} for f in plan.files for o in f.outcomes],
+        })
+        if summary.pending or summary.drifted or summary.reemit:
+            raise typer.Exit(EXIT_FINDINGS)
+        return
     drifted = [p for o in plan.outcomes() if o.status == DRIFTED for p in o.problems]
     for problem in drifted:
         _err("drifted: " + problem.format())
@@ -220,6 +389,44 @@ def check(
     typer.echo(f"{summary.present} present, {summary.pending} pending, {summary.drifted} drifted, {summary.reemit} emit-mode mismatch")
     if summary.pending or summary.drifted or summary.reemit:
         raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command()
+def report(
+    phase: Optional[List[int]] = PhaseOpt, day: Optional[List[int]] = DayOpt,
+    component: Optional[List[str]] = ComponentOpt, event: Optional[List[str]] = EventOpt,
+    fmt: str = typer.Option("markdown", "--format", help="markdown | json"),
+    root: Optional[Path] = RootOpt, specs: Optional[Path] = SpecsOpt, jobs: Optional[int] = JobsOpt,
+) -> None:
+    """A pull-request description for the selection: events, anchors, payloads, enum members,
+    checks passed, coverage before -> after."""
+    from codemods.coverage import measure_coverage
+    from codemods.engine import plan_run
+    from codemods.report import pr_report
+
+    prepared = _prepare(root, specs, None, phase, day, component, event)
+    config, selected = _plan(prepared, jobs)
+    catalog = prepared[1]
+    whole = plan_run(config, catalog, jobs=_jobs(jobs))
+    before = measure_coverage(config.root, catalog, whole)
+    sys.stdout.write(pr_report(prepared[2], catalog, selected, before, fmt))
+
+
+@app.command()
+def schema(
+    out: Optional[Path] = typer.Option(None, "--out", help="Write the schema to FILE instead of stdout."),
+) -> None:
+    """The JSON Schema of spec files, for editor completion (yaml-language-server)."""
+    import json
+
+    from codemods.spec_schema import json_schema
+
+    text = json.dumps(json_schema(), indent=2) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {out}")
 
 
 FormatOpt = typer.Option("table", "--format", help="table | markdown | json")
@@ -280,6 +487,49 @@ def _report_problems(run) -> None:
         _err(problem.format())
     if problems:
         _err(f"{len(problems)} problem(s) in the specs; affected events count as invalid.")
+
+
+@app.command()
+def revert(
+    phase: Optional[List[int]] = PhaseOpt, day: Optional[List[int]] = DayOpt,
+    component: Optional[List[str]] = ComponentOpt, event: Optional[List[str]] = EventOpt,
+    allow_dirty: bool = typer.Option(False, "--allow-dirty", help="Write even if files to touch have uncommitted changes."),
+    root: Optional[Path] = RootOpt, specs: Optional[Path] = SpecsOpt, emit: Optional[str] = EmitOpt,
+    jobs: Optional[int] = JobsOpt,
+) -> None:
+    """Remove the blocks eventmod inserted for the selected events (and imports left unused)."""
+    from codemods.revert import plan_revert
+    from codemods.writer import dirty_files, write_atomic
+
+    config, catalog, selection, spec_problems = _prepare(root, specs, emit, phase, day, component, event)
+    result = plan_revert(config, catalog, selection, jobs=_jobs(jobs))
+    problems = [*spec_problems, *result.all_problems()]
+    if any(p.severity == "error" for p in problems):
+        _fail(problems)
+    for warning in problems:
+        _err(warning.format())
+    changed = [f for f in result.files if f.changed]
+    if changed and not allow_dirty:
+        dirty = dirty_files(config.root, [f.path for f in changed]) or []
+        if dirty:
+            _err("error: uncommitted changes in file(s) revert would touch: " + ", ".join(dirty))
+            _err("commit or stash them first, or pass --allow-dirty; nothing was written.")
+            raise typer.Exit(EXIT_INVALID)
+    written = 0
+    try:
+        for f in changed:
+            assert f.new is not None
+            write_atomic(config.root / f.path, f.new)
+            written += 1
+    except OSError as exc:
+        _err(f"error: writing {changed[written].path} failed: {exc.strerror or exc}; {written} of {len(changed)} files were written; run revert again to finish")
+        raise typer.Exit(EXIT_INVALID)
+    for line in result.edited():
+        _err(f"left alone: {line}")
+    for f in result.files:
+        for note in f.notes:
+            _err(f"note: {note}")
+    typer.echo(result.summary())
 
 
 def main() -> None:

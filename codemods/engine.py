@@ -13,6 +13,7 @@ import tokenize
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 from codemods.anchors import FunctionNode, Site, index_functions, logger_variable, present_block, resolve_anchor
 from codemods.checks import ModuleScope, SiteContext, check_site, log_event_parameters, signature_problems
@@ -49,6 +50,9 @@ class Settings:
     hot_paths: tuple[str, ...] = ()
     integer_kwargs: tuple[str, ...] = ("position_id",)
     json_safe_helper: str = ""
+    # In-memory file contents that stand in for the disk (path, bytes): planning phase N+1 on top
+    # of phase N's output without writing it (patches per phase, --patch-dir).
+    overlay: tuple[tuple[str, bytes], ...] = ()
 
     @classmethod
     def from_config(cls, config: Config) -> "Settings":
@@ -110,16 +114,25 @@ class RunPlan:
 
 
 # -- the run -----------------------------------------------------------------------------------
-def plan_run(config: Config, catalog: Catalog, selection: Selection = Selection(), jobs: int = 1) -> RunPlan:
-    settings = Settings.from_config(config)
+class Progress(Protocol):
+    """Told how many files a run plans and when each is done (the CLI draws a bar on a tty)."""
+
+    def start(self, total: int) -> None: ...
+    def advance(self) -> None: ...
+
+
+def plan_run(config: Config, catalog: Catalog, selection: Selection = Selection(), jobs: int = 1,
+             progress: Progress | None = None, overlay: dict[str, bytes] | None = None) -> RunPlan:
+    settings = replace(Settings.from_config(config), overlay=tuple(sorted((overlay or {}).items())))
+    overlay_items = settings.overlay
     events = [e for c in catalog.components for e in c.events if selection.matches(c, e)]
     by_file: dict[str, list[EventSpec]] = {}
     for component in catalog.components:
         for event in component.events:
             if selection.matches(component, event):
                 by_file.setdefault(component.file, []).append(event)
-    additions, problems = _plan_enum(config, catalog, events)
-    problems += _signature_problems(config, events)
+    additions, problems = _plan_enum(config, catalog, events, overlay_items)
+    problems += _signature_problems(config, events, overlay_items)
     work = [FileJob(path, tuple(evs)) for path, evs in sorted(by_file.items())]
     if additions:
         enum_job = next((j for j in work if j.path == settings.enum_file), None)
@@ -128,21 +141,32 @@ def plan_run(config: Config, catalog: Catalog, selection: Selection = Selection(
         else:
             work[work.index(enum_job)] = FileJob(enum_job.path, enum_job.events, tuple(additions))
         work.sort(key=lambda j: j.path)
-    plans = _run_jobs(work, settings, jobs)
+    plans = _run_jobs(work, settings, jobs, progress)
     return RunPlan(tuple(plans), tuple(problems))
 
 
-def _run_jobs(work: list[FileJob], settings: Settings, jobs: int) -> list[FilePlan]:
+def _run_jobs(work: list[FileJob], settings: Settings, jobs: int, progress: Progress | None = None) -> list[FilePlan]:
+    if progress is not None:
+        progress.start(len(work))
+    results: list[FilePlan] = []
     if jobs <= 1 or len(work) < 2:
-        return [plan_file(job, settings) for job in work]
+        for job in work:
+            results.append(plan_file(job, settings))
+            if progress is not None:
+                progress.advance()
+        return results
     with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
         # map keeps input order, so output is the same whatever the worker count.
-        return list(pool.map(plan_file, work, [settings] * len(work), chunksize=max(1, len(work) // (jobs * 4))))
+        for plan in pool.map(plan_file, work, [settings] * len(work), chunksize=max(1, len(work) // (jobs * 4))):
+            results.append(plan)
+            if progress is not None:
+                progress.advance()
+    return results
 
 
-def _plan_enum(config: Config, catalog: Catalog, events: list[EventSpec]) -> tuple[list[EnumMember], list[Problem]]:
+def _plan_enum(config: Config, catalog: Catalog, events: list[EventSpec], overlay: tuple[tuple[str, bytes], ...] = ()) -> tuple[list[EnumMember], list[Problem]]:
     enum_path = Path(config.enum_file).as_posix()
-    loaded = _load(config.root, enum_path)
+    loaded = _load(config.root, enum_path, overlay)
     if isinstance(loaded, Problem):
         return [], [loaded]
     source, tree = loaded
@@ -155,12 +179,12 @@ def _plan_enum(config: Config, catalog: Catalog, events: list[EventSpec]) -> tup
     return plan_members(events, groups, state, enum_path, config.enum_class)
 
 
-def _signature_problems(config: Config, events: list[EventSpec]) -> list[Problem]:
+def _signature_problems(config: Config, events: list[EventSpec], overlay: tuple[tuple[str, bytes], ...] = ()) -> list[Problem]:
     """kwargs the target's own `log_event` does not accept (read from `logger_module`)."""
     rel = config.logger_module.replace(".", "/")
     for candidate in (f"{rel}.py", f"{rel}/__init__.py"):
-        if (config.root / candidate).is_file():
-            loaded = _load(config.root, candidate)
+        if (config.root / candidate).is_file() or candidate in dict(overlay):
+            loaded = _load(config.root, candidate, overlay)
             if isinstance(loaded, Problem):
                 return [loaded]
             found = log_event_parameters(loaded[1])
@@ -171,12 +195,13 @@ def _signature_problems(config: Config, events: list[EventSpec]) -> list[Problem
     return []
 
 
-def _load(root: str | Path, rel: str) -> tuple[SourceFile, ast.Module] | Problem:
-    path = Path(root) / rel
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return Problem(rel, 0, f"cannot read: {exc.strerror}")
+def _load(root: str | Path, rel: str, overlay: tuple[tuple[str, bytes], ...] = ()) -> tuple[SourceFile, ast.Module] | Problem:
+    raw = dict(overlay).get(rel) if overlay else None
+    if raw is None:
+        try:
+            raw = (Path(root) / rel).read_bytes()
+        except OSError as exc:
+            return Problem(rel, 0, f"cannot read: {exc.strerror}")
     source = SourceFile.decode(rel, raw)
     if isinstance(source, Problem):
         return source
@@ -188,7 +213,7 @@ def _load(root: str | Path, rel: str) -> tuple[SourceFile, ast.Module] | Problem
 
 # -- one file ----------------------------------------------------------------------------------
 def plan_file(job: FileJob, settings: Settings) -> FilePlan:
-    loaded = _load(settings.root, job.path)
+    loaded = _load(settings.root, job.path, settings.overlay)
     if isinstance(loaded, Problem):
         located = [Problem(e.spec_file, e.line, f"target {job.path}: {loaded.message}", e.id) for e in job.events[:1]]
         return FilePlan(job.path, None, None, tuple(EventOutcome(e, INVALID) for e in job.events), (loaded, *located))
@@ -371,7 +396,7 @@ def _edit_for(source: SourceFile, event: EventSpec, site: Site, names: Names, op
     if site.mode == "wrap":
         return _wrap_edit(source, event, stmt, names, options, style, indent, order)
     block = render_block(event, options, names, style, indent)
-    position = stmt.lineno - 1 if site.mode == "before" else stmt.end_lineno  # type: ignore[assignment]
+    position = first_line(stmt) - 1 if site.mode == "before" else stmt.end_lineno  # type: ignore[assignment]
     # Blocks inserted before one line go deepest first (then in spec order): a block that ends an
     # inner block (after a loop body's last statement) must not land inside a shallower block's `if`.
     depth_first = order - len(indent.expandtabs(8)) * 1_000_000
@@ -399,9 +424,15 @@ def _reemit_edit(source: SourceFile, event: EventSpec, site: Site, names: Names,
     return Edit(start, last.end_lineno or last.lineno, tuple(new), "event", order)
 
 
+def first_line(stmt: ast.stmt) -> int:
+    """A statement's first line: a decorated def or class starts at its first decorator, not at
+    `def` (ast's lineno), so nothing may be inserted between the two."""
+    return min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", None) or ())])
+
+
 def _wrap_edit(source: SourceFile, event: EventSpec, stmt: ast.stmt, names: Names, options: RenderOptions, style: Style, indent: str, order: int) -> Edit:
     unit = style.indent_unit
-    first, last = stmt.lineno, stmt.end_lineno or stmt.lineno
+    first, last = first_line(stmt), stmt.end_lineno or stmt.lineno
     interior = string_interior_lines(source, first, last)
     body = []
     for lineno in range(first, last + 1):

@@ -19,6 +19,7 @@ import yaml
 from codemods.checks import policy_violation
 from codemods.config import EMIT_MODES
 from codemods.problems import Problem, did_you_mean
+from codemods.spec_schema import COMPONENT_FIELDS, EVENT_FIELDS, LOG_LEVELS, NOT_DEFAULTABLE
 from codemods.spec_model import (
     ANCHOR_KINDS,
     KWARG_ORDER,
@@ -30,14 +31,9 @@ from codemods.spec_model import (
     EventSpec,
 )
 
-COMPONENT_KEYS = ("component", "file", "phase", "days", "priority", "enum_group", "defaults", "events")
-EVENT_KEYS = (
-    "id", "event", "value", "in", *ANCHOR_KINDS, "level", "payload", *KWARG_ORDER, "severity",
-    "comment", "when", "setup", "emit", "occurrence", "json_safe", "coerce",
-)
-# Keys that identify one event or its place; they make no sense in `defaults`.
-NOT_DEFAULTABLE = ("id", "event", "value", "in", *ANCHOR_KINDS, "level", "occurrence")
-LOG_LEVELS = ("debug", "info", "warning", "warn", "error", "exception", "critical", "fatal")
+# The field tables live in spec_schema, shared with `eventmod schema`.
+COMPONENT_KEYS = tuple(COMPONENT_FIELDS)
+EVENT_KEYS = tuple(EVENT_FIELDS)
 
 
 @dataclass
