@@ -324,11 +324,26 @@ def _apply_with_commits(prepared, plan, jobs, allow_dirty: bool) -> None:
         typer.echo(f"committed phase {number}: {subject}")
 
 
+def _write_files(config, changed, verb: str) -> None:
+    """Write the changed files (staged, then renamed); a failure prints what happened, exit 2."""
+    from codemods.writer import WriteError, write_files
+
+    try:
+        write_files([(config.root / f.path, f.new) for f in changed])
+    except WriteError as exc:
+        where = Path(exc.path).resolve().relative_to(config.root.resolve()).as_posix()
+        if exc.written == 0:
+            _err(f"error: writing {where} failed: {exc.reason}; nothing was written.")
+        else:
+            _err(f"error: writing {where} failed: {exc.reason}; {exc.written} of {exc.total} files were written; run {verb} again to finish")
+        raise typer.Exit(EXIT_INVALID)
+
+
 def _write_plan(config, plan, allow_dirty: bool) -> list[str]:
     """Write every changed file atomically; returns their paths (relative to root)."""
     from codemods.engine import PRESENT
     from codemods.report import Summary, event_lines
-    from codemods.writer import dirty_files, write_atomic
+    from codemods.writer import dirty_files
 
     changed = [f for f in plan.files if f.changed]
     if changed and not allow_dirty:
@@ -337,16 +352,7 @@ def _write_plan(config, plan, allow_dirty: bool) -> list[str]:
             _err("error: uncommitted changes in file(s) apply would touch: " + ", ".join(dirty))
             _err("commit or stash them first, or pass --allow-dirty; nothing was written.")
             raise typer.Exit(EXIT_INVALID)
-    written = 0
-    try:
-        for f in changed:
-            assert f.new is not None
-            write_atomic(config.root / f.path, f.new)
-            written += 1
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        _err(f"error: writing {changed[written].path} failed: {reason}; {written} of {len(changed)} files were written; run apply again to finish")
-        raise typer.Exit(EXIT_INVALID)
+    _write_files(config, changed, "apply")
     for line in event_lines(plan, (PRESENT,)):
         _err(f"skipped (already present): {line}")
     typer.echo(Summary.of(plan).line("inserted"))

@@ -87,17 +87,28 @@ def _display(path: Path) -> str:
 
 def load_spec_file(path: Path, root: Path, display: str | None = None) -> tuple[ComponentSpec | None, list[Problem]]:
     shown = display or str(path)
+    raw = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return None, [Problem(shown, 1, f"not UTF-8 text ({exc.reason} at byte {exc.start}); save the spec as UTF-8")]
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [Problem(shown, line, f"not UTF-8 text ({exc.reason} at byte {exc.start}); save the spec as UTF-8")]
     try:
         document = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
+        # An unclosed quote or bracket is only noticed at the end of the stream: point at where
+        # it opened (the context mark) and say what was being read.
+        problem_mark = getattr(exc, "problem_mark", None)
+        context_mark = getattr(exc, "context_mark", None)
         reason = getattr(exc, "problem", None) or str(exc)
-        return None, [Problem(shown, line, f"YAML syntax error: {reason}")]
+        context = getattr(exc, "context", None)
+        at_end = problem_mark is not None and problem_mark.index >= len(text.rstrip())
+        mark = context_mark if context_mark is not None and (at_end or problem_mark is None) else problem_mark
+        line = mark.line + 1 if mark is not None else 1
+        detail = f"{reason}\n{context}" if context else reason
+        if mark is context_mark and problem_mark is not None:
+            detail += f" (started at line {line}, still open at line {problem_mark.line + 1})"
+        return None, [Problem(shown, line, f"YAML syntax error: {detail}")]
     if document is None:
         return None, [Problem(shown, 1, "empty spec file; expected a mapping with `component`, `file` and `events`")]
     return _ComponentReader(shown, root).read(document)
@@ -143,7 +154,7 @@ class _ComponentReader:
         for key in ("component", "file", "phase", "events"):
             if key not in top:
                 self.problem(1, f"missing key '{key}' (a spec file needs component, file, phase, events)")
-        component = self.string(top.get("component"), "component")
+        component = self.string(top.get("component"), "component", required=False)
         file = self.target_file(top.get("file"))
         phase = self.integer(top.get("phase"), "phase", 1, 4)
         days = self.days(top.get("days"))
@@ -174,8 +185,10 @@ class _ComponentReader:
         return spec, self.problems
 
     def target_file(self, node: _Node | None) -> str | None:
+        if node is None:
+            return None  # reported by read() as a missing key
         rel = self.string(node, "file")
-        if rel is None or node is None:
+        if rel is None:
             return None
         if os.path.isabs(rel):
             self.problem(node.line, f"file '{rel}' must be relative to root ({self.root})")
@@ -206,6 +219,12 @@ class _ComponentReader:
         if node is None:
             return {}
         allowed = tuple(k for k in EVENT_KEYS if k not in NOT_DEFAULTABLE)
+        if isinstance(node.node, yaml.MappingNode):
+            for key_node, _ in node.node.value:
+                key = getattr(key_node, "value", None)
+                if key in NOT_DEFAULTABLE:
+                    self.problem(key_node.start_mark.line + 1, f"'{key}' cannot be set in defaults: it identifies one event or its place; set it on each event")
+            node.node.value = [(k, v) for k, v in node.node.value if getattr(k, "value", None) not in NOT_DEFAULTABLE]
         mapping = self.mapping(node.node, "defaults", allowed)
         return mapping or {}
 
