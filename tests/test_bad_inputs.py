@@ -1,7 +1,8 @@
 """The bad-input corpus: every case in tests/bad_inputs/<NN_name>/ must fail cleanly.
 
-Each case holds `root/` (the target code), `specs/` (YAML) and `expect.txt` (substrings the
-error output must contain, one per line, each with its `file:line`). `apply` runs on a copy of
+Each case holds `specs/` (YAML), `expect.txt` (substrings the error output must contain, one per
+line, each with its `file:line`) and, where it differs from `_base/root/`, its own `root/` files:
+a case's root is `_base/root/` overlaid with the case's `root/`. `apply` runs on a copy of
 the whole case and must exit 2, print every expected substring and leave every byte of the copy
 (root and specs, file modes and symlinks included) as it was.
 
@@ -20,11 +21,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import shutil
+
 import pytest
 
 from tests.conftest import copy_tree, tree_hash
 
 CASES_DIR = Path(__file__).resolve().parent / "bad_inputs"
+BASE_ROOT = CASES_DIR / "_base" / "root"
 CASES = sorted(p for p in CASES_DIR.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
 
 
@@ -43,8 +47,8 @@ def expected_substrings(case: Path) -> list[str]:
 
 def test_corpus_is_complete():
     assert len(CASES) >= 45
+    assert (BASE_ROOT / "core" / "event_logger.py").is_file()
     for case in CASES:
-        assert (case / "root" / "core" / "event_logger.py").is_file(), case.name
         assert list((case / "specs").iterdir()), case.name
         assert expected_substrings(case), f"{case.name}: expect.txt is empty"
         assert any(":" in s and any(ch.isdigit() for ch in s) for s in expected_substrings(case)), \
@@ -54,6 +58,11 @@ def test_corpus_is_complete():
 @pytest.mark.parametrize("case", [_param(c) for c in CASES])
 def test_bad_input_fails_cleanly(case: Path, tmp_path: Path, eventmod):
     copy = copy_tree(case, tmp_path / "case")  # symlinks are kept as symlinks
+    for base_file in BASE_ROOT.rglob("*"):  # the case's own files win over the base
+        target = copy / "root" / base_file.relative_to(BASE_ROOT)
+        if base_file.is_file() and not target.exists() and not target.is_symlink():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(base_file, target)
     before = tree_hash(copy)
     result = eventmod("apply", "--root", str(copy / "root"), "--specs", str(copy / "specs"), "--jobs", "1")
     output = result.output
