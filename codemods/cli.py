@@ -324,10 +324,17 @@ def _apply_with_commits(prepared, plan, jobs, allow_dirty: bool) -> None:
         typer.echo(f"committed phase {number}: {subject}")
 
 
-def _write_files(config, changed, verb: str) -> None:
-    """Write the changed files (staged, then renamed); a failure prints what happened, exit 2."""
-    from codemods.writer import WriteError, write_files
+def _write_files(config, changed, verb: str, allow_dirty: bool) -> None:
+    """Write the changed files (staged, then renamed) unless git has uncommitted changes in
+    them; any refusal or failure prints what happened and exits 2."""
+    from codemods.writer import WriteError, dirty_files, write_files
 
+    if changed and not allow_dirty:
+        dirty = dirty_files(config.root, [f.path for f in changed]) or []
+        if dirty:
+            _err(f"error: uncommitted changes in file(s) {verb} would touch: " + ", ".join(dirty))
+            _err("commit or stash them first, or pass --allow-dirty; nothing was written.")
+            raise typer.Exit(EXIT_INVALID)
     try:
         write_files([(config.root / f.path, f.new) for f in changed])
     except WriteError as exc:
@@ -343,16 +350,9 @@ def _write_plan(config, plan, allow_dirty: bool) -> list[str]:
     """Write every changed file atomically; returns their paths (relative to root)."""
     from codemods.engine import PRESENT
     from codemods.report import Summary, event_lines
-    from codemods.writer import dirty_files
 
     changed = [f for f in plan.files if f.changed]
-    if changed and not allow_dirty:
-        dirty = dirty_files(config.root, [f.path for f in changed]) or []
-        if dirty:
-            _err("error: uncommitted changes in file(s) apply would touch: " + ", ".join(dirty))
-            _err("commit or stash them first, or pass --allow-dirty; nothing was written.")
-            raise typer.Exit(EXIT_INVALID)
-    _write_files(config, changed, "apply")
+    _write_files(config, changed, "apply", allow_dirty)
     for line in event_lines(plan, (PRESENT,)):
         _err(f"skipped (already present): {line}")
     typer.echo(Summary.of(plan).line("inserted"))
@@ -505,7 +505,6 @@ def revert(
 ) -> None:
     """Remove the blocks eventmod inserted for the selected events (and imports left unused)."""
     from codemods.revert import plan_revert
-    from codemods.writer import dirty_files, write_atomic
 
     config, catalog, selection, spec_problems = _prepare(root, specs, emit, phase, day, component, event)
     result = plan_revert(config, catalog, selection, jobs=_jobs(jobs))
@@ -515,27 +514,45 @@ def revert(
     for warning in problems:
         _err(warning.format())
     changed = [f for f in result.files if f.changed]
-    if changed and not allow_dirty:
-        dirty = dirty_files(config.root, [f.path for f in changed]) or []
-        if dirty:
-            _err("error: uncommitted changes in file(s) revert would touch: " + ", ".join(dirty))
-            _err("commit or stash them first, or pass --allow-dirty; nothing was written.")
-            raise typer.Exit(EXIT_INVALID)
-    written = 0
-    try:
-        for f in changed:
-            assert f.new is not None
-            write_atomic(config.root / f.path, f.new)
-            written += 1
-    except OSError as exc:
-        _err(f"error: writing {changed[written].path} failed: {exc.strerror or exc}; {written} of {len(changed)} files were written; run revert again to finish")
-        raise typer.Exit(EXIT_INVALID)
+    _write_files(config, changed, "revert", allow_dirty)
     for line in result.edited():
         _err(f"left alone: {line}")
     for f in result.files:
         for note in f.notes:
             _err(f"note: {note}")
     typer.echo(result.summary())
+
+
+@app.command()
+def suggest(
+    files: Optional[List[str]] = typer.Argument(None, help="Files to scan, relative to root (instead of --component)."),
+    component: Optional[List[str]] = typer.Option(None, "--component", help="Scan the file of this component's spec (repeatable)."),
+    min_level: str = typer.Option("info", "--min-level", help="debug | info | warning | error | critical"),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write a new spec file, or append the entries to this existing one."),
+    include_specified: bool = typer.Option(False, "--include-specified", help="Also draft entries for log calls a spec already anchors at."),
+    root: Optional[Path] = RootOpt, specs: Optional[Path] = SpecsOpt,
+) -> None:
+    """Draft spec entries for logger calls in async functions that no log_event follows yet."""
+    from codemods.problems import InputError
+    from codemods.suggest import run
+
+    config, catalog, _, _ = _prepare(root, specs, None, None, None, None, None)
+    try:
+        outcome = run(config, catalog, components=list(component or ()), files=list(files or ()), min_level=min_level,
+                      out=out, include_specified=include_specified)
+    except InputError as exc:
+        _fail(exc.problems)
+    for note in outcome.notes():
+        _err(f"note: {note}")
+    if outcome.specified:
+        _err(f"{outcome.specified} logger call(s) already anchored by a spec were skipped (--include-specified drafts them too)")
+    if out is None:
+        sys.stdout.write(outcome.text)
+        _err(f"{outcome.count} entr{'y' if outcome.count == 1 else 'ies'} suggested")
+    elif outcome.written is None:
+        typer.echo(f"0 entries suggested; {out} was not {'changed' if out.exists() else 'written'}")
+    else:
+        typer.echo(f"{'appended' if outcome.merged else 'wrote'} {outcome.count} entr{'y' if outcome.count == 1 else 'ies'} to {out}")
 
 
 def main() -> None:

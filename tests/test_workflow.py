@@ -214,3 +214,17 @@ def test_pre_commit_hook_definition_runs_eventmod_check():
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     check = next(h for h in hooks if h["id"] == "eventmod-check")
     assert check["entry"] == "eventmod check" and check["pass_filenames"] is False and check["language"] == "python"
+
+
+def test_apply_refuses_uncommitted_changes_in_files_it_would_touch(bot, eventmod):
+    _git_init(bot)
+    target = bot / "core" / "zombie_manager.py"
+    target.write_text(target.read_text() + "\n# work in progress\n")
+    before = tree_hash(bot)
+    result = eventmod("apply", "--component", "zombie_manager", *_args(bot))
+    assert result.exit_code == 2
+    assert "error: uncommitted changes in file(s) apply would touch: core/zombie_manager.py" in result.output
+    assert tree_hash(bot) == before
+    # a dirty file apply does not touch is no obstacle; --allow-dirty overrides
+    assert eventmod("apply", "--component", "trailing_stop", *_args(bot)).exit_code == 0
+    assert eventmod("apply", "--component", "zombie_manager", "--allow-dirty", *_args(bot)).exit_code == 0

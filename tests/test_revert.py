@@ -1,0 +1,328 @@
+"""`eventmod revert`: apply then revert gives the original files back, byte for byte (except the
+enum file: members are kept); hand-edited blocks are reported and left alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURE, SPECS, copy_tree, tree_hash
+from tests.golden_tool import cases
+
+ENUM_FILE = "core/event_logger.py"
+GOLDEN = cases()
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and "__pycache__" not in p.parts}
+
+
+def _without_enum(files: dict[str, bytes]) -> dict[str, bytes]:
+    return {name: data for name, data in files.items() if name != ENUM_FILE}
+
+
+def _run(eventmod, command: str, root: Path, specs: Path, *args: str):
+    result = eventmod(command, "--root", str(root), "--specs", str(specs), "--jobs", "1", "--allow-dirty", *args)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+# -- THE acceptance test -------------------------------------------------------------------------
+def test_apply_then_revert_whole_catalog_restores_every_file(tmp_path, eventmod):
+    root = copy_tree(FIXTURE, tmp_path / "bot")
+    original = _files(root)
+    applied = _run(eventmod, "apply", root, SPECS)
+    assert "148 event(s) inserted" in applied.output
+    after_apply = _files(root)
+    assert sum(after_apply[n] != original[n] for n in original) >= 9
+    result = _run(eventmod, "revert", root, SPECS)
+    # main.py's two hand-written blocks (present before apply) are not eventmod's layout.
+    assert "148 event(s) reverted, 0 not present, 2 left alone (edited)" in result.output
+    assert "left alone: main.py:" in result.output
+    reverted = _files(root)
+    assert _without_enum(reverted) == _without_enum(original)
+    assert reverted[ENUM_FILE] == after_apply[ENUM_FILE]  # enum members are kept
+    assert reverted[ENUM_FILE] != original[ENUM_FILE]
+
+
+@pytest.mark.parametrize("phase", ["1", "2", "3"])
+def test_apply_then_revert_one_phase_is_identical(tmp_path, eventmod, phase):
+    root = copy_tree(FIXTURE, tmp_path / "bot")
+    original = _files(root)
+    _run(eventmod, "apply", root, SPECS, "--phase", phase)
+    assert _without_enum(_files(root)) != _without_enum(original)
+    result = _run(eventmod, "revert", root, SPECS, "--phase", phase)
+    assert "0 not present" in result.output
+    assert _without_enum(_files(root)) == _without_enum(original)
+
+
+def test_revert_one_phase_keeps_the_others(tmp_path, eventmod):
+    root = copy_tree(FIXTURE, tmp_path / "bot")
+    _run(eventmod, "apply", root, SPECS, "--phase", "1")
+    phase1 = _files(root)
+    _run(eventmod, "apply", root, SPECS, "--phase", "2")
+    _run(eventmod, "revert", root, SPECS, "--phase", "2")
+    assert _without_enum(_files(root)) == _without_enum(phase1)
+    check = eventmod("check", "--root", str(root), "--specs", str(SPECS), "--jobs", "1", "--phase", "1")
+    assert check.exit_code == 0, check.output
+
+
+@pytest.mark.parametrize("case", GOLDEN, ids=[c.name for c in GOLDEN])
+def test_golden_input_apply_revert_is_input(case, tmp_path, eventmod):
+    root = copy_tree(case / "input", tmp_path / "root")
+    _run(eventmod, "apply", root, case / "specs")
+    assert _files(root) == _files(case / "expected")
+    _run(eventmod, "revert", root, case / "specs")
+    reverted, original = _without_enum(_files(root)), _without_enum(_files(case / "input"))
+    if case.name == "imports":
+        # The one ambiguous input: merge_single.py imports `get_event_logger` without using it,
+        # so after apply's merge its import reads exactly like the line apply writes for a file
+        # without one (`from core.event_logger import get_event_logger, EventType`, same place).
+        # Both originals give apply's text back; revert takes it for apply's own line.
+        name = "app/merge_single.py"
+        unused = b"from core.event_logger import get_event_logger\n\n"
+        assert reverted.pop(name) == original.pop(name).replace(unused, b"")
+    assert reverted == original
+
+
+# -- behaviour -----------------------------------------------------------------------------------
+def test_revert_twice_changes_nothing(tmp_path, eventmod):
+    root = copy_tree(FIXTURE, tmp_path / "bot")
+    _run(eventmod, "apply", root, SPECS, "--phase", "1")
+    _run(eventmod, "revert", root, SPECS, "--phase", "1")
+    before = tree_hash(root)
+    again = _run(eventmod, "revert", root, SPECS, "--phase", "1")
+    assert again.output.strip().endswith("0 event(s) reverted, 95 not present, 0 left alone (edited)")
+    assert tree_hash(root) == before
+
+
+def test_not_applied_event_is_reported_not_present(tmp_path, eventmod):
+    root = copy_tree(FIXTURE, tmp_path / "bot")
+    before = tree_hash(root)
+    result = _run(eventmod, "revert", root, SPECS, "--event", "ts_activated")
+    assert "0 event(s) reverted, 1 not present, 0 left alone (edited)" in result.output
+    assert tree_hash(root) == before
+
+
+def test_hand_edited_block_is_reported_and_left_alone(tmp_path, eventmod):
+    root = copy_tree(FIXTURE, tmp_path / "bot")
+    original = _files(root)
+    _run(eventmod, "apply", root, SPECS, "--component", "trailing_stop")
+    path = root / "protection" / "trailing_stop.py"
+    text = path.read_text()
+    marker = '"stop_price": float(ts.current_stop_price),'
+    assert text.count(marker) >= 1
+    index = text.index(marker)
+    line = text[:index].count("\n") + 1
+    edited = text[:index] + '"stop_price": float(ts.current_stop_price) * 1,' + text[index + len(marker):]
+    path.write_text(edited)
+    result = _run(eventmod, "revert", root, SPECS, "--component", "trailing_stop")
+    assert "17 event(s) reverted, 0 not present, 1 left alone (edited)" in result.output
+    block_line = next(n for n in range(line, 0, -1) if edited.splitlines()[n - 1].strip().startswith("event_logger = "))
+    assert f"left alone: protection/trailing_stop.py:{block_line}: event " in result.output
+    assert "edited by hand since apply (or the spec changed): left alone" in result.output
+    now = path.read_text()
+    assert "float(ts.current_stop_price) * 1," in now
+    # the kept block still needs its import; everything else is back to the original
+    assert "from core.event_logger import get_event_logger, EventType" in now
+    assert now.count("log_event(") == 1
+    others = {n: d for n, d in _without_enum(_files(root)).items() if n != "protection/trailing_stop.py"}
+    assert others == {n: d for n, d in _without_enum(original).items() if n != "protection/trailing_stop.py"}
+
+
+def _write(root: Path, rel: str, text: str) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+ENUM = '''from enum import Enum
+
+
+class EventType(Enum):
+    BOT_STARTED = "bot_started"
+
+
+def get_event_logger():
+    return None
+'''
+
+SPEC = '''component: svc
+file: app/svc.py
+phase: 1
+days: [1]
+priority: HIGH
+events:
+  - id: svc_done
+    event: SVC_DONE
+    in: run
+    after_log: done
+    payload: {n: n}
+    severity: INFO
+    comment: Log completion
+  - id: svc_bg
+    event: SVC_BG
+    in: run
+    before: return
+    payload: {n: n}
+    severity: INFO
+    emit: background
+    json_safe: true
+'''
+
+
+@pytest.mark.parametrize("imports, uses", [
+    ("from core.event_logger import EventType\n", "EventType"),
+    ("from core.event_logger import get_event_logger  # noqa: F401\n", "get_event_logger"),
+    # apply adds a comma after the last item when it has none, so the original may have had one
+    # or not: the file's other exploded brackets decide, none means none (tests/golden/imports).
+    ("from core.event_logger import (\n    EventType,\n)\n", "\n        EventType,\n    "),
+    ("from core.event_logger import (\n    EventType\n)\n", "EventType"),
+    ("from core.event_logger import (EventType)\n", "EventType"),
+    ("from core.event_logger import EventType as ET\n", "ET"),
+    ("from core.event_logger import get_event_logger as gel, EventType\n", "gel, EventType"),
+])
+def test_preexisting_logger_import_gets_exactly_its_original_text_back(tmp_path, eventmod, imports, uses):
+    root = tmp_path / "root"
+    _write(root, ENUM_FILE, ENUM)
+    source = ("import logging\n\n" + imports + "\nlogger = logging.getLogger(__name__)\n\n\n"
+              f"async def run(n):\n    logger.info('done')\n    print({uses})\n    return n\n")
+    _write(root, "app/svc.py", source)
+    specs = tmp_path / "specs"
+    _write(specs, "svc.yaml", SPEC)
+    _run(eventmod, "apply", root, specs)
+    applied = (root / "app/svc.py").read_text()
+    assert "asyncio.create_task(" in applied and "_eventmod_json_safe" in applied
+    assert applied != source
+    result = _run(eventmod, "revert", root, specs)
+    assert "2 event(s) reverted" in result.output
+    assert (root / "app/svc.py").read_text() == source
+
+
+def test_merged_names_are_removed_but_names_still_used_are_kept(tmp_path, eventmod):
+    root = tmp_path / "root"
+    _write(root, ENUM_FILE, ENUM)
+    source = ("from core.event_logger import EventType\n\n\n"
+              "async def run(n):\n    print(EventType.BOT_STARTED)\n    logger.info('done')\n    return n\n")
+    _write(root, "app/svc.py", source)
+    specs = tmp_path / "specs"
+    _write(specs, "svc.yaml", SPEC)
+    _run(eventmod, "apply", root, specs)
+    assert "from core.event_logger import EventType, get_event_logger\n" in (root / "app/svc.py").read_text()
+    _run(eventmod, "revert", root, specs, "--event", "svc_done")
+    partly = (root / "app/svc.py").read_text()
+    # svc_bg's block still uses the getter and the helper: both stay
+    assert "from core.event_logger import EventType, get_event_logger\n" in partly
+    assert "def _eventmod_json_safe" in partly and "import asyncio" in partly
+    _run(eventmod, "revert", root, specs, "--event", "svc_bg")
+    assert (root / "app/svc.py").read_text() == source
+
+
+def test_on_error_wrap_is_unwrapped_including_multiline_strings(tmp_path, eventmod):
+    root = tmp_path / "root"
+    _write(root, ENUM_FILE, ENUM)
+    source = ('import logging\n\nlogger = logging.getLogger(__name__)\n\n\n'
+              'async def run(db):\n    await db.execute(\n        """\nSELECT 1\n  FROM t\n"""\n    )\n    return 1\n')
+    _write(root, "app/svc.py", source)
+    specs = tmp_path / "specs"
+    _write(specs, "svc.yaml", '''component: svc
+file: app/svc.py
+phase: 1
+days: [1]
+priority: HIGH
+events:
+  - id: svc_failed
+    event: SVC_FAILED
+    in: run
+    on_error: await db.execute(
+    payload: {error: str(exc)}
+    severity: ERROR
+''')
+    _run(eventmod, "apply", root, specs)
+    applied = (root / "app/svc.py").read_text()
+    assert "    try:\n        await db.execute(\n" in applied and "\nSELECT 1\n" in applied
+    _run(eventmod, "revert", root, specs)
+    assert (root / "app/svc.py").read_text() == source
+
+
+def test_comment_is_kept_when_it_differs_from_the_spec(tmp_path, eventmod):
+    root = tmp_path / "root"
+    _write(root, ENUM_FILE, ENUM)
+    source = "import logging\n\nlogger = logging.getLogger(__name__)\n\n\nasync def run(n):\n    logger.info('done')\n    return n\n"
+    _write(root, "app/svc.py", source)
+    specs = tmp_path / "specs"
+    _write(specs, "svc.yaml", SPEC)
+    _run(eventmod, "apply", root, specs, "--event", "svc_done")
+    path = root / "app/svc.py"
+    path.write_text(path.read_text().replace("# Log completion", "# we log completion here"))
+    _run(eventmod, "revert", root, specs, "--event", "svc_done")
+    assert path.read_text() == source.replace("    logger.info('done')\n", "    logger.info('done')\n    # we log completion here\n")
+
+
+def test_revert_refuses_dirty_files_and_invalid_specs(tmp_path, eventmod):
+    root = copy_tree(FIXTURE, tmp_path / "bot")
+    bad = tmp_path / "specs"
+    bad.mkdir()
+    (bad / "x.yaml").write_text((SPECS / "trailing_stop.yaml").read_text().replace("in: SmartTrailingStopManager._activate_trailing_stop", "in: SmartTrailingStopManager._activate_trailng_stop"))
+    _run(eventmod, "apply", root, SPECS, "--component", "trailing_stop")
+    before = tree_hash(root)
+    result = eventmod("revert", "--root", str(root), "--specs", str(bad), "--jobs", "1", "--allow-dirty")
+    assert result.exit_code == 2
+    assert "not found" in result.output and "nothing was written" in result.output
+    assert tree_hash(root) == before
+
+
+def test_revert_in_parallel_equals_in_process(tmp_path, eventmod):
+    serial = copy_tree(FIXTURE, tmp_path / "a")
+    parallel = copy_tree(FIXTURE, tmp_path / "b")
+    for root in (serial, parallel):
+        _run(eventmod, "apply", root, SPECS)
+    _run(eventmod, "revert", serial, SPECS)
+    result = eventmod("revert", "--root", str(parallel), "--specs", str(SPECS), "--jobs", "4", "--allow-dirty")
+    assert result.exit_code == 0, result.output
+    assert _files(serial) == _files(parallel)
+
+
+def test_safe_mode_refuses_a_revert_that_would_remove_original_code(tmp_path, monkeypatch):
+    """The reverse check is real: a removal that takes an original statement is refused."""
+    from codemods import revert as revert_module
+    from codemods.config import load_config
+    from codemods.spec_loader import load_catalog
+
+    root = copy_tree(FIXTURE, tmp_path / "bot")
+    config = load_config(tmp_path, root=root, specs=SPECS, emit=None)
+    catalog, _ = load_catalog(config.specs, config.root)
+    from codemods.engine import plan_run
+
+    for f in plan_run(config, catalog).files:
+        if f.changed:
+            (root / f.path).write_bytes(f.new)
+    real = revert_module.Edit
+
+    def greedy(start, end, lines, kind, order=0, origins=()):
+        if kind == "revert" and not lines and start > 0:
+            start -= 1  # also take the line above the block: the anchor statement
+        return real(start, end, lines, kind, order, origins)
+
+    monkeypatch.setattr(revert_module, "Edit", greedy)
+    plan = revert_module.plan_revert(config, catalog)
+    assert any("safe mode" in p.message for p in plan.errors())
+    assert not any(f.changed for f in plan.files if any("safe mode" in p.message for p in f.problems))
+
+
+def test_block_applied_in_the_other_emit_mode_is_still_reverted(tmp_path, eventmod):
+    """A block apply wrote with `--emit background` is eventmod's (apply would re-emit it, not
+    add another): revert without the flag recognises it in that mode and drops `import asyncio`."""
+    root = tmp_path / "root"
+    _write(root, ENUM_FILE, ENUM)
+    source = "import logging\n\nlogger = logging.getLogger(__name__)\n\n\nasync def run(n):\n    logger.info('done')\n    return n\n"
+    _write(root, "app/svc.py", source)
+    specs = tmp_path / "specs"
+    _write(specs, "svc.yaml", SPEC)
+    _run(eventmod, "apply", root, specs, "--event", "svc_done", "--emit", "background")
+    assert "asyncio.create_task(" in (root / "app/svc.py").read_text()
+    result = _run(eventmod, "revert", root, specs, "--event", "svc_done")
+    assert "1 event(s) reverted" in result.output
+    assert (root / "app/svc.py").read_text() == source
