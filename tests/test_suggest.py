@@ -1,0 +1,296 @@
+"""`eventmod suggest`: draft spec entries for un-instrumented logger calls of async functions."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+
+from codemods.anchors import index_functions
+from codemods.config import load_config
+from codemods.engine import _load, resolve_sites
+from codemods.spec_loader import load_catalog
+from codemods.spec_model import Catalog
+from codemods import suggest as S
+from tests.conftest import FIXTURE, SPECS, copy_tree
+
+EVENT_LOGGER = FIXTURE / "core" / "event_logger.py"
+
+
+def _args(root: Path, specs: Path) -> tuple[str, ...]:
+    return ("--root", str(root), "--specs", str(specs))
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    """A tiny project: the fixture's event logger and an empty spec directory."""
+    root = tmp_path / "proj"
+    (root / "core").mkdir(parents=True)
+    shutil.copy(EVENT_LOGGER, root / "core" / "event_logger.py")
+    (root / "core" / "__init__.py").write_text("")
+    (tmp_path / "specs").mkdir()
+    return root
+
+
+def _write(root: Path, rel: str, code: str) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(code))
+
+
+def _config(root: Path):
+    return load_config(root, root=root, specs=root.parent / "specs")
+
+
+def _draft(root: Path, rel: str, min_level: str = "info") -> S.FileSuggestions:
+    config = _config(root)
+    [(found, _)] = S.draft(config, Catalog(()), [S.Target(rel, "mod", "mod")], min_level)
+    return found
+
+
+# -- anchors -----------------------------------------------------------------------------------
+def test_shortest_unique_fragment_of_whole_words_without_emoji():
+    templates = [("info", "✅ {}: Trailing stop ACTIVATED at {}"), ("info", "Trailing stop updated from {} to {}")]
+    assert S.choose_anchor(templates, 0) == ("stop ACTIVATED", None, None)
+    assert S.choose_anchor(templates, 1) == ("stop updated", None, None)
+
+
+def test_level_narrows_when_the_text_repeats_at_another_level():
+    templates = [("info", "Order {} failed"), ("error", "Order {} failed")]
+    assert S.choose_anchor(templates, 1) == ("Order", "error", None)
+
+
+def test_full_template_and_occurrence_when_nothing_is_unique():
+    templates = [("info", "Retry {}"), ("info", "Retry {}")]
+    assert S.choose_anchor(templates, 1) == ("Retry {}", None, 2)
+
+
+def test_event_words_drop_placeholders_labels_emojis_and_stop_words_but_keep_negation():
+    assert S.event_words("Created trailing stop for {} {}: entry={}, activation={}", "f", "info") == ["CREATED", "TRAILING", "STOP"]
+    assert S.event_words("❌ Position {} on {} not opened", "f", "info") == ["POSITION", "NOT", "OPENED"]
+    assert S.event_words("{}: {} -> {}", "Mgr._sync_prices", "debug") == ["SYNC", "PRICES", "DEBUG"]
+
+
+# -- scanning ----------------------------------------------------------------------------------
+def test_only_async_unlogged_calls_at_or_above_the_level(mini):
+    _write(mini, "core/mod.py", """\
+        import logging
+        from core.event_logger import get_event_logger, EventType
+
+        logger = logging.getLogger(__name__)
+
+
+        class Mgr:
+            async def open(self, symbol, position_id):
+                logger.debug(f"Checking {symbol}")
+                logger.info(f"Opened position {symbol}")
+                logger.warning(f"Already logged {symbol}")
+                event_logger = get_event_logger()
+                if event_logger:
+                    await event_logger.log_event(EventType.BOT_STARTED, {})
+
+            def sync_helper(self, symbol):
+                logger.error(f"Sync helper failed for {symbol}")
+        """)
+    found = _draft(mini, "core/mod.py")
+    assert [(e.function, e.after_log, e.severity) for e in found.entries] == [("Mgr.open", "Opened position", "INFO")]
+    entry = found.entries[0]
+    assert entry.event == "OPENED_POSITION" and entry.id == "mod_opened_position"
+    assert entry.payload == [("symbol", "symbol"), ("position_id", "position_id")]
+    assert entry.kwargs == [("position_id", "position_id"), ("symbol", "symbol")]
+    assert [e.after_log for e in _draft(mini, "core/mod.py", "debug").entries] == ["Checking", "Opened position"]
+    assert _draft(mini, "core/mod.py", "warning").entries == []
+
+
+def test_payload_keeps_only_expressions_bound_at_the_insertion_point(mini):
+    _write(mini, "core/mod.py", """\
+        import logging
+
+        logger = logging.getLogger(__name__)
+
+
+        class Mgr:
+            async def close(self, symbol, flag):
+                if flag:
+                    price = 1
+                try:
+                    order = await self.place(symbol)
+                except Exception as e:
+                    logger.error(f"Close of {symbol} at {price} failed ({order}): {e} {self.stats['closed']} {len(self.items)} {self.f(1)}")
+        """)
+    [entry] = _draft(mini, "core/mod.py").entries
+    # price: one branch only; order: bound only in the try body; self.f(1): not a simple value
+    assert entry.payload == [("symbol", "symbol"), ("error", "str(e)"), ("closed", "self.stats['closed']"), ("items_count", "len(self.items)")]
+    assert entry.severity == "ERROR"
+
+
+def test_event_name_avoids_enum_members_of_another_value_and_repeats(mini):
+    _write(mini, "core/mod.py", """\
+        import logging
+
+        logger = logging.getLogger(__name__)
+
+
+        async def run(symbol):
+            logger.info(f"Bot started for {symbol}")
+            await step()
+            logger.info(f"Bot started again {symbol}")
+        """)
+    path = mini / "core" / "event_logger.py"
+    path.write_text(path.read_text().replace('BOT_STARTED = "bot_started"', 'BOT_STARTED = "bot_launched"'))
+    names = [e.event for e in _draft(mini, "core/mod.py").entries]
+    assert names == ["BOT_STARTED_2", "BOT_STARTED_AGAIN"]
+
+
+# -- validity ----------------------------------------------------------------------------------
+def test_every_suggested_entry_validates_unchanged(tmp_path, eventmod):
+    """suggest on every component of the fixture -> a spec directory of its own -> validate."""
+    out = tmp_path / "suggested"
+    out.mkdir()
+    catalog, _ = load_catalog(SPECS, FIXTURE)
+    total = 0
+    for component in catalog.components:
+        result = eventmod("suggest", "--component", component.component, "--include-specified", "--min-level", "debug",
+                          "--out", str(out / f"{component.component}.yaml"), *_args(FIXTURE, SPECS))
+        assert result.exit_code == 0, result.output
+        total += yaml.safe_load((out / f"{component.component}.yaml").read_text()) is not None
+    assert total == len(catalog.components)
+    result = eventmod("validate", "--jobs", "1", *_args(FIXTURE, out))
+    assert result.exit_code == 0, result.output
+    assert "ok: 185 event(s) valid in 8 spec file(s) (0 present, 185 pending)" in result.output
+    assert "warning" not in result.output  # Decimal values were wrapped as the JSON check advises
+
+
+def test_stdout_spec_loads_and_names_the_component(eventmod, tmp_path):
+    result = eventmod("suggest", "--component", "trailing_stop", *_args(FIXTURE, SPECS))
+    assert result.exit_code == 0, result.output
+    spec = yaml.safe_load(result.stdout)
+    assert spec["component"] == "trailing_stop" and spec["file"] == "protection/trailing_stop.py"
+    assert (spec["phase"], spec["days"], spec["priority"]) == (1, [1], "MEDIUM")
+    ids = {e["id"] for e in spec["events"]}
+    catalog, _ = load_catalog(SPECS, FIXTURE)
+    assert ids and not ids & {e.id for e in catalog.events()}
+    assert "already anchored by a spec were skipped" in result.stderr
+
+
+def test_merge_appends_entries_and_keeps_every_other_byte(tmp_path, eventmod):
+    specs = copy_tree(SPECS, tmp_path / "specs")
+    target = specs / "trailing_stop.yaml"
+    before = target.read_bytes()
+    result = eventmod("suggest", "--component", "trailing_stop", "--out", str(target), *_args(FIXTURE, specs))
+    assert result.exit_code == 0, result.output
+    assert "appended 5 entries" in result.stdout
+    after = target.read_bytes()
+    assert after.startswith(before) and len(after) > len(before)
+    # the merged file inherits the spec's defaults (exchange: self.exchange_name) and validates
+    result = eventmod("validate", "--jobs", "1", *_args(FIXTURE, specs))
+    assert result.exit_code == 0, result.output
+    # idempotent: a second merge finds nothing new (the new entries anchor those calls now)
+    result = eventmod("suggest", "--component", "trailing_stop", "--out", str(target), *_args(FIXTURE, specs))
+    assert result.exit_code == 0 and target.read_bytes() == after
+
+
+def test_merge_text_inserts_before_a_following_key_and_keeps_crlf():
+    existing = "component: c\r\nevents:\r\n    - id: a\r\n      event: A\r\n\r\n# trailing comment\r\nphase: 1\r\n"
+    entry = S.Suggestion("b", "B", "f", "done", "INFO", [], [], "Log: done")
+    merged = S.merge_text(existing, [entry])
+    assert merged == (
+        "component: c\r\nevents:\r\n    - id: a\r\n      event: A\r\n"
+        "\r\n    - id: b\r\n      event: B\r\n      in: f\r\n      after_log: \"done\"\r\n      severity: INFO\r\n"
+        "      comment: \"Log: done\"\r\n"
+        "\r\n# trailing comment\r\nphase: 1\r\n"
+    )
+    assert yaml.safe_load(merged)["events"][1]["id"] == "b"
+
+
+def test_file_arguments_and_input_errors(mini, eventmod):
+    _write(mini, "core/mod.py", """\
+        import logging
+
+        logger = logging.getLogger(__name__)
+
+
+        async def run(order_id):
+            logger.warning("Order %s rejected", order_id)
+        """)
+    specs = mini.parent / "specs"
+    result = eventmod("suggest", "core/mod.py", *_args(mini, specs))
+    assert result.exit_code == 0, result.output
+    spec = yaml.safe_load(result.stdout)
+    assert spec["component"] == "mod"
+    # logging's own %-style arguments: `%s` is a placeholder, not part of a word
+    assert spec["events"] == [{"id": "mod_order_rejected", "event": "ORDER_REJECTED", "in": "run", "after_log": "Order",
+                               "payload": {"order_id": "order_id"}, "severity": "WARNING", "comment": "Log: Order {} rejected"}]
+    assert eventmod("suggest", "core/nope.py", *_args(mini, specs)).exit_code == 2
+    assert eventmod("suggest", "../x.py", *_args(mini, specs)).exit_code == 2
+    assert eventmod("suggest", "core/mod.py", "--min-level", "loud", *_args(mini, specs)).exit_code == 2
+    two = eventmod("suggest", "core/mod.py", "core/event_logger.py", "--out", str(mini / "x.yaml"), *_args(mini, specs))
+    assert two.exit_code == 2 and "--out takes one target file" in two.output
+
+
+# -- recall against the audit's catalog ----------------------------------------------------------
+def _recall(min_level: str) -> tuple[int, int, int, int]:
+    """(after_log events matched, after_log events, catalog events at the same line, catalog events)."""
+    config = load_config(FIXTURE, root=FIXTURE, specs=SPECS)
+    catalog, problems = load_catalog(SPECS, FIXTURE)
+    assert not problems
+    targets = [S.Target(c.file, c.component, c.component) for c in catalog.components]
+    drafted = S.draft(config, catalog, targets, min_level, include_specified=True)
+    found = after = same_line = 0
+    for files, _ in drafted:
+        source, tree = _load(config.root, files.target.path)
+        functions = index_functions(tree)
+        statements, lines = set(), set()
+        for entry in files.entries:
+            failed, sites, _ = resolve_sites(source, functions, entry.to_event_spec(), "await")
+            assert failed is None, failed
+            statements |= {(entry.function, s.stmt.lineno) for s in sites}
+            lines |= {s.line for s in sites}
+        component = next(c for c in catalog.components if c.component == files.target.component)
+        for event in component.events:
+            failed, sites, _ = resolve_sites(source, functions, event, event.emit or config.emit)
+            assert failed is None and sites
+            same_line += all(s.line in lines for s in sites)
+            if event.anchor.kind == "after_log":
+                after += 1
+                found += all((event.function, s.stmt.lineno) in statements for s in sites)
+    return found, after, same_line, len(catalog.events())
+
+
+@pytest.mark.parametrize("min_level, floor_after, floor_all", [("info", 100, 106), ("debug", 107, 114)])
+def test_recall_against_the_catalog(min_level, floor_after, floor_all, capsys):
+    found, after, same_line, total = _recall(min_level)
+    with capsys.disabled():
+        print(f"\nsuggest recall (--min-level {min_level}): after_log events {found}/{after}; "
+              f"all catalog events at the same insertion line {same_line}/{total}")
+    assert found >= floor_after and same_line >= floor_all
+
+
+def test_hot_path_loop_gets_background_emit_and_finally_is_skipped(mini):
+    _write(mini, "core/mod.py", """\
+        import logging
+
+        logger = logging.getLogger(__name__)
+
+
+        class Proc:
+            async def process(self, signals):
+                for signal in signals:
+                    logger.info(f"Signal {signal.id} accepted")
+
+            async def close(self, symbol):
+                try:
+                    await self.flush()
+                finally:
+                    logger.info(f"Closed feed {symbol}")
+        """)
+    config = dataclasses.replace(_config(mini), hot_paths=("Proc.process",))
+    [(found, text)] = S.draft(config, Catalog(()), [S.Target("core/mod.py", "mod", "mod")])
+    [entry] = found.entries
+    assert (entry.function, entry.emit, entry.payload) == ("Proc.process", "background", [("signal_id", "signal.id")])
+    assert any("finally" in note for note in found.notes)
+    assert "emit: background" in text
