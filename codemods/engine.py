@@ -213,61 +213,15 @@ def _load(root: str | Path, rel: str, overlay: tuple[tuple[str, bytes], ...] = (
 
 # -- one file ----------------------------------------------------------------------------------
 def plan_file(job: FileJob, settings: Settings) -> FilePlan:
+    """Read and parse one file once, resolve and check every event of it, splice all edits."""
     loaded = _load(settings.root, job.path, settings.overlay)
     if isinstance(loaded, Problem):
         located = [Problem(e.spec_file, e.line, f"target {job.path}: {loaded.message}", e.id) for e in job.events[:1]]
         return FilePlan(job.path, None, None, tuple(EventOutcome(e, INVALID) for e in job.events), (loaded, *located))
     source, tree = loaded
-    functions = index_functions(tree)
     style = file_style(source, tree, settings)
-    outcomes: list[EventOutcome] = []
-    placements: list[tuple[EventSpec, FunctionNode, Site]] = []
-    local = existing_names(tree, settings.logger_module, (settings.getter,))
-    getters = frozenset({settings.getter, *local.values()})
-    module_scope = ModuleScope.of(tree)
-    for event in job.events:
-        outcome, sites, function = _resolve(source, functions, event, settings.emit, getters)
-        if sites and function is not None:
-            found = [p for site in sites for p in check_site(_site_context(source, tree, function, site, event, settings), module_scope)]
-            if any(p.severity == "error" for p in found):
-                outcome, sites = EventOutcome(event, INVALID, outcome.lines, tuple(found)), []
-            elif found:
-                outcome = EventOutcome(event, outcome.status, outcome.lines, tuple(found))
-        outcomes.append(outcome)
-        placements.extend((event, function, s) for s in sites)
-    module_name = _module_of(job.path)
-    is_logger_module = module_name == settings.logger_module
-    pending = placements
-    need_background = any((p[0].emit or settings.emit) == "background" for p in pending)
-    imports = plan_imports(
-        source, tree, module=settings.logger_module, getter=settings.getter, enum=settings.enum_class,
-        need_logger=bool(pending) and not is_logger_module, need_asyncio=need_background,
-        line_length=settings.black.line_length,
-    )
-    edits: list[Edit] = list(imports.edits) if pending else []
-    json_safe_name = JSON_SAFE_HELPER
-    if any(_json_safe(event, settings) for event, _, _ in pending):
-        helper_edit, json_safe_name = json_safe_helper_edit(source, tree, settings.json_safe_helper, style)
-        if helper_edit is not None:
-            edits.append(helper_edit)
-    variables: dict[int, str] = {}
-    getter_names = {imports.getter, settings.getter}
-    reemit = {o.event.id for o in outcomes if o.status == REEMIT}
-    for order, (event, function, site) in enumerate(pending):
-        variable = variables.setdefault(id(function), logger_variable(function, getter_names))
-        names = Names(variable=variable, getter=imports.getter, enum=imports.enum, asyncio=imports.asyncio, json_safe=json_safe_name)
-        options = render_options(event, settings)
-        if event.id in reemit:
-            rewritten = _reemit_edit(source, event, site, names, options, style, frozenset(getter_names), order)
-            if isinstance(rewritten, Edit):
-                edits.append(rewritten)
-            else:  # edited by hand: stays present, with the warning
-                outcomes = [o if o.event.id != event.id else EventOutcome(event, PRESENT, o.lines, (*o.problems, rewritten)) for o in outcomes]
-            continue
-        edits.append(_edit_for(source, event, site, names, options, style, order))
-    if need_background and not any(e.kind in ("event", "wrap") and any("create_task(" in line for line in e.lines) for e in edits):
-        # every block that wanted background was left alone (edited by hand): no asyncio import
-        edits = [e for e in edits if not (e.kind == "import" and e.lines == ("import asyncio",))]
+    outcomes, placements = _resolve_and_check(source, tree, job.events, settings)
+    edits, outcomes = _event_edits(source, tree, placements, outcomes, settings, style)
     added: tuple[str, ...] = ()
     if job.enum_additions:
         state = read_enum(source, tree, settings.enum_class)
@@ -289,6 +243,69 @@ def plan_file(job: FileJob, settings: Settings) -> FilePlan:
             problem = Problem(job.path, 0, f"internal error: safe mode found that the transformation changed more than it inserted ({mismatch}); nothing was written. Please report this with the file and spec.")
             return FilePlan(job.path, source.raw, None, tuple(outcomes), (problem,))
     return FilePlan(job.path, source.raw, source.encode(new_text), tuple(outcomes), enum_added=added)
+
+
+Placement = tuple[EventSpec, FunctionNode, Site]
+
+
+def _resolve_and_check(source: SourceFile, tree: ast.Module, events: tuple[EventSpec, ...], settings: Settings
+                       ) -> tuple[list[EventOutcome], list[Placement]]:
+    """Each event's outcome, and the sites that need a block (or a re-emit), checked."""
+    functions = index_functions(tree)
+    local = existing_names(tree, settings.logger_module, (settings.getter,))
+    getters = frozenset({settings.getter, *local.values()})
+    module_scope = ModuleScope.of(tree)
+    outcomes: list[EventOutcome] = []
+    placements: list[Placement] = []
+    for event in events:
+        outcome, sites, function = _resolve(source, functions, event, settings.emit, getters)
+        if sites and function is not None:
+            found = [p for site in sites for p in check_site(_site_context(source, tree, function, site, event, settings), module_scope)]
+            if any(p.severity == "error" for p in found):
+                outcome, sites = EventOutcome(event, INVALID, outcome.lines, tuple(found)), []
+            elif found:
+                outcome = EventOutcome(event, outcome.status, outcome.lines, tuple(found))
+        outcomes.append(outcome)
+        placements.extend((event, function, s) for s in sites if function is not None)
+    return outcomes, placements
+
+
+def _event_edits(source: SourceFile, tree: ast.Module, placements: list[Placement], outcomes: list[EventOutcome],
+                 settings: Settings, style: Style) -> tuple[list[Edit], list[EventOutcome]]:
+    """Blocks, re-emits, imports and the JSON-safe helper for the placements of one file."""
+    if not placements:
+        return [], outcomes
+    need_background = any((event.emit or settings.emit) == "background" for event, _, _ in placements)
+    imports = plan_imports(
+        source, tree, module=settings.logger_module, getter=settings.getter, enum=settings.enum_class,
+        need_logger=_module_of(source.path) != settings.logger_module, need_asyncio=need_background,
+        line_length=settings.black.line_length,
+    )
+    edits: list[Edit] = list(imports.edits)
+    json_safe_name = JSON_SAFE_HELPER
+    if any(_json_safe(event, settings) for event, _, _ in placements):
+        helper_edit, json_safe_name = json_safe_helper_edit(source, tree, settings.json_safe_helper, style)
+        if helper_edit is not None:
+            edits.append(helper_edit)
+    variables: dict[int, str] = {}
+    getter_names = {imports.getter, settings.getter}
+    reemit = {o.event.id for o in outcomes if o.status == REEMIT}
+    for order, (event, function, site) in enumerate(placements):
+        variable = variables.setdefault(id(function), logger_variable(function, getter_names))
+        names = Names(variable=variable, getter=imports.getter, enum=imports.enum, asyncio=imports.asyncio, json_safe=json_safe_name)
+        options = render_options(event, settings)
+        if event.id not in reemit:
+            edits.append(_edit_for(source, event, site, names, options, style, order))
+            continue
+        rewritten = _reemit_edit(source, event, site, names, options, style, frozenset(getter_names), order)
+        if isinstance(rewritten, Edit):
+            edits.append(rewritten)
+        else:  # edited by hand: stays present, with the warning
+            outcomes = [o if o.event.id != event.id else EventOutcome(event, PRESENT, o.lines, (*o.problems, rewritten)) for o in outcomes]
+    if need_background and not any(e.kind in ("event", "wrap") and any("create_task(" in line for line in e.lines) for e in edits):
+        # every block that wanted background was left alone (edited by hand): no asyncio import
+        edits = [e for e in edits if not (e.kind == "import" and e.lines == ("import asyncio",))]
+    return edits, outcomes
 
 
 def file_style(source: SourceFile, tree: ast.Module, settings: Settings) -> Style:
