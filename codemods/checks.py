@@ -14,11 +14,12 @@ from __future__ import annotations
 import ast
 import difflib
 import fnmatch
-from dataclasses import dataclass
+from functools import lru_cache
+from dataclasses import dataclass, field
 
 from codemods.anchors import FunctionNode, Site
 from codemods.problems import Problem
-from codemods.scope import BUILTINS, all_bindings, bound_at, enclosing_functions, module_names, used_names
+from codemods.scope import BUILTINS, all_bindings, bound_at, enclosing_map, module_names, used_names
 from codemods.source import SourceFile
 from codemods.spec_model import EventSpec
 
@@ -71,20 +72,44 @@ class SiteContext:
 
 @dataclass
 class ModuleScope:
-    """Module-level facts computed once per file and shared by its sites."""
+    """Module-level facts computed once per file and shared by its sites (one module walk for
+    the enclosing-function map, one walk per function for its bindings)."""
 
     names: frozenset[str]
     star_import: bool
+    enclosing: dict[int, list[FunctionNode]]  # id(function) -> enclosing functions, outermost first
+    _bindings: dict[int, dict[str, int]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, tree: ast.Module) -> "ModuleScope":
         names, star = module_names(tree)
-        return cls(names, star)
+        return cls(names, star, enclosing_map(tree))
+
+    _calls: dict[int, dict[str, ast.Assign]] = field(default_factory=dict)
+
+    def call_assignments(self, function: FunctionNode) -> dict[str, ast.Assign]:
+        """name -> first `name = <call>(...)` assignment in the function (for JSON hazards)."""
+        key = id(function)
+        if key not in self._calls:
+            found: dict[str, ast.Assign] = {}
+            for node in ast.walk(function):
+                if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+                    for target in node.targets:
+                        if isinstance(target, ast.Name):
+                            found.setdefault(target.id, node)
+            self._calls[key] = found
+        return self._calls[key]
+
+    def bindings(self, function: FunctionNode) -> dict[str, int]:
+        key = id(function)
+        if key not in self._bindings:
+            self._bindings[key] = all_bindings(function)
+        return self._bindings[key]
 
 
 def check_site(ctx: SiteContext, module: ModuleScope) -> list[Problem]:
     problems = _scope_problems(ctx, module)
-    problems += _json_problems(ctx)
+    problems += _json_problems(ctx, module)
     problems += _column_problems(ctx)
     problems += _hot_path_problems(ctx)
     return problems
@@ -103,21 +128,28 @@ def _expressions(event: EventSpec) -> list[tuple[str, str, int]]:
     return items
 
 
+@lru_cache(maxsize=8192)
+def parse_source(text: str, mode: str) -> ast.AST:
+    """Parsed spec expression or statement, memoised: the same expressions recur across events
+    (callers must not modify the tree). Raises SyntaxError."""
+    return ast.parse(text, mode=mode)
+
+
 def _scope_problems(ctx: SiteContext, module: ModuleScope) -> list[Problem]:
     event, site, function = ctx.event, ctx.site, ctx.function
     local = bound_at(function, site)
     if site.mode == "wrap":
         local.add("exc")
     outer: set[str] = set(module.names) | BUILTINS
-    for enclosing in enclosing_functions(ctx.tree, function):
-        outer |= set(all_bindings(enclosing)) | {a.arg for a in enclosing.args.args}
-    anywhere = all_bindings(function)
+    for enclosing in module.enclosing.get(id(function), []):
+        outer |= set(module.bindings(enclosing)) | {a.arg for a in enclosing.args.args}
+    anywhere = module.bindings(function)
     where = f"{ctx.source.path}:{site.line}"
     problems: list[Problem] = []
     setup_bound: set[str] = set()
     for label, text, line in _expressions(event):
         try:
-            tree = ast.parse(text, mode="exec" if label.startswith("setup") else "eval")
+            tree = parse_source(text, "exec" if label.startswith("setup") else "eval")
         except SyntaxError:
             continue  # the loader already reported it
         for name in used_names(tree):
@@ -152,7 +184,7 @@ def _unbound_message(label: str, name: str, where: str, ctx: SiteContext, local:
 _DATETIME_CALLS = {("datetime", "now"), ("datetime", "utcnow"), ("datetime", "today"), ("date", "today"), ("datetime", "fromtimestamp")}
 
 
-def _hazard(expr: ast.expr, function: FunctionNode) -> str | None:
+def _hazard(expr: ast.expr, assignments: dict[str, ast.Assign]) -> str | None:
     if isinstance(expr, ast.Call):
         func = expr.func
         if isinstance(func, ast.Attribute) and isinstance(func.value, (ast.Name, ast.Attribute)):
@@ -161,27 +193,24 @@ def _hazard(expr: ast.expr, function: FunctionNode) -> str | None:
                 return "a datetime, which json.dumps rejects; use .isoformat()"
         if isinstance(func, (ast.Name, ast.Attribute)) and (func.id if isinstance(func, ast.Name) else func.attr) == "Decimal":
             return "a Decimal, which json.dumps rejects; wrap it in float()"
-    if isinstance(expr, ast.Name):
-        for node in ast.walk(function):
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and any(
-                isinstance(t, ast.Name) and t.id == expr.id for t in node.targets
-            ):
-                why = _hazard(node.value, function)
-                if why:
-                    return f"bound at line {node.lineno} to {why}"
+    if isinstance(expr, ast.Name) and expr.id in assignments:
+        node = assignments[expr.id]
+        why = _hazard(node.value, {})
+        if why:
+            return f"bound at line {node.lineno} to {why}"
     return None
 
 
-def _json_problems(ctx: SiteContext) -> list[Problem]:
+def _json_problems(ctx: SiteContext, module: ModuleScope) -> list[Problem]:
     if ctx.json_safe:
         return []
     problems = []
     for key, text in ctx.event.payload:
         try:
-            expr = ast.parse(text, mode="eval").body
+            expr = parse_source(text, "eval").body  # type: ignore[attr-defined]
         except SyntaxError:
             continue
-        why = _hazard(expr, ctx.function)
+        why = _hazard(expr, module.call_assignments(ctx.function))
         if why:
             problems.append(Problem(ctx.event.spec_file, ctx.event.line_of("payload"),
                                     f"payload '{key}' ({text}) is {why}, or set `json_safe: true`", ctx.event.id, "warning"))
@@ -195,7 +224,7 @@ def _column_problems(ctx: SiteContext) -> list[Problem]:
         if key not in ctx.integer_kwargs or key in ctx.event.coerce:
             continue
         try:
-            expr = ast.parse(text, mode="eval").body
+            expr = parse_source(text, "eval").body  # type: ignore[attr-defined]
         except SyntaxError:
             continue
         if isinstance(expr, ast.JoinedStr) or isinstance(expr, ast.Constant) and isinstance(expr.value, str):

@@ -131,8 +131,16 @@ def plan_run(config: Config, catalog: Catalog, selection: Selection = Selection(
         for event in component.events:
             if selection.matches(component, event):
                 by_file.setdefault(component.file, []).append(event)
-    additions, problems = _plan_enum(config, catalog, events, overlay_items)
-    problems += _signature_problems(config, events, overlay_items)
+    loaded: dict[str, tuple[SourceFile, ast.Module] | Problem] = {}
+
+    def load(rel: str) -> tuple[SourceFile, ast.Module] | Problem:
+        """Files the run itself reads (enum file, logger module) are parsed once per run."""
+        if rel not in loaded:
+            loaded[rel] = _load(config.root, rel, overlay_items)
+        return loaded[rel]
+
+    additions, problems = _plan_enum(config, catalog, events, load)
+    problems += _signature_problems(config, events, load, overlay_items)
     work = [FileJob(path, tuple(evs)) for path, evs in sorted(by_file.items())]
     if additions:
         enum_job = next((j for j in work if j.path == settings.enum_file), None)
@@ -141,17 +149,22 @@ def plan_run(config: Config, catalog: Catalog, selection: Selection = Selection(
         else:
             work[work.index(enum_job)] = FileJob(enum_job.path, enum_job.events, tuple(additions))
         work.sort(key=lambda j: j.path)
-    plans = _run_jobs(work, settings, jobs, progress)
+    plans = _run_jobs(work, settings, jobs, progress, loaded)
     return RunPlan(tuple(plans), tuple(problems))
 
 
-def _run_jobs(work: list[FileJob], settings: Settings, jobs: int, progress: Progress | None = None) -> list[FilePlan]:
+# Below this many bytes of target code, starting worker processes costs more than it saves.
+POOL_MIN_BYTES = 1_000_000
+
+
+def _run_jobs(work: list[FileJob], settings: Settings, jobs: int, progress: Progress | None = None,
+              loaded: dict | None = None) -> list[FilePlan]:
     if progress is not None:
         progress.start(len(work))
     results: list[FilePlan] = []
-    if jobs <= 1 or len(work) < 2:
+    if jobs <= 1 or len(work) < 2 or _work_bytes(work, settings) < POOL_MIN_BYTES:
         for job in work:
-            results.append(plan_file(job, settings))
+            results.append(plan_file(job, settings, (loaded or {}).get(job.path)))
             if progress is not None:
                 progress.advance()
         return results
@@ -164,9 +177,19 @@ def _run_jobs(work: list[FileJob], settings: Settings, jobs: int, progress: Prog
     return results
 
 
-def _plan_enum(config: Config, catalog: Catalog, events: list[EventSpec], overlay: tuple[tuple[str, bytes], ...] = ()) -> tuple[list[EnumMember], list[Problem]]:
+def _work_bytes(work: list[FileJob], settings: Settings) -> int:
+    total = 0
+    for job in work:
+        try:
+            total += (Path(settings.root) / job.path).stat().st_size
+        except OSError:
+            pass
+    return total
+
+
+def _plan_enum(config: Config, catalog: Catalog, events: list[EventSpec], load) -> tuple[list[EnumMember], list[Problem]]:
     enum_path = Path(config.enum_file).as_posix()
-    loaded = _load(config.root, enum_path, overlay)
+    loaded = load(enum_path)
     if isinstance(loaded, Problem):
         return [], [loaded]
     source, tree = loaded
@@ -179,12 +202,12 @@ def _plan_enum(config: Config, catalog: Catalog, events: list[EventSpec], overla
     return plan_members(events, groups, state, enum_path, config.enum_class)
 
 
-def _signature_problems(config: Config, events: list[EventSpec], overlay: tuple[tuple[str, bytes], ...] = ()) -> list[Problem]:
+def _signature_problems(config: Config, events: list[EventSpec], load, overlay: tuple[tuple[str, bytes], ...] = ()) -> list[Problem]:
     """kwargs the target's own `log_event` does not accept (read from `logger_module`)."""
     rel = config.logger_module.replace(".", "/")
     for candidate in (f"{rel}.py", f"{rel}/__init__.py"):
         if (config.root / candidate).is_file() or candidate in dict(overlay):
-            loaded = _load(config.root, candidate, overlay)
+            loaded = load(candidate)
             if isinstance(loaded, Problem):
                 return [loaded]
             found = log_event_parameters(loaded[1])
@@ -212,15 +235,16 @@ def _load(root: str | Path, rel: str, overlay: tuple[tuple[str, bytes], ...] = (
 
 
 # -- one file ----------------------------------------------------------------------------------
-def plan_file(job: FileJob, settings: Settings) -> FilePlan:
-    """Read and parse one file once, resolve and check every event of it, splice all edits."""
-    loaded = _load(settings.root, job.path, settings.overlay)
+def plan_file(job: FileJob, settings: Settings, preloaded: "tuple[SourceFile, ast.Module] | Problem | None" = None) -> FilePlan:
+    """Read and parse one file once, resolve and check every event of it, splice all edits.
+    `preloaded`: the run already parsed this file (the enum file); it may be modified."""
+    loaded = preloaded if preloaded is not None else _load(settings.root, job.path, settings.overlay)
     if isinstance(loaded, Problem):
         located = [Problem(e.spec_file, e.line, f"target {job.path}: {loaded.message}", e.id) for e in job.events[:1]]
         return FilePlan(job.path, None, None, tuple(EventOutcome(e, INVALID) for e in job.events), (loaded, *located))
     source, tree = loaded
-    style = file_style(source, tree, settings)
     outcomes, placements = _resolve_and_check(source, tree, job.events, settings)
+    style = file_style(source, tree, settings)
     edits, outcomes = _event_edits(source, tree, placements, outcomes, settings, style)
     added: tuple[str, ...] = ()
     if job.enum_additions:
@@ -238,7 +262,8 @@ def plan_file(job: FileJob, settings: Settings) -> FilePlan:
     if settings.safe_mode:
         rewritten = frozenset(line + 1 for e in edits if e.kind in ("event", "import") for line in range(e.start, e.end))
         mismatch = verify_only_insertions(source.text, new_text, origin, logger_module=settings.logger_module,
-                                          added_names=(settings.getter, settings.enum_class), replaced=rewritten)
+                                          added_names=(settings.getter, settings.enum_class), replaced=rewritten,
+                                          old_tree=tree)
         if mismatch:
             problem = Problem(job.path, 0, f"internal error: safe mode found that the transformation changed more than it inserted ({mismatch}); nothing was written. Please report this with the file and spec.")
             return FilePlan(job.path, source.raw, None, tuple(outcomes), (problem,))
@@ -291,7 +316,9 @@ def _event_edits(source: SourceFile, tree: ast.Module, placements: list[Placemen
     getter_names = {imports.getter, settings.getter}
     reemit = {o.event.id for o in outcomes if o.status == REEMIT}
     for order, (event, function, site) in enumerate(placements):
-        variable = variables.setdefault(id(function), logger_variable(function, getter_names))
+        if id(function) not in variables:  # one scan per function, not per event
+            variables[id(function)] = logger_variable(function, getter_names)
+        variable = variables[id(function)]
         names = Names(variable=variable, getter=imports.getter, enum=imports.enum, asyncio=imports.asyncio, json_safe=json_safe_name)
         options = render_options(event, settings)
         if event.id not in reemit:
@@ -309,7 +336,8 @@ def _event_edits(source: SourceFile, tree: ast.Module, placements: list[Placemen
 
 
 def file_style(source: SourceFile, tree: ast.Module, settings: Settings) -> Style:
-    """How blocks are written in this file (shared by apply and revert, so both render alike)."""
+    """How blocks are written in this file (shared by apply and revert, so both render alike;
+    the quote is the whole file's, so every phase and every command agrees on it)."""
     return Style(
         indent_unit=source.indent_unit,
         quote=dominant_quote(source, tree),

@@ -171,14 +171,30 @@ def _has_unary(text: str) -> bool:
     return bool(re.search(r"(^|[(\[{,=<>!]|\b(and|or|not|in|is|if|else|return))\s*[-+]", text))
 
 
-@lru_cache(maxsize=4096)
-def _black_expression(text: str) -> str:
+def black_format(text: str, line_length: int) -> str | None:
+    """black.format_str(text) without string normalisation, or None if black rejects it.
+    Answers are kept in the persistent format cache, so black is imported only on a miss."""
+    from codemods.format_cache import black_cache, key_of
+
+    cache = black_cache()
+    key = key_of("format_str", line_length, text)
+    hit = cache.get(key)
+    if hit is not None:
+        return hit or None
     import black
 
-    mode = black.Mode(string_normalization=False, line_length=10_000)
     try:
-        formatted = black.format_str(f"__eventmod__({text})\n", mode=mode)
-    except Exception:  # black cannot parse something ast accepted: keep the user's text
+        formatted = black.format_str(text, mode=black.Mode(line_length=line_length, string_normalization=False))
+    except Exception:  # black cannot parse something ast accepted: the caller keeps the text
+        formatted = ""
+    cache.put(key, formatted)
+    return formatted or None
+
+
+@lru_cache(maxsize=4096)
+def _black_expression(text: str) -> str:
+    formatted = black_format(f"__eventmod__({text})\n", 10_000)
+    if formatted is None:
         return text
     formatted = formatted.strip()
     if formatted.startswith("__eventmod__(") and formatted.endswith(")"):
@@ -192,12 +208,8 @@ def format_statement(statement: str, quote: str, normalize_strings: bool) -> str
     match = _SIMPLE_ASSIGN.match(text.strip())
     if match:
         return f"{match.group(1)} = {format_expression(match.group(2), quote, normalize_strings)}"
-    import black
-
-    try:
-        return black.format_str(text + "\n", mode=black.Mode(string_normalization=False)).strip()
-    except Exception:
-        return text.strip()
+    formatted = black_format(text + "\n", 88)
+    return formatted.strip() if formatted is not None else text.strip()
 
 
 # -- the block ---------------------------------------------------------------------------------
@@ -274,16 +286,12 @@ def _depth(indent: str, style: Style) -> int:
 @lru_cache(maxsize=512)
 def _black_layout(block: str, depth: int, style: Style) -> list[str]:
     """Let black lay out a block that does not fit the simple layout, at the right depth."""
-    import black
-
     scaffold = ["async def __eventmod__():"] + [f"{'    ' * (d + 1)}if __eventmod__:" for d in range(depth - 1)]
     inner = "    " * depth
     source_lines = [line.replace(style.indent_unit, "    ") if style.indent_unit != "    " else line for line in block.split("\n")]
     text = "\n".join(scaffold + [inner + line if line else line for line in source_lines]) + "\n"
-    mode = black.Mode(line_length=style.line_length, string_normalization=False)
-    try:
-        formatted = black.format_str(text, mode=mode)
-    except Exception:
+    formatted = black_format(text, style.line_length)
+    if formatted is None:
         return block.split("\n")
     out = formatted.rstrip("\n").split("\n")[depth:]
     result = []

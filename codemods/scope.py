@@ -145,22 +145,22 @@ def module_names(tree: ast.Module) -> tuple[frozenset[str], bool]:
     return frozenset(names), star
 
 
-def enclosing_functions(tree: ast.Module, function: FunctionNode) -> list[FunctionNode]:
-    chain: list[FunctionNode] = []
+def enclosing_map(tree: ast.Module) -> dict[int, list[FunctionNode]]:
+    """id(function) -> the functions it is nested in (outermost first), for every function
+    nested in another one, in one walk of the module's statements."""
+    found: dict[int, list[FunctionNode]] = {}
 
-    def search(node: ast.AST, stack: list[FunctionNode]) -> bool:
+    def visit(node: ast.AST, stack: list[FunctionNode]) -> None:
         for child in ast.iter_child_nodes(node):
-            if child is function:
-                chain.extend(stack)
-                return True
-            inner = stack + [child] if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) else stack
-            if isinstance(child, (ast.stmt, ast.excepthandler)) or type(child).__name__ == "match_case":
-                if search(child, inner):
-                    return True
-        return False
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if stack:
+                    found[id(child)] = list(stack)
+                visit(child, stack + [child])
+            elif isinstance(child, (ast.stmt, ast.excepthandler)) or type(child).__name__ == "match_case":
+                visit(child, stack)
 
-    search(tree, [])
-    return chain
+    visit(tree, [])
+    return found
 
 
 # -- the insertion point -----------------------------------------------------------------------

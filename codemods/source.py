@@ -132,8 +132,15 @@ def detect_indent_unit(lines: list[str]) -> str:
 
 def dominant_quote(source: SourceFile, tree: ast.Module) -> str:
     """The quote character most of the file's string literals use (black's default on a tie)."""
+    counts = _quote_counts(source, ast.walk(tree))
+    if counts["'"] > counts['"']:
+        return "'"
+    return '"'
+
+
+def _quote_counts(source: SourceFile, nodes) -> Counter[str]:
     counts: Counter[str] = Counter()
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, (ast.Constant, ast.JoinedStr)) and hasattr(node, "lineno"):
             if isinstance(node, ast.Constant) and not isinstance(node.value, (str, bytes)):
                 continue
@@ -142,6 +149,5 @@ def dominant_quote(source: SourceFile, tree: ast.Module) -> str:
             rest = line[col: col + 4].lstrip("rRbBuUfF")
             if rest[:1] in ("'", '"') and not rest.startswith(("'''", '"""')):
                 counts[rest[0]] += 1
-    if counts["'"] > counts['"']:
-        return "'"
-    return '"'
+    return counts
+

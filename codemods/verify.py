@@ -14,16 +14,18 @@ import ast
 
 def verify_only_insertions(old_text: str, new_text: str, origin: list[int | None], *,
                            logger_module: str, added_names: tuple[str, ...],
-                           replaced: frozenset[int] = frozenset()) -> str | None:
+                           replaced: frozenset[int] = frozenset(), old_tree: ast.Module | None = None) -> str | None:
     """None when `new_text` is `old_text` plus inserted statements; else what differs.
 
     `replaced` holds original lines (1-based) that edits deliberately rewrote (an eventmod block
     switched to another emit mode, a merged import): statements made only of those lines are
-    removed from the original before comparing, as written ones are from the output."""
-    try:
-        old_tree = ast.parse(old_text)
-    except SyntaxError as exc:  # pragma: no cover - the engine never edits unparsable input
-        return f"the original does not parse: {exc}"
+    removed from the original before comparing, as written ones are from the output.
+    `old_tree`, the caller's parse of `old_text`, saves a parse; it may be modified."""
+    if old_tree is None:
+        try:
+            old_tree = ast.parse(old_text)
+        except SyntaxError as exc:  # pragma: no cover - the engine never edits unparsable input
+            return f"the original does not parse: {exc}"
     try:
         new_tree = ast.parse(new_text)
     except SyntaxError as exc:
@@ -34,11 +36,59 @@ def verify_only_insertions(old_text: str, new_text: str, origin: list[int | None
         old_tree = _Strip(set(replaced)).visit(old_tree)
     for tree in (old_tree, stripped):
         _drop_import_names(tree, logger_module, added_names)
-    before = ast.dump(old_tree, include_attributes=False)
-    after = ast.dump(stripped, include_attributes=False)
-    if before == after:
+    if _Compare(origin, old_text.split("\n"), new_text.split("\n")).same_block(old_tree.body, stripped.body):
         return None
     return _first_difference(old_tree, stripped)
+
+
+class _Compare:
+    """Structural equality of statement lists that skips what is provably unchanged: a new
+    statement whose every line is a copy of the old statement's lines (checked character for
+    character, not taken from the edit map on trust), at the same columns, parses to the same
+    AST. Only statements around edits are compared node by node."""
+
+    _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+    def __init__(self, origin: list[int | None], old_lines: list[str], new_lines: list[str]):
+        self.origin = origin
+        self.old_lines = old_lines
+        self.new_lines = new_lines
+
+    def _verbatim(self, old: ast.AST, new: ast.AST) -> bool:
+        if (old.col_offset, old.end_col_offset) != (new.col_offset, new.end_col_offset):  # type: ignore[attr-defined]
+            return False
+        span = range(new.lineno - 1, new.end_lineno)  # type: ignore[attr-defined]
+        expected = range(old.lineno - 1, old.end_lineno)  # type: ignore[attr-defined]
+        return len(span) == len(expected) and all(
+            self.origin[n] == o and self.new_lines[n] == self.old_lines[o] for n, o in zip(span, expected)
+        )
+
+    def same_block(self, old: list, new: list) -> bool:
+        return len(old) == len(new) and all(self.same(a, b) for a, b in zip(old, new))
+
+    def same(self, old: ast.AST, new: ast.AST) -> bool:
+        if type(old) is not type(new):
+            return False
+        if hasattr(old, "lineno") and self._verbatim(old, new):
+            return True
+        blocks = [f for f in self._BLOCKS if isinstance(getattr(old, f, None), list)]
+        if not blocks:
+            return ast.dump(old) == ast.dump(new)
+        for name, value in ast.iter_fields(old):
+            if name in blocks:
+                if not self.same_block(value, getattr(new, name)):
+                    return False
+            elif _dump(value) != _dump(getattr(new, name)):
+                return False
+        return True
+
+
+def _dump(value) -> str:
+    if isinstance(value, ast.AST):
+        return ast.dump(value)
+    if isinstance(value, list):
+        return "[" + ",".join(_dump(v) for v in value) + "]"
+    return repr(value)
 
 
 class _Strip(ast.NodeTransformer):
@@ -58,10 +108,7 @@ class _Strip(ast.NodeTransformer):
             self.generic_visit(handler)
         for case in getattr(node, "cases", []) or []:
             case.body = self._block(case.body)
-        for child in ast.iter_child_nodes(node):
-            if not isinstance(child, (ast.stmt, ast.excepthandler)) and not type(child).__name__ == "match_case":
-                self.visit(child)
-        return node
+        return node  # expressions hold no statements: nothing below them to strip
 
     def _block(self, block: list[ast.stmt]) -> list[ast.stmt]:
         kept: list[ast.stmt] = []

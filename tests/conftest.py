@@ -15,6 +15,13 @@ FIXTURE = REPO / "fixtures" / "tradingbot"
 SPECS = REPO / "event_specs"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_format_cache(tmp_path_factory):
+    """Tests never write to the user's ~/.cache; subprocesses inherit the variable."""
+    os.environ["EVENTMOD_CACHE_DIR"] = str(tmp_path_factory.mktemp("format-cache"))
+    yield
+
+
 class Eventmod:
     """Runs the CLI in-process from a directory with no pyproject, so only flags configure it."""
 

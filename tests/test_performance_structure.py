@@ -1,0 +1,259 @@
+"""Structural performance properties (counted, never timed):
+
+(a) files without a selected event are never read or parsed;
+(b) each target file is parsed once per run, whatever its number of events;
+(c) the dry-run diff is byte-identical for --jobs 1, 2 and 3;
+(d) `--version` and `--help` import neither libcst nor black;
+(e) each spec file is parsed (yaml.compose) once per run.
+
+The figures themselves live in benchmarks/ (`python -m benchmarks`).
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import collections
+import io
+import json
+import pathlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+import codemods.engine as engine
+from benchmarks.synthetic import generate, generate_single
+from codemods.config import load_config
+from codemods.report import run_diff
+from codemods.spec_loader import load_catalog
+from codemods.spec_model import Selection
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _setup(project: Path):
+    config = load_config(project)
+    catalog, problems = load_catalog(config.specs, config.root)
+    assert not [p for p in problems if p.severity == "error"], problems
+    return config, catalog
+
+
+@pytest.fixture(scope="module")
+def synthetic_root(tmp_path_factory) -> Path:
+    """30 modules (~12k lines); 6 of them are targets with 8 events each; 24 are never touched."""
+    dest = tmp_path_factory.mktemp("synthetic")
+    generate(dest, total_lines=12_000, files=30, target_files=6, events=48, seed=3)
+    return dest
+
+
+class _Recorder:
+    """Counts every way the engine could read or parse a file: engine._load, builtins/io open,
+    Path.read_bytes/read_text/open, and ast.parse (by filename, and by whole-module text)."""
+
+    def __init__(self, monkeypatch, root: Path):
+        self.root = root.resolve()
+        self.loads: collections.Counter[str] = collections.Counter()
+        self.opened: collections.Counter[str] = collections.Counter()
+        self.parsed: collections.Counter[str] = collections.Counter()
+        self.parsed_text: collections.Counter[str] = collections.Counter()
+        self.texts = {p.read_text(encoding="utf-8"): p.relative_to(self.root).as_posix() for p in self.root.rglob("*.py")}
+        original_load, original_parse = engine._load, ast.parse
+        original_open, original_io_open = builtins.open, io.open
+        original_read_bytes, original_read_text, original_path_open = Path.read_bytes, Path.read_text, Path.open
+
+        def load(root, rel, *args, **kwargs):
+            self.loads[Path(rel).as_posix()] += 1
+            return original_load(root, rel, *args, **kwargs)
+
+        def parse(source, filename="<unknown>", *args, **kwargs):
+            self.parsed[str(filename)] += 1
+            if isinstance(source, str) and source in self.texts:
+                self.parsed_text[self.texts[source]] += 1
+            return original_parse(source, filename, *args, **kwargs)
+
+        def note(path) -> None:
+            try:
+                resolved = Path(path).resolve()
+            except TypeError:  # a file descriptor
+                return
+            if resolved.is_relative_to(self.root):
+                self.opened[resolved.relative_to(self.root).as_posix()] += 1
+
+        def opener(original):
+            def wrapped(file, *args, **kwargs):
+                note(file)
+                return original(file, *args, **kwargs)
+            return wrapped
+
+        def read_bytes(path):
+            note(path)
+            return original_read_bytes(path)
+
+        def read_text(path, *args, **kwargs):
+            note(path)
+            return original_read_text(path, *args, **kwargs)
+
+        def path_open(path, *args, **kwargs):
+            note(path)
+            return original_path_open(path, *args, **kwargs)
+
+        monkeypatch.setattr(engine, "_load", load)
+        monkeypatch.setattr(ast, "parse", parse)
+        monkeypatch.setattr(builtins, "open", opener(original_open))
+        monkeypatch.setattr(io, "open", opener(original_io_open))
+        monkeypatch.setattr(pathlib.Path, "read_bytes", read_bytes)
+        monkeypatch.setattr(pathlib.Path, "read_text", read_text)
+        monkeypatch.setattr(pathlib.Path, "open", path_open)
+
+    def touched(self) -> set[str]:
+        return set(self.loads) | set(self.opened) | set(self.parsed_text) | {
+            f for f in self.parsed if not f.startswith("<")}
+
+
+# -- (a) unrelated files are never read or parsed -----------------------------------------------
+def test_files_without_selected_events_are_never_read_or_parsed(synthetic_root, monkeypatch):
+    config, catalog = _setup(synthetic_root)
+    everything = {p.relative_to(config.root).as_posix() for p in config.root.rglob("*.py")}
+    targets = {c.file for c in catalog.components}
+    enum_file = Path(config.enum_file).as_posix()
+    assert len(everything - targets - {enum_file}) >= 20
+
+    recorder = _Recorder(monkeypatch, config.root)
+    plan = engine.plan_run(config, catalog, jobs=1)
+    monkeypatch.undo()
+    assert not plan.errors(), plan.errors()
+    assert recorder.touched() <= targets | {enum_file}, sorted(recorder.touched() - targets - {enum_file})
+    assert targets <= recorder.touched()
+
+    # With a selection, the other components' target files are not read either.
+    chosen = catalog.components[0]
+    recorder = _Recorder(monkeypatch, config.root)
+    plan = engine.plan_run(config, catalog, Selection(components=(chosen.component,)), jobs=1)
+    monkeypatch.undo()
+    assert not plan.errors(), plan.errors()
+    assert recorder.touched() <= {chosen.file, enum_file}, sorted(recorder.touched())
+    assert [f.path for f in plan.files if f.outcomes] == [chosen.file]
+
+
+# -- (b) one parse per target file, whatever its number of events --------------------------------
+def _parse_counts(project: Path, monkeypatch) -> tuple[_Recorder, str, str]:
+    config, catalog = _setup(project)
+    recorder = _Recorder(monkeypatch, config.root)
+    plan = engine.plan_run(config, catalog, jobs=1)
+    monkeypatch.undo()
+    assert not plan.errors(), plan.errors()
+    assert any(f.changed for f in plan.files)
+    return recorder, catalog.components[0].file, Path(config.enum_file).as_posix()
+
+
+def test_each_target_file_is_parsed_once_per_run(synthetic_root, monkeypatch):
+    recorder, _, enum_file = _parse_counts(synthetic_root, monkeypatch)
+    config, catalog = _setup(synthetic_root)
+    for component in catalog.components:
+        assert len(component.events) == 8
+        assert recorder.parsed[component.file] == 1, (component.file, recorder.parsed)
+        assert recorder.loads[component.file] == 1, (component.file, recorder.loads)
+
+
+def test_the_enum_file_is_parsed_once_per_run(synthetic_root, monkeypatch):
+    """The enum planning, the log_event signature check and the enum file's own unit of work
+    share one parse (in process; a worker process parses it once more)."""
+    recorder, _, enum_file = _parse_counts(synthetic_root, monkeypatch)
+    assert recorder.parsed[enum_file] == 1, recorder.parsed
+
+
+def test_parses_of_a_file_do_not_grow_with_its_events(tmp_path, monkeypatch):
+    projects = generate_single(tmp_path, lines=1_200, events=(1, 40))
+    few, target, enum_file = _parse_counts(projects[1], monkeypatch)
+    many, _, _ = _parse_counts(projects[40], monkeypatch)
+    assert few.parsed[target] == many.parsed[target] == 1
+    assert few.loads[target] == many.loads[target] == 1
+    assert few.parsed[enum_file] == many.parsed[enum_file]
+    # Whole-module parses under any filename (e.g. safe mode's re-parse) are per file, not per event.
+    assert few.parsed_text[target] == many.parsed_text[target], (few.parsed_text, many.parsed_text)
+
+
+# -- (c) output independent of the worker count --------------------------------------------------
+@pytest.mark.parametrize("where", ["fixture", "synthetic"])
+def test_dry_run_output_is_identical_for_any_jobs(where, synthetic_root):
+    config, catalog = _setup(REPO if where == "fixture" else synthetic_root)
+    diffs = {jobs: run_diff(engine.plan_run(config, catalog, jobs=jobs)).encode("utf-8") for jobs in (1, 2, 3)}
+    assert diffs[1].count(b"\ndiff --git ") >= 5
+    assert diffs[1] == diffs[2] == diffs[3]
+
+
+# -- (d) --version and --help stay light ---------------------------------------------------------
+_WRAPPER = """
+import json, sys
+sys.argv = ["eventmod", sys.argv[1]]
+from codemods.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+sys.stderr.write("\\nMODULES=" + json.dumps(sorted(sys.modules)) + "\\n")
+"""
+
+
+@pytest.mark.parametrize("flag", ["--version", "--help"])
+def test_version_and_help_import_neither_libcst_nor_black(flag):
+    proc = subprocess.run([sys.executable, "-c", _WRAPPER, flag], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "eventmod" in proc.stdout
+    modules = json.loads(proc.stderr.rsplit("MODULES=", 1)[1])
+    heavy = sorted(m for m in modules if m.split(".")[0] in ("libcst", "black", "blib2to3"))
+    assert not heavy, heavy
+    assert "codemods.cli" in modules
+
+
+# -- (e) each spec file composed once ------------------------------------------------------------
+@pytest.mark.parametrize("command", ["dry-run", "check", "validate"])
+def test_spec_files_are_parsed_once_per_run(command, synthetic_root, monkeypatch, eventmod):
+    specs = sorted((synthetic_root / "specs").glob("*.yaml"))
+    texts = {p.read_text(encoding="utf-8"): p.name for p in specs}
+    composed: collections.Counter[str] = collections.Counter()
+    calls = collections.Counter()
+    for name in ("compose", "compose_all", "load", "load_all", "safe_load", "safe_load_all", "full_load"):
+        original = getattr(yaml, name)
+
+        def counting(stream, *args, _original=original, _name=name, **kwargs):
+            calls[_name] += 1
+            text = stream if isinstance(stream, str) else None
+            composed[texts.get(text, "<other>")] += 1
+            return _original(stream, *args, **kwargs)
+
+        monkeypatch.setattr(yaml, name, counting)
+    result = eventmod(command, "--root", str(synthetic_root / "repo"), "--specs", str(synthetic_root / "specs"), "--jobs", "1")
+    monkeypatch.undo()
+    assert result.exit_code in (0, 1), result.output
+    assert sum(calls.values()) == len(specs), calls
+    assert composed == collections.Counter({p.name: 1 for p in specs}), composed
+
+
+def test_format_cache_skips_black_on_a_repeated_run_and_changes_no_byte(tmp_path):
+    """The persistent format cache: the second dry-run neither imports nor calls black, and its
+    patch is byte-identical to a run without the cache."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    probe = (
+        "import sys\n"
+        "from codemods.cli import app\n"
+        "try:\n    app(['dry-run', '--jobs', '1'])\n"
+        "except SystemExit:\n    pass\n"
+        "sys.stderr.write('BLACK_IMPORTED=%s\\n' % ('black' in sys.modules))\n"
+    )
+    env = {**os.environ, "EVENTMOD_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
+    runs = [subprocess.run([sys.executable, "-c", probe], cwd=REPO, env=env, capture_output=True, text=True) for _ in range(2)]
+    uncached = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True,
+                              env={**env, "EVENTMOD_NO_CACHE": "1"})
+    assert "BLACK_IMPORTED=True" in runs[0].stderr  # the catalog has blocks only black can lay out
+    assert "BLACK_IMPORTED=False" in runs[1].stderr
+    assert runs[0].stdout == runs[1].stdout == uncached.stdout
+    assert len(runs[0].stdout) > 100_000
