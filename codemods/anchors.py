@@ -435,8 +435,11 @@ def bound_names(function: FunctionNode) -> set[str]:
     return names
 
 
-def logger_variable(function: FunctionNode, getter_names: set[str], preferred: str = "event_logger") -> str:
+def logger_variable(function: FunctionNode, getter_names: set[str], preferred: str = "event_logger",
+                    source: SourceFile | None = None) -> str:
     """`event_logger`, unless the function uses that name for something else."""
+    if source is not None and preferred not in "".join(source.lines[function.lineno - 1: function.end_lineno]):
+        return preferred  # the name does not occur in the function's text: nothing to walk
     if not _conflicts(function, preferred, getter_names):
         return preferred
     taken = bound_names(function)

@@ -143,7 +143,6 @@ def _scope_problems(ctx: SiteContext, module: ModuleScope) -> list[Problem]:
     outer: set[str] = set(module.names) | BUILTINS
     for enclosing in module.enclosing.get(id(function), []):
         outer |= set(module.bindings(enclosing)) | {a.arg for a in enclosing.args.args}
-    anywhere = module.bindings(function)
     where = f"{ctx.source.path}:{site.line}"
     problems: list[Problem] = []
     setup_bound: set[str] = set()
@@ -156,6 +155,7 @@ def _scope_problems(ctx: SiteContext, module: ModuleScope) -> list[Problem]:
             ident = name.id
             if ident in local or ident in outer or (ident in setup_bound and label != "when"):
                 continue
+            anywhere = module.bindings(function)  # only needed, and computed, for a problem
             if module.star_import and ident not in anywhere:
                 continue
             problems.append(Problem(event.spec_file, line, _unbound_message(label, ident, where, ctx, local, outer, anywhere), event.id))

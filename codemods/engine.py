@@ -87,6 +87,9 @@ class FilePlan:
     outcomes: tuple[EventOutcome, ...] = ()
     problems: tuple[Problem, ...] = ()
     enum_added: tuple[str, ...] = ()
+    # For each new line, the 0-based old line it copies (None: written by an edit); lets the
+    # diff be read off the edits instead of searched for.
+    origin: tuple[int | None, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -267,7 +270,7 @@ def plan_file(job: FileJob, settings: Settings, preloaded: "tuple[SourceFile, as
         if mismatch:
             problem = Problem(job.path, 0, f"internal error: safe mode found that the transformation changed more than it inserted ({mismatch}); nothing was written. Please report this with the file and spec.")
             return FilePlan(job.path, source.raw, None, tuple(outcomes), (problem,))
-    return FilePlan(job.path, source.raw, source.encode(new_text), tuple(outcomes), enum_added=added)
+    return FilePlan(job.path, source.raw, source.encode(new_text), tuple(outcomes), enum_added=added, origin=tuple(origin))
 
 
 Placement = tuple[EventSpec, FunctionNode, Site]
@@ -317,7 +320,7 @@ def _event_edits(source: SourceFile, tree: ast.Module, placements: list[Placemen
     reemit = {o.event.id for o in outcomes if o.status == REEMIT}
     for order, (event, function, site) in enumerate(placements):
         if id(function) not in variables:  # one scan per function, not per event
-            variables[id(function)] = logger_variable(function, getter_names)
+            variables[id(function)] = logger_variable(function, getter_names, source=source)
         variable = variables[id(function)]
         names = Names(variable=variable, getter=imports.getter, enum=imports.enum, asyncio=imports.asyncio, json_safe=json_safe_name)
         options = render_options(event, settings)
