@@ -275,7 +275,8 @@ def _width(text: str) -> int:
 
 
 def _too_long(lines: list[str], indent: str, style: Style) -> bool:
-    return any(_width(indent + line) > style.line_length for line in lines)
+    # black never wraps comments, so a long `# comment` line needs no layout from black
+    return any(_width(indent + line) > style.line_length for line in lines if not line.lstrip().startswith("#"))
 
 
 def _depth(indent: str, style: Style) -> int:
