@@ -77,6 +77,22 @@ def index_functions(tree: ast.Module) -> dict[str, FunctionNode]:
     return found
 
 
+def index_classes(tree: ast.Module) -> frozenset[str]:
+    """Qualified names of the module's classes (to explain why a class is no target)."""
+    found: set[str] = set()
+
+    def visit(body: list[ast.stmt], prefix: str) -> None:
+        for node in body:
+            if isinstance(node, ast.ClassDef):
+                found.add(prefix + node.name)
+                visit(node.body, f"{prefix}{node.name}.")
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                visit(node.body, f"{prefix}{node.name}.")
+
+    visit(tree.body, "")
+    return frozenset(found)
+
+
 # -- statement walk ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Placed:

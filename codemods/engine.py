@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
-from codemods.anchors import FunctionNode, Site, index_functions, logger_variable, present_block, resolve_anchor
+from codemods.anchors import FunctionNode, Site, index_classes, index_functions, logger_variable, present_block, resolve_anchor
 from codemods.checks import ModuleScope, SiteContext, check_site, log_event_parameters, signature_problems
 from codemods.config import BlackSettings, Config, black_settings_for
 from codemods.edits import Edit, EditConflict, apply_edits_with_origin
@@ -280,13 +280,14 @@ def _resolve_and_check(source: SourceFile, tree: ast.Module, events: tuple[Event
                        ) -> tuple[list[EventOutcome], list[Placement]]:
     """Each event's outcome, and the sites that need a block (or a re-emit), checked."""
     functions = index_functions(tree)
+    classes = index_classes(tree)
     local = existing_names(tree, settings.logger_module, (settings.getter,))
     getters = frozenset({settings.getter, *local.values()})
     module_scope = ModuleScope.of(tree)
     outcomes: list[EventOutcome] = []
     placements: list[Placement] = []
     for event in events:
-        outcome, sites, function = _resolve(source, functions, event, settings.emit, getters)
+        outcome, sites, function = _resolve(source, functions, event, settings.emit, getters, classes)
         if sites and function is not None:
             found = [p for site in sites for p in check_site(_site_context(source, tree, function, site, event, settings), module_scope)]
             if any(p.severity == "error" for p in found):
@@ -374,9 +375,10 @@ def _module_of(path: str) -> str:
     return ".".join(parts)
 
 
-def _resolve(source: SourceFile, functions: dict[str, FunctionNode], event: EventSpec, default_emit: str, getters: frozenset[str]) -> tuple[EventOutcome, list[Site], FunctionNode | None]:
+def _resolve(source: SourceFile, functions: dict[str, FunctionNode], event: EventSpec, default_emit: str, getters: frozenset[str],
+             classes: frozenset[str] = frozenset()) -> tuple[EventOutcome, list[Site], FunctionNode | None]:
     """Resolve one event to the sites that still need its block."""
-    failed, sites, function = resolve_sites(source, functions, event, default_emit)
+    failed, sites, function = resolve_sites(source, functions, event, default_emit, classes)
     if failed is not None:
         return failed, [], function
     found = [(s, present_block(s, event.event, getters)) for s in sites]
@@ -391,10 +393,14 @@ def _resolve(source: SourceFile, functions: dict[str, FunctionNode], event: Even
     return EventOutcome(event, PRESENT, lines), [], function
 
 
-def resolve_sites(source: SourceFile, functions: dict[str, FunctionNode], event: EventSpec, default_emit: str) -> tuple[EventOutcome | None, list[Site], FunctionNode | None]:
+def resolve_sites(source: SourceFile, functions: dict[str, FunctionNode], event: EventSpec, default_emit: str,
+                  classes: frozenset[str] = frozenset()) -> tuple[EventOutcome | None, list[Site], FunctionNode | None]:
     """Every site of one event (after `occurrence`), present or not; or an INVALID/DRIFTED
     outcome carrying the problem. Shared by apply (`_resolve`) and revert."""
     function = functions.get(event.function)
+    if function is None and event.function in classes:
+        problem = Problem(event.spec_file, event.line_of("in"), f"'{event.function}' is a class: eventmod inserts only into function bodies (a class body runs once, at import, where nothing can be awaited); name one of its methods, e.g. {event.function}.__init__ or an async method", event.id)
+        return EventOutcome(event, INVALID, problems=(problem,)), [], None
     if function is None:
         hint = did_you_mean(event.function, functions) or did_you_mean(event.function.rsplit(".", 1)[-1], functions)
         problem = Problem(event.spec_file, event.line_of("in"), f"function '{event.function}' not found in {source.path}{hint}", event.id)

@@ -322,3 +322,9 @@ def test_safe_mode_aborts_when_the_transformation_changes_more_than_it_inserts(t
     monkeypatch.setattr(engine, "apply_edits_with_origin", corrupting)
     tmp = project(tmp_path, event("after_log: done"))
     expect_error(eventmod, tmp, "core/mod.py: internal error: safe mode found that the transformation changed more than it inserted")
+
+
+def test_a_class_body_is_refused_with_a_reason(tmp_path, eventmod):
+    module = MODULE + "\n\nclass Holder:\n    LIMIT = 1\n\n    async def run(self):\n        logger.info('run')\n"
+    tmp = project(tmp_path, event("at: start", function="Holder"), module=module)
+    expect_error(eventmod, tmp, "'Holder' is a class: eventmod inserts only into function bodies", "e.g. Holder.__init__ or an async method")
