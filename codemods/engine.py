@@ -467,15 +467,32 @@ def _reemit_edit(source: SourceFile, event: EventSpec, site: Site, names: Names,
     indent = source.indentation_of(first.lineno)
     names = replace(names, variable=block.variable or names.variable)
     current = replace(options, emit=block.mode)
-    start = first.lineno - 1
-    expected = render_block(event, current, names, style, indent)
-    if event.comment and start > 0 and source.lines[start - 1].strip() == f"# {event.comment}".strip():
-        start -= 1
-    actual = [line.rstrip("\r\n") for line in source.lines[start: last.end_lineno]]
-    if actual != expected:
+    start = rendered_block_start(source, first.lineno, last.end_lineno or last.lineno,
+                                 render_block(event, current, names, style, indent))
+    if start is None:
         return Problem(event.spec_file, event.line_of("emit") if event.emit else event.line, f"the block at {source.path}:{first.lineno} is emitted with `{block.mode}` but the spec says `{options.emit}`; it differs from what eventmod writes (edited by hand?), so it was left alone", event.id, "warning")
     new = render_block(event, options, names, style, indent)
-    return Edit(start, last.end_lineno or last.lineno, tuple(new), "event", order)
+    return Edit(start - 1, last.end_lineno or last.lineno, tuple(new), "event", order)
+
+
+def source_lines(source: SourceFile, first: int, last: int) -> list[str]:
+    """Lines first..last (1-based, inclusive) without their line ends."""
+    return [line.rstrip("\r\n") for line in source.lines[first - 1: last]]
+
+
+def rendered_block_start(source: SourceFile, first: int, last: int, rendered: list[str]) -> int | None:
+    """Whether lines first..last are exactly the code of a rendered block (what eventmod wrote,
+    not edited since): the block's first line, counting its `# comment` lines when they are
+    there too, or None. Shared by re-emit and revert."""
+    count = 0
+    while count < len(rendered) and rendered[count].lstrip().startswith("#"):
+        count += 1
+    comment, code = rendered[:count], rendered[count:]
+    if source_lines(source, first, last) != code:
+        return None
+    if comment and first - count >= 1 and source_lines(source, first - count, first - 1) == comment:
+        return first - count
+    return first
 
 
 def first_line(stmt: ast.stmt) -> int:

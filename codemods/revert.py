@@ -30,7 +30,10 @@ from dataclasses import dataclass, replace
 from codemods.anchors import FunctionNode, Site, index_functions, present_block
 from codemods.config import Config
 from codemods.edits import Edit, EditConflict, apply_edits_with_origin
-from codemods.engine import FileJob, Settings, _load, _module_of, file_style, render_options, resolve_sites, string_interior_lines
+from codemods.engine import (
+    FileJob, Settings, _load, _module_of, file_style, first_line, render_options, rendered_block_start, resolve_sites,
+    source_lines, string_interior_lines,
+)
 from codemods.imports import existing_names, plan_imports
 from codemods.json_safe import json_safe_helper_edit
 from codemods.problems import Problem
@@ -199,11 +202,6 @@ def _is_getter_assignment(stmt: ast.stmt, variable: str, getters: frozenset[str]
     )
 
 
-def _text(source: SourceFile, first: int, last: int) -> list[str]:
-    """Lines first..last (1-based, inclusive) without their line ends."""
-    return [line.rstrip("\r\n") for line in source.lines[first - 1: last]]
-
-
 def _split_comment(rendered: list[str]) -> tuple[list[str], list[str]]:
     count = 0
     while count < len(rendered) and rendered[count].lstrip().startswith("#"):
@@ -232,14 +230,10 @@ def _revert_site(source: SourceFile, site: Site, event: EventSpec, function: Fun
     if site.presence == "wrapped":
         return _revert_wrap(source, site, event, names, style, options, assignment, edited)
     indent = source.indentation_of(site.stmt.lineno)
-    rendered = render_block(event, options, names, style, indent)
-    comment, code = _split_comment(rendered)
     first, last = assignment.lineno, guard.end_lineno or guard.lineno
-    if _text(source, first, last) != code or not source.starts_its_line(assignment) or not source.ends_its_line(guard):
+    start = rendered_block_start(source, first, last, render_block(event, options, names, style, indent))
+    if start is None or not source.starts_its_line(assignment) or not source.ends_its_line(guard):
         return edited
-    start = first
-    if comment and first - len(comment) >= 1 and _text(source, first - len(comment), first - 1) == comment:
-        start = first - len(comment)
     return REVERTED, start, Edit(start - 1, last, (), "revert"), options
 
 
@@ -257,15 +251,14 @@ def _revert_wrap(source: SourceFile, site: Site, event: EventSpec, names: Names,
         return edited
     unit = style.indent_unit
     indent = source.indentation_of(wrap.lineno)
-    # A decorated statement starts at its first decorator (as engine._wrap_edit wraps it).
-    first = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", None) or ())])
+    first = first_line(stmt)  # a decorated statement starts at its first decorator, as wrapped
     last = stmt.end_lineno or stmt.lineno
     end = wrap.end_lineno or wrap.lineno
-    if _text(source, wrap.lineno, wrap.lineno) != [f"{indent}try:"] or first != wrap.lineno + 1 or handler.lineno != last + 1:
+    if source_lines(source, wrap.lineno, wrap.lineno) != [f"{indent}try:"] or first != wrap.lineno + 1 or handler.lineno != last + 1:
         return edited
     rendered = render_block(event, options, names, style, indent + unit)
     _, code = _split_comment(rendered)
-    handler_text = _text(source, handler.lineno, end)
+    handler_text = source_lines(source, handler.lineno, end)
     opening, closing = f"{indent}except Exception as exc:", f"{indent}{unit}raise"
     if handler_text not in ([opening, *rendered, closing], [opening, *code, closing]):
         return edited
@@ -382,12 +375,12 @@ def _unmerge_candidates(source: SourceFile, stmt: ast.ImportFrom, tail: list[ast
                 candidates.append(uncomma)
             else:
                 candidates.insert(len(candidates) - 1, uncomma)
-    first_line = lines[first - 1].rstrip("\r\n")
+    header = lines[first - 1].rstrip("\r\n")
     col = source.char_col(first, stmt.col_offset)
-    opening = first_line.find("(", col)
+    opening = header.find("(", col)
     if keep and opening >= 0:
         items = ", ".join(a.name if a.asname is None else f"{a.name} as {a.asname}" for a in keep)
-        collapsed = f"{first_line[:col]}from {stmt.module} import {items}{first_line[opening + 1:]}"
+        collapsed = f"{header[:col]}from {stmt.module} import {items}{header[opening + 1:]}"
         candidates.append((Edit(first - 1, last, (collapsed,), "revert", 0, (first - 1,)),))
     return candidates
 

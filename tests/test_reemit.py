@@ -72,3 +72,21 @@ def test_a_hand_edited_block_is_left_alone_with_a_warning(tmp_path, eventmod):
     assert result.exit_code == 0, result.output
     assert "is emitted with `await` but the spec says `background`; it differs from what eventmod writes (edited by hand?), so it was left alone" in result.output
     assert path.read_text() == before
+
+
+def test_a_block_with_a_multi_line_comment_is_recognised(tmp_path, eventmod):
+    root = copy_tree(GOLDEN / "input", tmp_path / "root")
+    specs = copy_tree(GOLDEN / "specs", tmp_path / "specs")
+    path = specs / "service.yaml"
+    path.write_text(path.read_text().replace("    comment: Log the placed order\n", "    comment: |-\n      Log the placed order\n      (two comment lines)\n"))
+    args = ("--root", str(root), "--specs", str(specs), "--jobs", "1")
+    assert eventmod("apply", *args).exit_code == 0
+    assert "        # Log the placed order\n        # (two comment lines)\n" in (root / "app" / "service.py").read_text()
+    _set_emit(specs, "svc_order_placed", "background")
+    result = eventmod("apply", *args)
+    assert "1 switched to the spec's emit mode" in result.output, result.output
+    text = (root / "app" / "service.py").read_text()
+    assert text.count("# Log the placed order") == 1 and "asyncio.create_task(" in text
+    revert = eventmod("revert", "--event", "svc_order_placed", *args)
+    assert revert.exit_code == 0 and "1 event(s) reverted" in revert.output, revert.output
+    assert "# Log the placed order" not in (root / "app" / "service.py").read_text()
