@@ -66,7 +66,7 @@ def plan_members(
     values = {v: k for k, v in state.members.items()}
     additions: list[EnumMember] = []
     for name, event in wanted.items():
-        where = event.line_of("value") if ("value", event.line_of("value")) in event.key_lines else event.line_of("event")
+        where = event.line_of("value") if "value" in dict(event.key_lines) else event.line_of("event")
         if name in state.members:
             if state.members[name] != event.value:
                 problems.append(Problem(event.spec_file, where, f"{enum_class}.{name} already exists with value '{state.members[name]}' ({enum_path}:{state.lines[name]}), not '{event.value}'; set `value: {state.members[name]}` or choose another name", event.id))

@@ -76,7 +76,7 @@ def normalize_quotes(expr: str, quote: str) -> str:
         body = token.string[len(prefix) + 1: -1]
         if q != other or token.string[len(prefix):].startswith(q * 3):
             continue
-        if quote in body or "\\" in body or "{" in body and "f" in prefix.lower() and (quote in body):
+        if quote in body or "\\" in body:
             continue
         pieces.append((token.start[1], token.end[1], f"{prefix}{quote}{body}{quote}"))
     if not pieces:

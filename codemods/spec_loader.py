@@ -318,9 +318,6 @@ class _ComponentReader:
             return ()
         items = []
         for key, value in mapping.items():
-            if not key.isidentifier() and not key.replace("-", "_").isidentifier():
-                # Keys become JSON object keys: any string works, but odd ones are usually typos.
-                pass
             expr = self.expression(value, f"payload '{key}'", event_id)
             if expr is not None:
                 items.append((key, expr))
