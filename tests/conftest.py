@@ -29,7 +29,7 @@ class Eventmod:
         self.cwd = cwd
 
     def __call__(self, *args: str):
-        from codemods.cli import app
+        from eventmod.cli.app import app
 
         old = Path.cwd()
         os.chdir(self.cwd)
@@ -66,5 +66,5 @@ def copy_tree(src: Path, dst: Path) -> Path:
 
 
 def run_module(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "codemods", *args], capture_output=True, text=True, cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "eventmod", *args], capture_output=True, text=True, cwd=cwd,
                           env={**os.environ, "NO_COLOR": "1"})

@@ -23,7 +23,7 @@ def cases() -> list[Path]:
 
 def run_apply(case: Path, root: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "codemods", "apply", "--root", str(root), "--specs", str(case / "specs"), "--jobs", "1", "--allow-dirty"],
+        [sys.executable, "-m", "eventmod", "apply", "--root", str(root), "--specs", str(case / "specs"), "--jobs", "1", "--allow-dirty"],
         capture_output=True, text=True, cwd=root.parent, env={**os.environ, "NO_COLOR": "1"},
     )
 
@@ -39,7 +39,7 @@ def regenerate(case: Path) -> None:
 
 def catalog_patch() -> str:
     """The full catalog's dry-run patch against the bundled fixture (run with no flags)."""
-    result = subprocess.run([sys.executable, "-m", "codemods", "dry-run", "--color", "never"], capture_output=True,
+    result = subprocess.run([sys.executable, "-m", "eventmod", "dry-run", "--color", "never"], capture_output=True,
                             text=True, cwd=REPO, env={**os.environ, "NO_COLOR": "1"})
     if result.returncode != 0:
         raise SystemExit(f"catalog dry-run failed\n{result.stderr}")

@@ -243,14 +243,14 @@ def test_disk_full_on_any_file_leaves_no_torn_or_temp_files(projects, eventmod, 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
 @pytest.mark.parametrize("kill_after", [1, 3])
 def test_sigkill_between_files(projects, eventmod, kill_after):
-    """EVENTMOD_TEST_KILL_AFTER_WRITES (codemods/writer.py) makes the apply process SIGKILL
+    """EVENTMOD_TEST_KILL_AFTER_WRITES (eventmod/io/writer.py) makes the apply process SIGKILL
     itself right after its N-th file is replaced: no cleanup code runs, like a power cut."""
     project, reference = projects
     old = snapshot(project / "root")
     cwd = project / "cwd"
     cwd.mkdir()
     proc = subprocess.run(
-        [sys.executable, "-m", "codemods", *apply_args(project)],
+        [sys.executable, "-m", "eventmod", *apply_args(project)],
         capture_output=True, text=True, cwd=cwd,
         env={**os.environ, "NO_COLOR": "1", "EVENTMOD_TEST_KILL_AFTER_WRITES": str(kill_after)},
     )

@@ -100,7 +100,7 @@ def test_dry_run_patch_applies_with_git(case, tmp_path, eventmod):
 
 def test_inserted_code_is_black_stable(case):
     """Where the input is black-formatted, the output is too: eventmod writes black's layout."""
-    from codemods.config import black_settings_for
+    from eventmod.config import black_settings_for
 
     settings = black_settings_for(case / "input")
     mode = black.Mode(line_length=settings.line_length, string_normalization=not settings.skip_string_normalization)

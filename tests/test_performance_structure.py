@@ -24,12 +24,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-import codemods.engine as engine
+import eventmod.transform.apply as engine
 from benchmarks.synthetic import generate, generate_single
-from codemods.config import load_config
-from codemods.report import run_diff
-from codemods.spec_loader import load_catalog
-from codemods.spec_model import Selection
+from eventmod.config import load_config
+from eventmod.reports.diff import run_diff
+from eventmod.spec.loader import load_catalog
+from eventmod.model.spec import Selection
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -50,7 +50,7 @@ def synthetic_root(tmp_path_factory) -> Path:
 
 
 class _Recorder:
-    """Counts every way the engine could read or parse a file: engine._load, builtins/io open,
+    """Counts every way the engine could read or parse a file: engine.load_source, builtins/io open,
     Path.read_bytes/read_text/open, and ast.parse (by filename, and by whole-module text)."""
 
     def __init__(self, monkeypatch, root: Path):
@@ -60,7 +60,7 @@ class _Recorder:
         self.parsed: collections.Counter[str] = collections.Counter()
         self.parsed_text: collections.Counter[str] = collections.Counter()
         self.texts = {p.read_text(encoding="utf-8"): p.relative_to(self.root).as_posix() for p in self.root.rglob("*.py")}
-        original_load, original_parse = engine._load, ast.parse
+        original_load, original_parse = engine.load_source, ast.parse
         original_open, original_io_open = builtins.open, io.open
         original_read_bytes, original_read_text, original_path_open = Path.read_bytes, Path.read_text, Path.open
 
@@ -100,7 +100,7 @@ class _Recorder:
             note(path)
             return original_path_open(path, *args, **kwargs)
 
-        monkeypatch.setattr(engine, "_load", load)
+        monkeypatch.setattr(engine, "load_source", load)
         monkeypatch.setattr(ast, "parse", parse)
         monkeypatch.setattr(builtins, "open", opener(original_open))
         monkeypatch.setattr(io, "open", opener(original_io_open))
@@ -189,7 +189,7 @@ def test_dry_run_output_is_identical_for_any_jobs(where, synthetic_root):
 _WRAPPER = """
 import json, sys
 sys.argv = ["eventmod", sys.argv[1]]
-from codemods.cli import main
+from eventmod.cli.app import main
 try:
     main()
 except SystemExit:
@@ -206,7 +206,7 @@ def test_version_and_help_import_neither_libcst_nor_black(flag):
     modules = json.loads(proc.stderr.rsplit("MODULES=", 1)[1])
     heavy = sorted(m for m in modules if m.split(".")[0] in ("libcst", "black", "blib2to3"))
     assert not heavy, heavy
-    assert "codemods.cli" in modules
+    assert "eventmod.cli.app" in modules
 
 
 # -- (e) each spec file composed once ------------------------------------------------------------
@@ -244,7 +244,7 @@ def test_format_cache_skips_black_on_a_repeated_run_and_changes_no_byte(tmp_path
 
     probe = (
         "import sys\n"
-        "from codemods.cli import app\n"
+        "from eventmod.cli.app import app\n"
         "try:\n    app(['dry-run', '--jobs', '1'])\n"
         "except SystemExit:\n    pass\n"
         "sys.stderr.write('BLACK_IMPORTED=%s\\n' % ('black' in sys.modules))\n"

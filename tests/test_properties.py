@@ -22,10 +22,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from codemods.config import load_config
-from codemods.engine import PRESENT, plan_run
-from codemods.render import Names, RenderOptions, Style, render_block
-from codemods.spec_loader import load_catalog
+from eventmod.config import load_config
+from eventmod.model.results import Status
+from eventmod.transform.apply import plan_run
+from eventmod.analysis.style import Style
+from eventmod.codegen.render import Names, RenderOptions, render_block
+from eventmod.spec.loader import load_catalog
 
 ENUM = '''from enum import Enum
 
@@ -297,7 +299,7 @@ def test_apply_inserts_exactly_the_rendered_blocks(example):
         # Applying again changes nothing: every event is now present.
         _, again = run(base, root, specs)
         assert not any(f.changed for f in again.files)
-        assert all(o.status == PRESENT for o in again.outcomes()), [(o.event.id, o.status) for o in again.outcomes()]
+        assert all(o.status is Status.PRESENT for o in again.outcomes()), [(o.event.id, o.status) for o in again.outcomes()]
 
 
 @SETTINGS

@@ -6,8 +6,9 @@ import black
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from codemods.render import Names, RenderOptions, Style, format_expression, render_block, simple_black_form
-from codemods.spec_model import Anchor, EventSpec
+from eventmod.analysis.style import Style
+from eventmod.codegen.render import Names, RenderOptions, format_expression, render_block, simple_black_form
+from eventmod.model.spec import Anchor, EventSpec
 
 NAMES = st.sampled_from(["symbol", "ts", "position", "self", "order", "result", "exc", "qty"])
 ATTRS = st.sampled_from(["id", "symbol", "current_stop_price", "exchange_name", "side"])

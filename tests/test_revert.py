@@ -287,14 +287,14 @@ def test_revert_in_parallel_equals_in_process(tmp_path, eventmod):
 
 def test_safe_mode_refuses_a_revert_that_would_remove_original_code(tmp_path, monkeypatch):
     """The reverse check is real: a removal that takes an original statement is refused."""
-    from codemods import revert as revert_module
-    from codemods.config import load_config
-    from codemods.spec_loader import load_catalog
+    from eventmod.transform import revert as revert_module
+    from eventmod.config import load_config
+    from eventmod.spec.loader import load_catalog
 
     root = copy_tree(FIXTURE, tmp_path / "bot")
     config = load_config(tmp_path, root=root, specs=SPECS, emit=None)
     catalog, _ = load_catalog(config.specs, config.root)
-    from codemods.engine import plan_run
+    from eventmod.transform.apply import plan_run
 
     for f in plan_run(config, catalog).files:
         if f.changed:

@@ -30,10 +30,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from codemods.anchors import index_functions
-from codemods.config import load_config
-from codemods.engine import plan_run
-from codemods.spec_loader import load_catalog
+from eventmod.pyast.walk import index_functions
+from eventmod.config import load_config
+from eventmod.transform.apply import plan_run
+from eventmod.spec.loader import load_catalog
 
 pytestmark = pytest.mark.slow
 

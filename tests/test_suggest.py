@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from codemods.anchors import index_functions
-from codemods.config import load_config
-from codemods.engine import _load, resolve_sites
-from codemods.spec_loader import load_catalog
-from codemods.spec_model import Catalog
-from codemods import suggest as S
+from eventmod.pyast.walk import index_functions
+from eventmod.config import load_config
+from eventmod.analysis.placement import resolve_sites
+from eventmod.pyast.source import load_source as _load
+from eventmod.spec.loader import load_catalog
+from eventmod.model.spec import Catalog
+from eventmod.suggest import drafts as S
 from tests.conftest import FIXTURE, SPECS, copy_tree
 
 EVENT_LOGGER = FIXTURE / "core" / "event_logger.py"

@@ -101,7 +101,7 @@ def test_apply_commit_outside_git_is_refused(bot, eventmod):
 def test_interactive_review_applies_only_accepted_events(tmp_path, eventmod):
     case = GOLDEN / "anchors"
     root = copy_tree(case / "input", tmp_path / "root")
-    from codemods.cli import app
+    from eventmod.cli.app import app
     from typer.testing import CliRunner
     import os
 
@@ -125,7 +125,7 @@ def test_interactive_review_applies_only_accepted_events(tmp_path, eventmod):
 def test_interactive_quit_writes_nothing(tmp_path, eventmod):
     case = GOLDEN / "anchors"
     root = copy_tree(case / "input", tmp_path / "root")
-    from codemods.cli import app
+    from eventmod.cli.app import app
     from typer.testing import CliRunner
 
     before = tree_hash(root)
@@ -135,7 +135,7 @@ def test_interactive_quit_writes_nothing(tmp_path, eventmod):
 
 
 def test_schema_is_generated_from_the_loader_tables_and_validates_specs(eventmod):
-    from codemods.spec_loader import COMPONENT_KEYS, EVENT_KEYS
+    from eventmod.spec.loader import COMPONENT_KEYS, EVENT_KEYS
 
     schema = json.loads(eventmod("schema").output)
     assert set(schema["properties"]) == set(COMPONENT_KEYS)
@@ -175,7 +175,7 @@ def test_validate_json_reports_problems_with_locations(tmp_path, eventmod):
 
 
 def test_no_color_is_respected_and_always_overrides(bot, eventmod, monkeypatch):
-    from codemods.cli import _use_color
+    from eventmod.cli.app import _use_color
 
     monkeypatch.setenv("NO_COLOR", "1")
     assert _use_color("auto") is False
@@ -187,9 +187,9 @@ def test_no_color_is_respected_and_always_overrides(bot, eventmod, monkeypatch):
 
 
 def test_progress_is_reported_per_file(bot):
-    from codemods.config import load_config
-    from codemods.engine import plan_run
-    from codemods.spec_loader import load_catalog
+    from eventmod.config import load_config
+    from eventmod.transform.apply import plan_run
+    from eventmod.spec.loader import load_catalog
 
     class Recorder:
         def __init__(self):

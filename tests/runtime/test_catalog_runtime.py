@@ -3,7 +3,7 @@ every scenario against it with a real database, and check that the catalog's eve
 in ``monitoring.events``.
 
 A spec event is *observed* when a row exists with its (event value, sorted payload keys,
-severity). The catalog is read with plain ``yaml.safe_load`` (codemods is not imported).
+severity). The catalog is read with plain ``yaml.safe_load`` (eventmod is not imported).
 """
 from __future__ import annotations
 
@@ -83,7 +83,7 @@ def copy_fixture(tmp_path: Path) -> Path:
 
 
 def run_apply(root: Path, phase: int) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "codemods", "apply", "--phase", str(phase), "--root", str(root), "--specs", str(SPECS)]
+    cmd = [sys.executable, "-m", "eventmod", "apply", "--phase", str(phase), "--root", str(root), "--specs", str(SPECS)]
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600)
     print(f"$ eventmod apply --phase {phase}: exit {proc.returncode}\n{proc.stdout}{proc.stderr}")
     return proc

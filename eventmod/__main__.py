@@ -1,0 +1,3 @@
+from eventmod.cli.app import main
+
+main()

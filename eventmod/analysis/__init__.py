@@ -1,0 +1,1 @@
+"""What the code says: anchors, presence, placement, checks, naming and house style."""

@@ -1,0 +1,187 @@
+"""The public core: every command (and the LibCST commands, and other tools) goes through here.
+
+    project = load_project(Path.cwd(), root=..., specs=...)   # config + catalog, located problems
+    selection = project.select(Selectors(phases=(1,)))         # validated selectors
+    run = plan(project, selection)                            # RunPlan: per file, old/new bytes
+    text = run_diff(run)                                      # or write_changes(project, run)
+
+Nothing here prints; problems are returned (or raised as `InputError` when the input cannot be
+used at all), and only `write_changes` touches the disk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eventmod.model.problems import InputError, Problem, did_you_mean
+from eventmod.model.results import FilePlan, RevertFile, RevertPlan, RunPlan, Status
+from eventmod.model.settings import Config
+from eventmod.model.spec import Catalog, Selection
+from eventmod.transform.runner import Progress
+
+PHASES = range(1, 5)
+DAYS = range(1, 13)
+
+
+@dataclass(frozen=True)
+class Selectors:
+    """What the user selected on the command line; empty selects everything."""
+
+    phases: tuple[int, ...] = ()
+    days: tuple[int, ...] = ()
+    components: tuple[str, ...] = ()
+    events: tuple[str, ...] = ()
+
+    def selection(self) -> Selection:
+        return Selection(self.phases, self.days, self.components, self.events)
+
+
+@dataclass(frozen=True)
+class Project:
+    """A loaded configuration and spec catalog. `spec_problems` do not stop a run: the valid
+    events are still checked against the code, so one run reports every problem."""
+
+    config: Config
+    catalog: Catalog
+    spec_problems: tuple[Problem, ...] = ()
+
+    def selector_problems(self, selectors: Selectors) -> list[Problem]:
+        names = {c.component for c in self.catalog.components}
+        ids = {e.id for e in self.catalog.events()}
+        found = [Problem("--component", 0, f"no component '{c}'{did_you_mean(c, names)}") for c in selectors.components if c not in names]
+        found += [Problem("--event", 0, f"no event id '{e}'{did_you_mean(e, ids)}") for e in selectors.events if e not in ids]
+        found += [Problem("--phase", 0, f"phase must be 1-4, got {p}") for p in selectors.phases if p not in PHASES]
+        found += [Problem("--day", 0, f"day must be 1-12, got {d}") for d in selectors.days if d not in DAYS]
+        return found
+
+    def select(self, selectors: Selectors) -> Selection:
+        """The selection, or InputError naming each unknown component, event, phase or day."""
+        problems = self.selector_problems(selectors)
+        if problems:
+            raise InputError(problems)
+        return selectors.selection()
+
+    def selected_catalog(self, selection: Selection) -> Catalog:
+        """The components with at least one selected event."""
+        return Catalog(tuple(c for c in self.catalog.components if any(selection.matches(c, e) for e in c.events)))
+
+    def phases(self, selection: Selection) -> list[int]:
+        return sorted({c.phase for c in self.selected_catalog(selection).components})
+
+
+def load_project(cwd: Path, *, config_file: Path | None = None, **overrides: Any) -> Project:
+    """Configuration (defaults < pyproject < overrides) and every spec file, problems collected.
+    Raises InputError when the configuration itself is unusable."""
+    from eventmod.config import load_config
+    from eventmod.spec.loader import load_catalog
+
+    config = load_config(cwd, config_file=config_file, **overrides)
+    if not config.root.is_dir():
+        raise InputError([Problem(str(config.root), 0, "root is not a directory; set `root` in [tool.eventmod] or pass --root")])
+    catalog, problems = load_catalog(config.specs, config.root)
+    return Project(config, catalog, tuple(problems))
+
+
+def plan(project: Project, selection: Selection = Selection(), *, jobs: int = 1, progress: Progress | None = None,
+         overlay: dict[str, bytes] | None = None, config: Config | None = None) -> RunPlan:
+    """What apply would write for the selection (spec problems included in the plan's problems).
+    `overlay` (path -> bytes) stands in for files on disk; `config` overrides the project's."""
+    from eventmod.transform.apply import plan_run
+
+    run = plan_run(config or project.config, project.catalog, selection, jobs=jobs, progress=progress, overlay=overlay)
+    return run.with_problems(project.spec_problems)
+
+
+def plan_revert(project: Project, selection: Selection = Selection(), *, jobs: int = 1) -> RevertPlan:
+    """What revert would write for the selection."""
+    from eventmod.transform.revert import plan_revert as _plan
+
+    result = _plan(project.config, project.catalog, selection, jobs=jobs)
+    return RevertPlan(result.files, (*project.spec_problems, *result.problems))
+
+
+@dataclass(frozen=True)
+class PhasePlan:
+    phase: int
+    plan: RunPlan
+    components: tuple[tuple[str, RunPlan], ...] = ()
+
+
+def plan_phases(project: Project, selection: Selection, *, jobs: int = 1, per_component: bool = False) -> list[PhasePlan]:
+    """One plan per selected phase, each on top of the previous phases' output (so the phase
+    patches apply in order); with `per_component`, one plan per component of each phase too."""
+    from dataclasses import replace
+
+    overlay: dict[str, bytes] = {}
+    phases: list[PhasePlan] = []
+    for number in project.phases(selection):
+        phase_selection = replace(selection, phases=(number,))
+        phase_plan = plan(project, phase_selection, jobs=jobs, overlay=dict(overlay))
+        components: list[tuple[str, RunPlan]] = []
+        if per_component:
+            names = sorted(c.component for c in project.selected_catalog(phase_selection).components)
+            for name in names:
+                components.append((name, plan(project, replace(phase_selection, components=(name,)), jobs=jobs, overlay=dict(overlay))))
+        phases.append(PhasePlan(number, phase_plan, tuple(components)))
+        overlay.update({f.path: f.new for f in phase_plan.files if f.changed and f.new is not None})
+    return phases
+
+
+@dataclass(frozen=True)
+class WriteFailure:
+    path: str  # relative to root
+    reason: str
+    written: int  # files already replaced when it failed (0: nothing was written)
+    total: int
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    written: tuple[str, ...] = ()  # paths relative to root
+    dirty: tuple[str, ...] = ()  # refused: these files have uncommitted changes (nothing written)
+    failure: WriteFailure | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.dirty and self.failure is None
+
+
+def write_changes(config: Config, files: list[FilePlan] | list[RevertFile], *, allow_dirty: bool = False) -> WriteResult:
+    """Write every changed file atomically (all or nothing as far as the OS allows), unless git
+    has uncommitted changes in one of them."""
+    from eventmod.io.git import dirty_files
+    from eventmod.io.writer import WriteError, write_files
+
+    changed = [f for f in files if f.changed]
+    paths = [f.path for f in changed]
+    if paths and not allow_dirty:
+        dirty = dirty_files(config.root, paths) or []
+        if dirty:
+            return WriteResult(dirty=tuple(dirty))
+    try:
+        write_files([(config.root / f.path, f.new) for f in changed])  # type: ignore[misc]
+    except WriteError as exc:
+        where = Path(exc.path).resolve().relative_to(config.root.resolve()).as_posix()
+        return WriteResult(tuple(paths[: exc.written]), failure=WriteFailure(where, exc.reason, exc.written, exc.total))
+    return WriteResult(tuple(paths))
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """`check`: the findings (pending, drifted, re-emit) and the errors (invalid events)."""
+
+    plan: RunPlan
+    invalid: tuple[Problem, ...] = field(default=())
+
+    @property
+    def findings(self) -> bool:
+        return any(o.status in (Status.PENDING, Status.DRIFTED, Status.REEMIT) for o in self.plan.outcomes())
+
+
+def check(project: Project, selection: Selection = Selection(), *, jobs: int = 1) -> CheckResult:
+    run = plan(project, selection, jobs=jobs)
+    invalid = [p for o in run.outcomes() if o.status is Status.INVALID for p in o.problems]
+    invalid += [p for p in run.problems if p.severity == "error"]
+    return CheckResult(run, tuple(invalid))

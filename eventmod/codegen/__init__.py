@@ -1,0 +1,1 @@
+"""Writing code: the block, the imports, the enum members and the JSON-safe helper."""

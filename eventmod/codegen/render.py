@@ -1,0 +1,331 @@
+"""Render one event's guarded block as source lines, laid out as black would lay it out.
+
+The block is written directly in black's exploded, magic-trailing-comma layout, which black
+leaves alone. Black itself is only called (memoised) for user expressions that are not already
+in black's form and for blocks with a line over the line length: calling black once per event
+would cost ~6 ms each, more than everything else eventmod does.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+from functools import lru_cache
+
+from eventmod.analysis.style import Style
+from eventmod.model.settings import DEFAULT_ENUM_CLASS, DEFAULT_GETTER, DEFAULT_VARIABLE, Settings
+from eventmod.model.spec import EventSpec
+from eventmod.pyast.source import SourceFile
+
+_KEYWORD_OPERATORS = {"and", "or", "not", "in", "is", "if", "else"}
+_CONSTANTS = {"None", "True", "False"}
+_BINARY = {"+", "-", "*", "/", "//", "%", "==", "!=", "<", ">", "<=", ">=", "|", "&", "^", "<<", ">>"}
+_SIMPLE_NUMBER = re.compile(r"^[0-9][0-9_]*(\.[0-9_]*)?$")
+_STRING_PREFIX = re.compile(r"^([a-zA-Z]*)(['\"])")
+_SIMPLE_ASSIGN = re.compile(r"^([A-Za-z_][A-Za-z_0-9]*) = (.+)$", re.S)
+JSON_SAFE_HELPER = "_eventmod_json_safe"
+
+
+@dataclass(frozen=True)
+class Names:
+    """How the block spells the things it uses in this file (aliases respected)."""
+
+    variable: str = DEFAULT_VARIABLE
+    getter: str = DEFAULT_GETTER
+    enum: str = DEFAULT_ENUM_CLASS
+    asyncio: str = "asyncio"
+    json_safe: str = JSON_SAFE_HELPER
+
+
+# -- strings -----------------------------------------------------------------------------------
+def quote_string(text: str, quote: str) -> str:
+    """A Python string literal for `text` in the preferred quote (the other one if that avoids escapes)."""
+    other = "'" if quote == '"' else '"'
+    if quote in text and other not in text:
+        quote = other
+    body = text.replace("\\", "\\\\").replace(quote, "\\" + quote).replace("\n", "\\n").replace("\r", "\\r")
+    return f"{quote}{body}{quote}"
+
+
+def normalize_quotes(expr: str, quote: str) -> str:
+    """Rewrite simple string literals of `expr` to the preferred quote, as black's string
+    normalisation does; strings whose body holds a quote or a backslash are left as written."""
+    if "'" not in expr and '"' not in expr:
+        return expr
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(expr).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return expr
+    other = "'" if quote == '"' else '"'
+    pieces: list[tuple[int, int, str]] = []  # (start col, end col, replacement) on line 1
+    for token in tokens:
+        if token.type != tokenize.STRING or token.start[0] != 1 or token.end[0] != 1:
+            continue
+        match = _STRING_PREFIX.match(token.string)
+        if not match:
+            continue
+        prefix, q = match.groups()
+        body = token.string[len(prefix) + 1: -1]
+        if q != other or token.string[len(prefix):].startswith(q * 3):
+            continue
+        if quote in body or "\\" in body:
+            continue
+        pieces.append((token.start[1], token.end[1], f"{prefix}{quote}{body}{quote}"))
+    if not pieces:
+        return expr
+    out, last = [], 0
+    for start, end, replacement in pieces:
+        out.append(expr[last:start])
+        out.append(replacement)
+        last = end
+    out.append(expr[last:])
+    return "".join(out)
+
+
+# -- black form of expressions -----------------------------------------------------------------
+def simple_black_form(expr: str) -> str | None:
+    """Black's layout of `expr` for a common subset of expressions (names, attributes, calls,
+    subscripts without slices, literals, arithmetic, comparisons, boolean operators), or None
+    when `expr` falls outside that subset and black itself must decide."""
+    try:
+        tokens = [
+            t for t in tokenize.generate_tokens(io.StringIO(expr).readline)
+            if t.type not in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT)
+        ]
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return None
+    out: list[str] = []
+    previous: tokenize.TokenInfo | None = None
+    for i, token in enumerate(tokens):
+        kind, text = token.type, token.string
+        nxt = tokens[i + 1].string if i + 1 < len(tokens) else None
+        if kind == tokenize.COMMENT:
+            return None
+        if kind == tokenize.NUMBER:
+            if not _SIMPLE_NUMBER.match(text):
+                return None
+            piece = text
+        elif kind == tokenize.STRING:
+            prefix = _STRING_PREFIX.match(text)
+            if not prefix or prefix.group(1) not in ("", "f", "r", "b", "rb", "br", "fr", "rf"):
+                return None
+            if text[len(prefix.group(1)):].startswith(("'''", '"""')):
+                return None
+            piece = text
+        elif kind == tokenize.NAME:
+            piece = text
+        elif kind == tokenize.OP:
+            if text in ("(", "[", "{", ")", "]", "}", ",", "."):
+                piece = text
+            elif text in _BINARY:
+                piece = text
+            else:
+                return None  # ':', '=', '**', '~', '@', ':=', ... are black's business
+            if text == "," and nxt in (")", "]", "}"):
+                return None  # a magic trailing comma explodes the collection
+        else:
+            return None  # f-string parts (3.12+), ERRORTOKEN, ...
+        out.append(_space_before(previous, token) + piece)
+        previous = token
+    return "".join(out)
+
+
+def _space_before(previous: tokenize.TokenInfo | None, token: tokenize.TokenInfo) -> str:
+    if previous is None:
+        return ""
+    p, t = previous.string, token.string
+    if t in (")", "]", "}", ",", ".") and token.type == tokenize.OP:
+        return ""
+    if p in ("(", "[", "{", ".") and previous.type == tokenize.OP:
+        return ""
+    if t in ("(", "[") and token.type == tokenize.OP:
+        if previous.type == tokenize.NAME and p not in _KEYWORD_OPERATORS:
+            return ""  # call or subscript
+        if previous.type == tokenize.STRING or p in (")", "]", "}"):
+            return ""
+        return " "
+    return " "
+
+
+@lru_cache(maxsize=4096)
+def format_expression(expr: str, quote: str, normalize_strings: bool) -> str:
+    """`expr` as black writes it (single line), or the text black returns (possibly multi-line)."""
+    text = normalize_quotes(expr, quote) if normalize_strings else expr
+    if not _has_unary(text):
+        simple = simple_black_form(text)
+        if simple is not None and simple == text:
+            return text
+    return _black_expression(text)
+
+
+def _has_unary(text: str) -> bool:
+    # Unary +/- need context the simple form does not track; black decides those.
+    return bool(re.search(r"(^|[(\[{,=<>!]|\b(and|or|not|in|is|if|else|return))\s*[-+]", text))
+
+
+def black_format(text: str, line_length: int) -> str | None:
+    """black.format_str(text) without string normalisation, or None if black rejects it.
+    Answers are kept in the persistent format cache, so black is imported only on a miss."""
+    from eventmod.codegen.black_cache import black_cache, key_of
+
+    cache = black_cache()
+    key = key_of("format_str", line_length, text)
+    hit = cache.get(key)
+    if hit is not None:
+        return hit or None
+    import black
+
+    try:
+        formatted = black.format_str(text, mode=black.Mode(line_length=line_length, string_normalization=False))
+    except Exception:  # black cannot parse something ast accepted: the caller keeps the text
+        formatted = ""
+    cache.put(key, formatted)
+    return formatted or None
+
+
+@lru_cache(maxsize=4096)
+def _black_expression(text: str) -> str:
+    formatted = black_format(f"__eventmod__({text})\n", 10_000)
+    if formatted is None:
+        return text
+    formatted = formatted.strip()
+    if formatted.startswith("__eventmod__(") and formatted.endswith(")"):
+        return formatted[len("__eventmod__("): -1]
+    return text
+
+
+@lru_cache(maxsize=1024)
+def format_statement(statement: str, quote: str, normalize_strings: bool, line_length: int = 88) -> str:
+    """`statement` as black writes it at `line_length` (the block is laid out again by black at
+    its real depth when a line is still too long there)."""
+    text = normalize_quotes(statement, quote) if normalize_strings else statement
+    match = _SIMPLE_ASSIGN.match(text.strip())
+    if match:
+        return f"{match.group(1)} = {format_expression(match.group(2), quote, normalize_strings)}"
+    formatted = black_format(text + "\n", line_length)
+    return formatted.strip() if formatted is not None else text.strip()
+
+
+# -- the block ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RenderOptions:
+    emit: str  # "await" | "background"
+    json_safe: bool = False
+    coerce: tuple[str, ...] = ()
+
+
+def render_options(event: EventSpec, settings: Settings) -> RenderOptions:
+    """The per-event render options apply uses (shared with revert)."""
+    return RenderOptions(emit=event.emit or settings.emit, json_safe=json_safe_for(event, settings), coerce=event.coerce)
+
+
+def json_safe_for(event: EventSpec, settings: Settings) -> bool:
+    return bool(event.json_safe if event.json_safe is not None else settings.json_safe)
+
+
+def render_block(event: EventSpec, options: RenderOptions, names: Names, style: Style, indent: str) -> list[str]:
+    """The block's lines (no line ends), each prefixed with `indent`."""
+    lines = _layout(event, options, names, style)
+    if _too_long(lines, indent, style) or any("\n" in line for line in lines):
+        lines = _black_layout("\n".join(lines), _depth(indent, style), style)
+    return [indent + line if line else line for line in lines]
+
+
+def _layout(event: EventSpec, options: RenderOptions, names: Names, style: Style) -> list[str]:
+    u, q = style.indent_unit, style.quote
+
+    def expr(source: str) -> str:
+        return format_expression(source, q, style.normalize_strings)
+
+    lines: list[str] = []
+    if event.comment:
+        lines.extend(f"# {part}".rstrip() for part in event.comment.splitlines())
+    lines.append(f"{names.variable} = {names.getter}()")
+    condition = names.variable if not event.when else f"{names.variable} and ({expr(event.when)})"
+    lines.append(f"if {condition}:")
+    body = [format_statement(s, q, style.normalize_strings, style.line_length) for s in event.setup]
+    call = [f"{names.variable}.log_event(", f"{u}{names.enum}.{event.event},"]
+    if event.payload:
+        call.append(f"{u}{{")
+        for key, value in event.payload:
+            rendered = expr(value)
+            if options.json_safe:
+                rendered = f"{names.json_safe}({rendered})"
+            call.append(f"{u}{u}{quote_string(key, q)}: {rendered},")
+        call.append(f"{u}}},")
+    else:
+        call.append(f"{u}{{}},")
+    for key, value in event.kwargs:
+        rendered = expr(value)
+        if key in options.coerce:
+            rendered = f"int({rendered})"
+        call.append(f"{u}{key}={rendered},")
+    call.append(f"{u}severity={quote_string(event.severity, q)},")
+    call.append(")")
+    if options.emit == "background":
+        body.append(f"{names.asyncio}.create_task(")
+        body.extend(u + line for line in call)
+        body.append(")")
+    else:
+        body.append("await " + call[0])
+        body.extend(call[1:])
+    lines.extend(u + line for line in body)
+    return lines
+
+
+def split_comment(rendered: list[str]) -> tuple[list[str], list[str]]:
+    """A rendered block's leading `# comment` lines and the code after them."""
+    count = 0
+    while count < len(rendered) and rendered[count].lstrip().startswith("#"):
+        count += 1
+    return rendered[:count], rendered[count:]
+
+
+def rendered_block_start(source: SourceFile, first: int, last: int, rendered: list[str]) -> int | None:
+    """Whether lines first..last are exactly the code of a rendered block (what eventmod wrote,
+    not edited since): the block's first line, counting its `# comment` lines when they are
+    there too, or None. The one matcher re-emit and revert share."""
+    comment, code = split_comment(rendered)
+    if source.code_lines(first, last) != code:
+        return None
+    count = len(comment)
+    if comment and first - count >= 1 and source.code_lines(first - count, first - 1) == comment:
+        return first - count
+    return first
+
+
+def _width(text: str) -> int:
+    return len(text.expandtabs(4))
+
+
+def _too_long(lines: list[str], indent: str, style: Style) -> bool:
+    # black never wraps comments, so a long `# comment` line needs no layout from black
+    return any(_width(indent + line) > style.line_length for line in lines if not line.lstrip().startswith("#"))
+
+
+def _depth(indent: str, style: Style) -> int:
+    unit = _width(style.indent_unit) or 4
+    return _width(indent) // unit
+
+
+@lru_cache(maxsize=512)
+def _black_layout(block: str, depth: int, style: Style) -> list[str]:
+    """Let black lay out a block that does not fit the simple layout, at the right depth."""
+    scaffold = ["async def __eventmod__():"] + [f"{'    ' * (d + 1)}if __eventmod__:" for d in range(depth - 1)]
+    inner = "    " * depth
+    source_lines = [line.replace(style.indent_unit, "    ") if style.indent_unit != "    " else line for line in block.split("\n")]
+    text = "\n".join(scaffold + [inner + line if line else line for line in source_lines]) + "\n"
+    formatted = black_format(text, style.line_length)
+    if formatted is None:
+        return block.split("\n")
+    out = formatted.rstrip("\n").split("\n")[depth:]
+    result = []
+    for line in out:
+        stripped = line[len(inner):] if line.startswith(inner) else line.lstrip()
+        if style.indent_unit != "    ":
+            lead = len(stripped) - len(stripped.lstrip(" "))
+            stripped = style.indent_unit * (lead // 4) + stripped.lstrip(" ")
+        result.append(stripped)
+    return result

@@ -1,0 +1,156 @@
+"""Typed results of a run: each event's status and outcome, each file's plan, the whole run.
+
+Reporting modules read these; they never import the engine that produced them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from eventmod.model.problems import Problem
+from eventmod.model.spec import EventSpec
+
+
+class Status(str, Enum):
+    """Where one event stands against the code."""
+
+    PENDING = "pending"  # the anchor resolves and no block logs the event there yet
+    PRESENT = "present"  # a block logs the event at its anchor
+    REEMIT = "re-emit"  # present, but rendered in another mode than the spec now asks for
+    INVALID = "invalid"  # the spec cannot be applied as written (a check failed)
+    DRIFTED = "drifted"  # the function or the anchor no longer resolves
+
+    def __str__(self) -> str:  # printed as its value ("pending"), like a plain string
+        return self.value
+
+    @property
+    def instrumented(self) -> bool:
+        """The event is logged in the code (whatever the emit mode)."""
+        return self in (Status.PRESENT, Status.REEMIT)
+
+    @property
+    def failed(self) -> bool:
+        return self in (Status.INVALID, Status.DRIFTED)
+
+
+@dataclass(frozen=True)
+class EventOutcome:
+    event: EventSpec
+    status: Status
+    lines: tuple[int, ...] = ()  # where the block goes (or is), original line numbers
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class FilePlan:
+    path: str
+    old: bytes | None
+    new: bytes | None  # None: unchanged
+    outcomes: tuple[EventOutcome, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    enum_added: tuple[str, ...] = ()
+    # For each new line, the 0-based old line it copies (None: written by an edit); lets the
+    # diff be read off the edits instead of searched for.
+    origin: tuple[int | None, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return self.new is not None and self.new != self.old
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    files: tuple[FilePlan, ...]
+    problems: tuple[Problem, ...] = ()
+
+    def outcomes(self) -> list[EventOutcome]:
+        return [o for f in self.files for o in f.outcomes]
+
+    def status_of(self) -> dict[str, Status]:
+        """event id -> status."""
+        return {o.event.id: o.status for o in self.outcomes()}
+
+    def all_problems(self) -> list[Problem]:
+        found = list(self.problems)
+        for f in self.files:
+            found.extend(f.problems)
+            for o in f.outcomes:
+                found.extend(o.problems)
+        return found
+
+    def errors(self) -> list[Problem]:
+        return [p for p in self.all_problems() if p.severity == "error"]
+
+    def with_problems(self, problems: tuple[Problem, ...]) -> "RunPlan":
+        """The same plan with `problems` (spec problems found before planning) in front."""
+        return RunPlan(self.files, (*problems, *self.problems))
+
+
+# -- revert ------------------------------------------------------------------------------------
+class RevertStatus(str, Enum):
+    REVERTED = "reverted"
+    ABSENT = "not present"
+    EDITED = "edited"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+EDITED_MESSAGE = "edited by hand since apply (or the spec changed): left alone"
+
+
+@dataclass(frozen=True)
+class SiteResult:
+    event: EventSpec
+    status: RevertStatus
+    line: int  # 1-based line in the current file: the block (or the anchor when absent)
+
+
+@dataclass(frozen=True)
+class RevertFile:
+    path: str
+    old: bytes | None
+    new: bytes | None  # None: unchanged
+    results: tuple[SiteResult, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    notes: tuple[str, ...] = ()  # informational (printed on stderr)
+
+    @property
+    def changed(self) -> bool:
+        return self.new is not None and self.new != self.old
+
+
+@dataclass(frozen=True)
+class RevertPlan:
+    files: tuple[RevertFile, ...]
+    problems: tuple[Problem, ...] = ()
+
+    def all_problems(self) -> list[Problem]:
+        return [*self.problems, *(p for f in self.files for p in f.problems)]
+
+    def errors(self) -> list[Problem]:
+        return [p for p in self.all_problems() if p.severity == "error"]
+
+    def event_status(self) -> dict[str, RevertStatus]:
+        """Per event id: EDITED if any of its sites was left alone, else REVERTED if any was
+        removed, else ABSENT."""
+        rank = {RevertStatus.ABSENT: 0, RevertStatus.REVERTED: 1, RevertStatus.EDITED: 2}
+        status: dict[str, RevertStatus] = {}
+        for f in self.files:
+            for r in f.results:
+                old = status.get(r.event.id, RevertStatus.ABSENT)
+                status[r.event.id] = max(old, r.status, key=rank.__getitem__)
+        return status
+
+    def edited(self) -> list[str]:
+        found = sorted(((f.path, r.line, r.event) for f in self.files for r in f.results
+                        if r.status is RevertStatus.EDITED), key=lambda t: t[:2])
+        return [f"{path}:{line}: event {event.id} ({event.event}): {EDITED_MESSAGE}" for path, line, event in found]
+
+    def summary(self) -> str:
+        counts = {s: 0 for s in RevertStatus}
+        for status in self.event_status().values():
+            counts[status] += 1
+        return (f"{counts[RevertStatus.REVERTED]} event(s) reverted, {counts[RevertStatus.ABSENT]} not present, "
+                f"{counts[RevertStatus.EDITED]} left alone (edited)")

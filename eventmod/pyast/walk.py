@@ -1,0 +1,169 @@
+"""The one walker over statement bodies, and the small structural helpers every layer needs.
+
+A statement owns child blocks through `body`, `orelse`, `finalbody`, the bodies of its
+`handlers` and the bodies of its `cases`; `child_blocks` is the only place that knows this.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Iterator
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+SCOPE_BARRIERS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+LOOPS = (ast.For, ast.AsyncFor, ast.While)
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A statement with the block it belongs to and the node owning that block."""
+
+    stmt: ast.stmt
+    block: tuple[ast.stmt, ...]
+    index: int
+    parent: ast.AST  # the function, a compound statement, an except handler or a match case
+    field: str = "body"  # the parent's field holding `block` ("body", "orelse", "finalbody")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a path from a function body down to a statement."""
+
+    owner: ast.AST
+    field: str
+    block: list[ast.stmt]
+    index: int
+
+
+def child_blocks(stmt: ast.AST) -> Iterator[tuple[ast.AST, str, list[ast.stmt]]]:
+    """(owner, field, statements) of every statement list directly below `stmt`, in source
+    order: body, handlers, orelse, finalbody (handlers and cases own their bodies)."""
+    body = getattr(stmt, "body", None)
+    if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
+        yield stmt, "body", body
+    for handler in getattr(stmt, "handlers", ()) or ():
+        yield handler, "body", handler.body
+    for case in getattr(stmt, "cases", ()) or ():
+        yield case, "body", case.body
+    for field in ("orelse", "finalbody"):
+        block = getattr(stmt, field, None)
+        if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+            yield stmt, field, block
+
+
+def walk_statements(function: ast.AST) -> Iterator[Placed]:
+    """Every statement of the function's own body, at any depth, in source order; does not
+    enter nested functions or classes (their statements run in another scope)."""
+
+    def walk(parent: ast.AST, field: str, body: list[ast.stmt]) -> Iterator[Placed]:
+        block = tuple(body)
+        for index, stmt in enumerate(body):
+            yield Placed(stmt, block, index, parent, field)
+            if isinstance(stmt, SCOPE_BARRIERS):
+                continue
+            for owner, child_field, child_body in child_blocks(stmt):
+                yield from walk(owner, child_field, child_body)
+
+    yield from walk(function, "body", function.body)  # type: ignore[attr-defined]
+
+
+def path_to(function: ast.AST, target: ast.stmt) -> list[Step] | None:
+    """The steps from the function body down to `target` (the last step holds `target`)."""
+
+    def search(owner: ast.AST, field: str, block: list[ast.stmt]) -> list[Step] | None:
+        for index, stmt in enumerate(block):
+            if stmt is target:
+                return [Step(owner, field, block, index)]
+            if isinstance(stmt, SCOPE_BARRIERS):
+                continue
+            for child_owner, child_field, child_block in child_blocks(stmt):
+                found = search(child_owner, child_field, child_block)
+                if found:
+                    return [Step(owner, field, block, index), *found]
+        return None
+
+    return search(function, "body", function.body)  # type: ignore[attr-defined]
+
+
+def enclosing_statements(function: ast.AST, target: ast.stmt) -> list[ast.stmt]:
+    """The compound statements around `target`, outermost first (empty at the function's top)."""
+    path = path_to(function, target) or []
+    return [step.block[step.index] for step in path[:-1]]
+
+
+def inside_loop(function: ast.AST, target: ast.stmt) -> bool:
+    return any(isinstance(stmt, LOOPS) for stmt in enclosing_statements(function, target))
+
+
+def parameters(function: FunctionNode | ast.Lambda) -> set[str]:
+    """Every parameter name: positional-only, regular, *args, keyword-only and **kwargs."""
+    args = function.args
+    return {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg] if a is not None}
+
+
+def first_line(stmt: ast.stmt) -> int:
+    """A statement's first line: a decorated def or class starts at its first decorator, not at
+    `def` (ast's lineno), so nothing may be inserted between the two."""
+    return min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", None) or ())])
+
+
+def is_docstring(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
+
+
+def module_of(path: str) -> str:
+    """Dotted module name of a file path relative to the import root (`a/b/__init__.py` -> a.b)."""
+    parts = PurePosixPath(path).with_suffix("").parts
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def dotted_name(node: ast.expr) -> str | None:
+    """`a.b.c` for a Name/Attribute chain, else None."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = dotted_name(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
+# -- functions and classes of a module ---------------------------------------------------------
+def index_functions(tree: ast.Module) -> dict[str, FunctionNode]:
+    """Qualified name -> function, for every function of the module (methods as Class.method,
+    nested functions as outer.inner and outer.<locals>.inner)."""
+    found: dict[str, FunctionNode] = {}
+
+    def visit(body: list[ast.stmt], prefix: str, local_prefix: str) -> None:
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                found.setdefault(prefix + node.name, node)
+                found.setdefault(local_prefix + node.name, node)
+                visit(node.body, f"{prefix}{node.name}.", f"{local_prefix}{node.name}.<locals>.")
+            elif isinstance(node, ast.ClassDef):
+                visit(node.body, f"{prefix}{node.name}.", f"{local_prefix}{node.name}.")
+            elif isinstance(node, (ast.If, ast.Try, ast.With)):  # conditional definitions
+                for _, _, block in child_blocks(node):
+                    visit(block, prefix, local_prefix)
+
+    visit(tree.body, "", "")
+    return found
+
+
+def index_classes(tree: ast.Module) -> frozenset[str]:
+    """Qualified names of the module's classes (to explain why a class is no target)."""
+    found: set[str] = set()
+
+    def visit(body: list[ast.stmt], prefix: str) -> None:
+        for node in body:
+            if isinstance(node, ast.ClassDef):
+                found.add(prefix + node.name)
+                visit(node.body, f"{prefix}{node.name}.")
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                visit(node.body, f"{prefix}{node.name}.")
+
+    visit(tree.body, "")
+    return frozenset(found)

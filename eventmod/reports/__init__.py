@@ -1,0 +1,1 @@
+"""Turning results into text: diffs, summaries, coverage and plan tables, the PR report."""

@@ -1,0 +1,123 @@
+"""Summaries and tables: the one-line run summary, per-event lines, coverage and plan tables."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from eventmod.model.results import RunPlan, Status
+
+
+@dataclass(frozen=True)
+class Summary:
+    pending: int
+    present: int
+    invalid: int
+    drifted: int
+    files_touched: int
+    enum_added: int
+    reemit: int = 0
+
+    @classmethod
+    def of(cls, plan: RunPlan) -> "Summary":
+        counts = {status: 0 for status in Status}
+        for outcome in plan.outcomes():
+            counts[outcome.status] += 1
+        return cls(
+            pending=counts[Status.PENDING], present=counts[Status.PRESENT], invalid=counts[Status.INVALID],
+            drifted=counts[Status.DRIFTED], files_touched=sum(1 for f in plan.files if f.changed),
+            enum_added=sum(len(f.enum_added) for f in plan.files), reemit=counts[Status.REEMIT],
+        )
+
+    def line(self, verb: str = "to insert") -> str:
+        parts = [f"{self.pending} event(s) {verb}", f"{self.present} present"]
+        if self.reemit:
+            parts.append(f"{self.reemit} switched to the spec's emit mode")
+        if self.invalid or self.drifted:
+            parts.append(f"{self.invalid + self.drifted} invalid")
+        parts.append(f"{self.files_touched} file(s) touched")
+        if self.enum_added:
+            parts.append(f"{self.enum_added} EventType member(s) added")
+        return ", ".join(parts)
+
+
+def event_lines(plan: RunPlan, statuses: tuple[Status, ...]) -> list[str]:
+    """One line per event with one of `statuses`: `file:line  id  EVENT  status`."""
+    rows = []
+    for f in plan.files:
+        for o in f.outcomes:
+            if o.status in statuses:
+                where = f"{f.path}:{o.lines[0]}" if o.lines else f.path
+                rows.append(f"{where}: {o.event.id} ({o.event.event}) {o.status}")
+    return rows
+
+
+# -- tables ------------------------------------------------------------------------------------
+def format_table(headers: list[str], rows: list[list[str]], fmt: str, footer: list[str] | None = None) -> str:
+    """A plain aligned table ("table") or a GitHub markdown table ("markdown")."""
+    body = rows + ([footer] if footer else [])
+    if fmt == "markdown":
+        lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(" --- " for _ in headers) + "|"]
+        lines += ["| " + " | ".join(r) + " |" for r in rows]
+        if footer:
+            lines.append("| " + " | ".join(f"**{c}**" if c else "" for c in footer) + " |")
+        return "\n".join(lines) + "\n"
+    widths = [max(len(str(r[i])) for r in [headers, *body]) for i in range(len(headers))]
+    numeric = [all(_is_number(r[i]) for r in body) for i in range(len(headers))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.rjust(w) if num else c.ljust(w) for c, w, num in zip(cells, widths, numeric)).rstrip()
+
+    out = [line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows]
+    if footer:
+        out += [line(["-" * w for w in widths]), line(footer)]
+    return "\n".join(out) + "\n"
+
+
+def _is_number(cell: str) -> bool:
+    return cell.replace(".", "", 1).replace("%", "").replace("-", "", 1).isdigit() or cell == ""
+
+
+def coverage_text(coverage, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps({
+            "components": [
+                {"component": r.component, "file": r.file, "priority": r.priority, "specified": r.specified,
+                 "instrumented": r.instrumented, "log_event_calls": r.log_calls, "has_spec": r.has_spec,
+                 "coverage_percent": round(r.percent, 1)}
+                for r in coverage.rows
+            ],
+            "total": {"specified": coverage.specified, "instrumented": coverage.instrumented,
+                      "coverage_percent": round(coverage.percent, 1), "target_percent": coverage.target,
+                      "meets_target": coverage.percent >= coverage.target},
+        }, indent=2) + "\n"
+    headers = ["component", "file", "priority", "events", "instrumented", "coverage"]
+    rows = [[r.component + ("" if r.has_spec else " (no spec)"), r.file, r.priority, str(r.specified),
+             str(r.instrumented), f"{r.percent:.0f}%"] for r in coverage.rows]
+    footer = ["total", "", f"target {coverage.target:.0f}%", str(coverage.specified), str(coverage.instrumented),
+              f"{coverage.percent:.1f}%"]
+    return format_table(headers, rows, fmt, footer)
+
+
+def plan_text(rows, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps([
+            {"phase": r.phase, "days": list(r.days), "component": r.component, "priority": r.priority,
+             "events": r.events, "present": r.present, "pending": r.pending, "invalid": r.invalid}
+            for r in rows
+        ], indent=2) + "\n"
+    headers = ["phase", "days", "component", "priority", "events", "present", "pending", "invalid"]
+    body = [[str(r.phase), days_text(r.days), r.component, r.priority, str(r.events), str(r.present), str(r.pending),
+             str(r.invalid)] for r in rows]
+    footer = ["", "", "total", "", *(str(sum(getattr(r, k) for r in rows)) for k in ("events", "present", "pending", "invalid"))]
+    return format_table(headers, body, fmt, footer)
+
+
+def days_text(days: tuple[int, ...]) -> str:
+    if not days:
+        return "-"
+    if len(days) > 1 and list(days) == list(range(days[0], days[-1] + 1)):
+        return f"{days[0]}-{days[-1]}"
+    return ",".join(map(str, days))
+
+

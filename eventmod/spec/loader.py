@@ -1,0 +1,469 @@
+"""Load and validate spec files into a typed, located Catalog.
+
+YAML is composed into nodes (not just loaded) so that every value keeps its line number; each
+problem becomes a located `Problem` and all of them are collected before anything is reported.
+This module checks everything that can be checked without reading the target code except for
+the existence and containment of the target file.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from eventmod.model.problems import Problem, did_you_mean
+from eventmod.model.settings import EMIT_MODES
+from eventmod.model.spec import (
+    ANCHOR_KINDS,
+    KWARG_ORDER,
+    PRIORITIES,
+    SEVERITIES,
+    Anchor,
+    Catalog,
+    ComponentSpec,
+    EventSpec,
+)
+from eventmod.spec.policy import expression_problem, policy_violation
+from eventmod.spec.schema import COMPONENT_FIELDS, EVENT_FIELDS, LOG_LEVELS, NOT_DEFAULTABLE
+
+# The field tables live in spec_schema, shared with `eventmod schema`.
+COMPONENT_KEYS = tuple(COMPONENT_FIELDS)
+EVENT_KEYS = tuple(EVENT_FIELDS)
+
+
+# libyaml's composer is ~10x faster than the pure-Python one and keeps the same line marks.
+_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass
+class _Node:
+    """A YAML node with its Python value and 1-based line."""
+
+    value: Any
+    line: int
+    node: yaml.Node
+
+
+def load_catalog(spec_dir: Path, root: Path) -> tuple[Catalog, list[Problem]]:
+    """Load every `*.yaml`/`*.yml` in `spec_dir` (sorted, so runs are deterministic)."""
+    problems: list[Problem] = []
+    if not spec_dir.is_dir():
+        return Catalog(()), [Problem(str(spec_dir), 0, "spec directory not found; set `specs` in [tool.eventmod] or pass --specs")]
+    files = sorted(p for p in spec_dir.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    if not files:
+        problems.append(Problem(str(spec_dir), 0, "no spec files (*.yaml) found"))
+    components: list[ComponentSpec] = []
+    seen_ids: dict[str, str] = {}
+    seen_components: dict[str, str] = {}
+    for path in files:
+        component, file_problems = load_spec_file(path, root, display=_display(path))
+        problems.extend(file_problems)
+        if component is None:
+            continue
+        where = f"{_display(path)}:{component.line}"
+        if component.component in seen_components:
+            problems.append(
+                Problem(_display(path), component.line, f"duplicate component '{component.component}' (also in {seen_components[component.component]})")
+            )
+        seen_components.setdefault(component.component, where)
+        for event in component.events:
+            if event.id in seen_ids:
+                problems.append(
+                    Problem(event.spec_file, event.line, f"duplicate id (first defined at {seen_ids[event.id]})", event.id)
+                )
+            else:
+                seen_ids[event.id] = f"{event.spec_file}:{event.line}"
+        components.append(component)
+    return Catalog(tuple(components)), problems
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return str(path)
+
+
+def load_spec_file(path: Path, root: Path, display: str | None = None) -> tuple[ComponentSpec | None, list[Problem]]:
+    shown = display or str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(shown, 0, f"cannot read: {exc.strerror}")]
+    return load_spec_bytes(raw, root, shown)
+
+
+def load_spec_bytes(raw: bytes, root: Path, shown: str) -> tuple[ComponentSpec | None, list[Problem]]:
+    """One spec file's content (as read from `shown`) -> its component, or located problems."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [Problem(shown, line, f"not UTF-8 text ({exc.reason} at byte {exc.start}); save the spec as UTF-8")]
+    try:
+        try:
+            document = yaml.compose(text, Loader=_COMPOSER)
+        except yaml.YAMLError:
+            # libyaml words its errors differently; the pure-Python composer's messages (and
+            # marks) are the ones users see, so a broken file is composed again with it.
+            document = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        # An unclosed quote or bracket is only noticed at the end of the stream: point at where
+        # it opened (the context mark) and say what was being read.
+        problem_mark = getattr(exc, "problem_mark", None)
+        context_mark = getattr(exc, "context_mark", None)
+        reason = getattr(exc, "problem", None) or str(exc)
+        context = getattr(exc, "context", None)
+        at_end = problem_mark is not None and problem_mark.index >= len(text.rstrip())
+        mark = context_mark if context_mark is not None and (at_end or problem_mark is None) else problem_mark
+        line = mark.line + 1 if mark is not None else 1
+        detail = f"{reason}\n{context}" if context else reason
+        if mark is context_mark and problem_mark is not None:
+            detail += f" (started at line {line}, still open at line {problem_mark.line + 1})"
+        return None, [Problem(shown, line, f"YAML syntax error: {detail}")]
+    if document is None:
+        return None, [Problem(shown, 1, "empty spec file; expected a mapping with `component`, `file` and `events`")]
+    return _ComponentReader(shown, root).read(document)
+
+
+class _ComponentReader:
+    def __init__(self, shown: str, root: Path):
+        self.shown = shown
+        self.root = root
+        self.problems: list[Problem] = []
+        self._constructor = yaml.SafeLoader("")
+
+    # -- node helpers -------------------------------------------------------------------------
+    def problem(self, line: int, message: str, event_id: str | None = None) -> None:
+        self.problems.append(Problem(self.shown, line, message, event_id))
+
+    def mapping(self, node: yaml.Node, what: str, allowed: tuple[str, ...], event_id: str | None = None) -> dict[str, _Node] | None:
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node.start_mark.line + 1, f"{what} must be a mapping, got {_kind(node)}", event_id)
+            return None
+        result: dict[str, _Node] = {}
+        for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1
+            key = self._constructor.construct_object(key_node, deep=True)
+            if not isinstance(key, str):
+                self.problem(line, f"{what}: keys must be strings, got {key!r}", event_id)
+                continue
+            if key in result:
+                self.problem(line, f"{what}: duplicate key '{key}' (first at line {result[key].line})", event_id)
+                continue
+            if allowed and key not in allowed:
+                self.problem(line, f"unknown key '{key}' in {what}{did_you_mean(key, allowed)}", event_id)
+                continue
+            value = self._constructor.construct_object(value_node, deep=True)
+            result[key] = _Node(value, line, value_node)
+        return result
+
+    # -- component ----------------------------------------------------------------------------
+    def read(self, document: yaml.Node) -> tuple[ComponentSpec | None, list[Problem]]:
+        top = self.mapping(document, "spec file", COMPONENT_KEYS)
+        if top is None:
+            return None, self.problems
+        for key in ("component", "file", "phase", "events"):
+            if key not in top:
+                self.problem(1, f"missing key '{key}' (a spec file needs component, file, phase, events)")
+        component = self.string(top.get("component"), "component", required=False)
+        file = self.target_file(top.get("file"))
+        phase = self.integer(top.get("phase"), "phase", 1, 4)
+        days = self.days(top.get("days"))
+        priority = self.choice(top.get("priority"), "priority", PRIORITIES, default="MEDIUM")
+        enum_group = self.string(top.get("enum_group"), "enum_group", required=False)
+        defaults = self.defaults(top.get("defaults"))
+        header_problems = len(self.problems)
+        events: list[EventSpec] = []
+        events_node = top.get("events")
+        if events_node is not None:
+            if not isinstance(events_node.node, yaml.SequenceNode):
+                self.problem(events_node.line, f"events must be a list, got {_kind(events_node.node)}")
+            elif not events_node.node.value:
+                self.problem(events_node.line, "events is empty; list at least one event")
+            else:
+                for item in events_node.node.value:
+                    event = self.event(item, defaults, component or "?")
+                    if event is not None:
+                        events.append(event)
+        # A bad event does not hide the good ones: they are still checked against the code.
+        if header_problems or not events or component is None or file is None or phase is None:
+            return None, self.problems
+        spec = ComponentSpec(
+            component=component, file=file, phase=phase, days=days, priority=priority or "MEDIUM",
+            enum_group=enum_group, events=tuple(events), spec_file=self.shown,
+            line=document.start_mark.line + 1,
+        )
+        return spec, self.problems
+
+    def target_file(self, node: _Node | None) -> str | None:
+        if node is None:
+            return None  # reported by read() as a missing key
+        rel = self.string(node, "file")
+        if rel is None:
+            return None
+        if os.path.isabs(rel):
+            self.problem(node.line, f"file '{rel}' must be relative to root ({self.root})")
+            return None
+        root = self.root.resolve()
+        target = (root / rel).resolve()
+        if not target.is_relative_to(root):
+            self.problem(node.line, f"file '{rel}' resolves outside root {root} (via '..' or a symlink); specs may only target code under root")
+            return None
+        if not target.is_file():
+            self.problem(node.line, f"file '{rel}' not found under root {root}{_close_files(root, rel)}")
+            return None
+        return Path(rel).as_posix()
+
+    def days(self, node: _Node | None) -> tuple[int, ...]:
+        if node is None:
+            return ()
+        values = node.value if isinstance(node.value, list) else [node.value]
+        days: list[int] = []
+        for value in values:
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 12:
+                self.problem(node.line, f"days must be whole numbers from 1 to 12, got {value!r}")
+            else:
+                days.append(value)
+        return tuple(days)
+
+    def defaults(self, node: _Node | None) -> dict[str, _Node]:
+        if node is None:
+            return {}
+        allowed = tuple(k for k in EVENT_KEYS if k not in NOT_DEFAULTABLE)
+        if isinstance(node.node, yaml.MappingNode):
+            for key_node, _ in node.node.value:
+                key = getattr(key_node, "value", None)
+                if key in NOT_DEFAULTABLE:
+                    self.problem(key_node.start_mark.line + 1, f"'{key}' cannot be set in defaults: it identifies one event or its place; set it on each event")
+            node.node.value = [(k, v) for k, v in node.node.value if getattr(k, "value", None) not in NOT_DEFAULTABLE]
+        mapping = self.mapping(node.node, "defaults", allowed)
+        return mapping or {}
+
+    # -- event --------------------------------------------------------------------------------
+    def event(self, node: yaml.Node, defaults: dict[str, _Node], component: str) -> EventSpec | None:
+        line = node.start_mark.line + 1
+        raw_id = None
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if getattr(key_node, "value", None) == "id" and isinstance(value_node, yaml.ScalarNode):
+                    raw_id = value_node.value
+        before = len(self.problems)
+        fields = self.mapping(node, "event", EVENT_KEYS, raw_id)
+        if fields is None:
+            return None
+        merged = {**defaults, **fields}
+        event_id = self.string(fields.get("id"), "id", event_id=raw_id, line=line)
+        name = self.identifier(fields.get("event"), "event", event_id, line)
+        value = self.string(fields.get("value"), "value", required=False, event_id=event_id) or (name.lower() if name else None)
+        function = self.qualified_name(fields.get("in"), event_id, line)
+        anchor = self.anchor(fields, event_id, line)
+        payload = self.payload(merged.get("payload"), event_id)
+        kwargs = tuple(
+            (key, expr)
+            for key in KWARG_ORDER
+            if key in merged and (expr := self.expression(merged[key], key, event_id)) is not None
+        )
+        severity = self.choice(merged.get("severity"), "severity", SEVERITIES, event_id=event_id, line=line)
+        comment = self.string(merged.get("comment"), "comment", required=False, event_id=event_id)
+        when = self.expression(merged["when"], "when", event_id) if "when" in merged else None
+        setup = self.setup(merged.get("setup"), event_id)
+        emit = self.choice(merged.get("emit"), "emit", EMIT_MODES, event_id=event_id, required=False)
+        occurrence = self.occurrence(merged.get("occurrence"), event_id)
+        json_safe = self.boolean(merged.get("json_safe"), "json_safe", event_id)
+        coerce = self.coerce(merged.get("coerce"), event_id)
+        if len(self.problems) > before or None in (event_id, name, value, function, anchor, severity):
+            return None
+        assert event_id and name and value and function and anchor and severity
+        return EventSpec(
+            id=event_id, event=name, value=value, function=function, anchor=anchor,
+            payload=payload, kwargs=kwargs, severity=severity, component=component,
+            spec_file=self.shown, line=line,
+            key_lines=tuple((k, n.line) for k, n in fields.items()),
+            comment=comment, when=when, setup=setup, emit=emit, occurrence=occurrence,
+            json_safe=json_safe, coerce=coerce,
+        )
+
+    def anchor(self, fields: dict[str, _Node], event_id: str | None, line: int) -> Anchor | None:
+        given = [k for k in ANCHOR_KINDS if k in fields]
+        if not given:
+            self.problem(line, f"missing anchor: give exactly one of {', '.join(ANCHOR_KINDS)}", event_id)
+            return None
+        if len(given) > 1:
+            self.problem(fields[given[1]].line, f"several anchors ({', '.join(given)}); give exactly one", event_id)
+            return None
+        kind = given[0]
+        node = fields[kind]
+        text = self.string(node, kind, event_id=event_id)
+        if text is None:
+            return None
+        level = None
+        if "level" in fields:
+            if kind != "after_log":
+                self.problem(fields["level"].line, "`level` only narrows an `after_log` anchor", event_id)
+                return None
+            level = self.choice(fields["level"], "level", LOG_LEVELS, event_id=event_id, lower=True)
+        if kind == "at" and text not in ("start", "end"):
+            self.problem(node.line, f"`at` must be 'start' or 'end', got {text!r}", event_id)
+            return None
+        if kind in ("after", "before", "on_error") and not text.strip():
+            self.problem(node.line, f"`{kind}` needs the start of a statement", event_id)
+            return None
+        return Anchor(kind, text, level)
+
+    def payload(self, node: _Node | None, event_id: str | None) -> tuple[tuple[str, str], ...]:
+        if node is None:
+            return ()
+        if node.value is None:
+            return ()
+        mapping = self.mapping(node.node, "payload", (), event_id)
+        if mapping is None:
+            return ()
+        items = []
+        for key, value in mapping.items():
+            expr = self.expression(value, f"payload '{key}'", event_id)
+            if expr is not None:
+                items.append((key, expr))
+        return tuple(items)
+
+    def setup(self, node: _Node | None, event_id: str | None) -> tuple[str, ...]:
+        if node is None:
+            return ()
+        values = node.value if isinstance(node.value, list) else None
+        if values is None or not all(isinstance(v, str) for v in values):
+            self.problem(node.line, "setup must be a list of Python statements (strings)", event_id)
+            return ()
+        for statement in values:
+            try:
+                tree = ast.parse(statement, mode="exec")
+            except SyntaxError as exc:
+                self.problem(node.line, f"setup statement {statement!r} is not valid Python: {exc.msg}", event_id)
+                continue
+            if len(tree.body) != 1 or not isinstance(tree.body[0], (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr)):
+                self.problem(node.line, f"setup statement {statement!r} must be one simple assignment or expression", event_id)
+            elif violation := policy_violation(tree):
+                self.problem(node.line, f"setup statement {statement!r}: {violation}", event_id)
+        return tuple(values)
+
+    # -- scalar helpers -----------------------------------------------------------------------
+    def string(self, node: _Node | None, key: str, required: bool = True, event_id: str | None = None, line: int = 1) -> str | None:
+        if node is None:
+            if required:
+                self.problem(line, f"missing key '{key}'", event_id)
+            return None
+        if not isinstance(node.value, str) or not node.value.strip():
+            self.problem(node.line, f"{key} must be a non-empty string, got {_type(node.value)}", event_id)
+            return None
+        return node.value
+
+    def identifier(self, node: _Node | None, key: str, event_id: str | None, line: int) -> str | None:
+        text = self.string(node, key, event_id=event_id, line=line)
+        if text is None or node is None:
+            return None
+        if not text.isidentifier():
+            self.problem(node.line, f"{key} must be an identifier (an EventType member name such as POSITION_CLOSED), got {text!r}", event_id)
+            return None
+        return text
+
+    def qualified_name(self, node: _Node | None, event_id: str | None, line: int) -> str | None:
+        text = self.string(node, "in", event_id=event_id, line=line)
+        if text is None or node is None:
+            return None
+        if not all(part.isidentifier() for part in text.split(".")):
+            self.problem(node.line, f"`in` must be a qualified function name like Class.method, got {text!r}", event_id)
+            return None
+        return text
+
+    def integer(self, node: _Node | None, key: str, low: int, high: int) -> int | None:
+        if node is None:
+            return None
+        if isinstance(node.value, bool) or not isinstance(node.value, int) or not low <= node.value <= high:
+            self.problem(node.line, f"{key} must be a whole number from {low} to {high}, got {node.value!r}")
+            return None
+        return node.value
+
+    def choice(self, node: _Node | None, key: str, choices: tuple[str, ...], *, event_id: str | None = None,
+               default: str | None = None, required: bool = True, line: int = 1, lower: bool = False) -> str | None:
+        if node is None:
+            if default is None and required:
+                self.problem(line, f"missing key '{key}' (one of {', '.join(choices)}; set it per event or in `defaults`)", event_id)
+            return default
+        value = node.value
+        if not isinstance(value, str) or value not in choices:
+            hint = ""
+            if isinstance(value, str):
+                fixed = value.lower() if lower else value.upper()
+                hint = f" (did you mean '{fixed}'?)" if fixed in choices else did_you_mean(value, choices)
+            self.problem(node.line, f"bad {key} {value!r}: expected one of {', '.join(choices)}{hint}", event_id)
+            return None
+        return value
+
+    def boolean(self, node: _Node | None, key: str, event_id: str | None) -> bool | None:
+        if node is None:
+            return None
+        if not isinstance(node.value, bool):
+            self.problem(node.line, f"{key} must be true or false, got {node.value!r}", event_id)
+            return None
+        return node.value
+
+    def occurrence(self, node: _Node | None, event_id: str | None) -> int | str | None:
+        if node is None:
+            return None
+        value = node.value
+        if value == "all" or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+            return value
+        self.problem(node.line, f"occurrence must be a match number (1, 2, ...) or 'all', got {value!r}", event_id)
+        return None
+
+    def coerce(self, node: _Node | None, event_id: str | None) -> tuple[str, ...]:
+        if node is None:
+            return ()
+        values = node.value if isinstance(node.value, list) else [node.value]
+        bad = [v for v in values if v not in KWARG_ORDER]
+        if bad:
+            self.problem(node.line, f"coerce names log_event kwargs ({', '.join(KWARG_ORDER)}), got {bad!r}", event_id)
+            return ()
+        return tuple(values)
+
+    def expression(self, node: _Node, what: str, event_id: str | None) -> str | None:
+        """A Python expression from YAML: strings are source text, numbers/bools/null literals."""
+        value = node.value
+        if value is None:
+            return "None"
+        if isinstance(value, bool):
+            return "True" if value else "False"
+        if isinstance(value, (int, float)):
+            return repr(value)
+        if not isinstance(value, str):
+            self.problem(node.line, f"{what} must be a Python expression (a string), got {_type(value)}", event_id)
+            return None
+        source = value.strip()
+        message = expression_problem(source)
+        if message:
+            self.problem(node.line, f"{what}: {message}", event_id)
+            return None
+        return source
+
+
+def _kind(node: yaml.Node) -> str:
+    return {yaml.MappingNode: "a mapping", yaml.SequenceNode: "a list"}.get(type(node), "a scalar")
+
+
+def _type(value: Any) -> str:
+    return "nothing" if value is None else f"{type(value).__name__} {value!r}"
+
+
+def _close_files(root: Path, rel: str) -> str:
+    import difflib
+
+    name = Path(rel).name
+    candidates = [p.relative_to(root).as_posix() for p in root.rglob("*.py") if p.name == name][:3]
+    if not candidates:
+        all_files = [p.relative_to(root).as_posix() for p in root.rglob("*.py")]
+        candidates = difflib.get_close_matches(rel, all_files, n=3, cutoff=0.5)
+    return (" (did you mean " + " or ".join(f"'{c}'" for c in candidates) + "?)") if candidates else ""

@@ -1,0 +1,77 @@
+"""The spec format's fields, declared once: the loader takes its key lists from here and
+`eventmod schema` turns the same tables into a JSON Schema for editors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventmod.model.spec import ANCHOR_KINDS, KWARG_ORDER, PRIORITIES, SEVERITIES
+
+EXPRESSION = {"type": ["string", "number", "boolean", "null"], "description": "A Python expression (source text); YAML numbers/bools/null are literals."}
+LOG_LEVELS = ("debug", "info", "warning", "warn", "error", "exception", "critical", "fatal")
+
+COMPONENT_FIELDS: dict[str, dict[str, Any]] = {
+    "component": {"type": "string", "description": "Audit component name (unique across spec files)."},
+    "file": {"type": "string", "description": "Target file, relative to root; must stay under root."},
+    "phase": {"type": "integer", "minimum": 1, "maximum": 4, "description": "Rollout phase 1-4."},
+    "days": {"oneOf": [{"type": "integer", "minimum": 1, "maximum": 12},
+                       {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 12}}],
+             "description": "Days of the 12-day plan."},
+    "priority": {"enum": list(PRIORITIES), "description": "Component priority."},
+    "enum_group": {"type": "string", "description": "Comment header for the EventType members this file adds."},
+    "defaults": {"$ref": "#/$defs/defaults", "description": "Merged into every event; event keys win."},
+    "events": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/event"}},
+}
+REQUIRED_COMPONENT = ("component", "file", "phase", "events")
+
+EVENT_FIELDS: dict[str, dict[str, Any]] = {
+    "id": {"type": "string", "description": "Unique across all spec files."},
+    "event": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "EventType member name."},
+    "value": {"type": "string", "description": "EventType member value (default: event.lower())."},
+    "in": {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_<>][A-Za-z0-9_<>]*)*$", "description": "Qualified function name, e.g. Class.method."},
+    "after_log": {"type": "string", "description": "Anchor: after the logger call whose message contains this text ({} = placeholder)."},
+    "after": {"type": "string", "description": "Anchor: after the statement that starts with this text."},
+    "before": {"type": "string", "description": "Anchor: before the statement that starts with this text (e.g. 'return')."},
+    "at": {"enum": ["start", "end"], "description": "Anchor: function start (after the docstring) or end."},
+    "in_except": {"type": "string", "description": "Anchor: first statement of the handler catching this exception ('*': any)."},
+    "on_error": {"type": "string", "description": "Anchor: wrap this statement in try/except that logs and re-raises."},
+    "level": {"enum": list(LOG_LEVELS), "description": "after_log only: the logger method."},
+    "payload": {"type": ["object", "null"], "additionalProperties": EXPRESSION, "description": "Event data: key -> Python expression."},
+    **{k: {**EXPRESSION, "description": f"log_event kwarg `{k}` (Python expression)."} for k in KWARG_ORDER},
+    "severity": {"enum": list(SEVERITIES)},
+    "comment": {"type": "string", "description": "Written as `# comment` above the block."},
+    "when": {"type": "string", "description": "Extra guard: `if event_logger and (when):`."},
+    "setup": {"type": "array", "items": {"type": "string"}, "description": "Statements run inside the guard first."},
+    "emit": {"enum": ["await", "background"], "description": "await, or asyncio.create_task (never blocks)."},
+    "occurrence": {"oneOf": [{"type": "integer", "minimum": 1}, {"const": "all"}], "description": "Which anchor match (1-based) or all."},
+    "json_safe": {"type": "boolean", "description": "Wrap payload values in the JSON-safe converter."},
+    "coerce": {"type": "array", "items": {"enum": list(KWARG_ORDER)}, "description": "kwargs converted with int()."},
+}
+REQUIRED_EVENT = ("id", "event", "in")
+# Keys that identify one event or its place; they make no sense in `defaults`.
+NOT_DEFAULTABLE = ("id", "event", "value", "in", *ANCHOR_KINDS, "level", "occurrence")
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema (2020-12) of one spec file, for `# yaml-language-server: $schema=...`."""
+    defaults = {k: v for k, v in EVENT_FIELDS.items() if k not in NOT_DEFAULTABLE}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://eventmod.dev/spec.schema.json",
+        "title": "eventmod spec file",
+        "description": "One component's audit events: where each goes and what it logs.",
+        "type": "object",
+        "properties": COMPONENT_FIELDS,
+        "required": list(REQUIRED_COMPONENT),
+        "additionalProperties": False,
+        "$defs": {
+            "event": {
+                "type": "object",
+                "properties": EVENT_FIELDS,
+                "required": list(REQUIRED_EVENT),
+                "oneOf": [{"required": [kind]} for kind in ANCHOR_KINDS],
+                "additionalProperties": False,
+            },
+            "defaults": {"type": "object", "properties": defaults, "additionalProperties": False},
+        },
+    }

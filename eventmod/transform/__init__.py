@@ -1,0 +1,1 @@
+"""From specs to new file contents: edits planned per file, verified, in one runner."""

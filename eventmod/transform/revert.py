@@ -1,0 +1,481 @@
+"""`eventmod revert`: remove the blocks eventmod inserted for the selected events.
+
+A block is recognised structurally at its event's anchor, in the same presence window that
+`anchors.is_present` scans: the getter assignment, the `if <var>[ and (...)]:` guard around the
+`log_event` call for the event's EventType, and the `# comment` line(s) right above it when they
+equal the spec's comment. An `on_error` wrap (`try: STMT / except Exception as exc: ... raise`)
+is unwrapped and STMT gets its original indentation back. A block is only removed when its text
+is exactly what eventmod renders for that event now (same `render_block`, names, style and
+options as `apply`); otherwise it is reported and left alone.
+
+Then the imports eventmod added and the revert left unused are removed (the logger import or the
+names merged into an existing one, `import asyncio`, the `_eventmod_json_safe` helper). Which
+blank lines go with them is decided by running apply's own import planning on each candidate
+result and keeping the candidate it turns back into the text before the import removal: the
+exact inverse of what apply added. Enum members are kept.
+
+Like `plan_file`, `revert_file` is a pure function of a picklable job returning a result object;
+nothing is written here. Safe mode checks the result in reverse: the current text must be the
+reverted text plus insertions (`verify.verify_only_insertions`).
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import re
+from dataclasses import dataclass, replace
+
+from eventmod.analysis.anchors import Site, Window
+from eventmod.analysis.placement import resolve_sites
+from eventmod.analysis.presence import EmitMode, present_block
+from eventmod.analysis.style import Style, file_style
+from eventmod.codegen.imports import plan_imports
+from eventmod.codegen.json_safe import json_safe_helper_edit
+from eventmod.codegen.render import JSON_SAFE_HELPER, Names, RenderOptions, render_block, render_options, rendered_block_start, split_comment
+from eventmod.config import settings_for
+from eventmod.model.edits import Edit, EditConflict, apply_edits_with_origin
+from eventmod.model.problems import Problem
+from eventmod.model.results import RevertFile, RevertPlan, RevertStatus, SiteResult
+from eventmod.model.settings import Config, Settings
+from eventmod.model.spec import Catalog, EventSpec, Selection
+from eventmod.pyast.source import SourceFile, load_source, split_lines
+from eventmod.pyast.walk import FunctionNode, first_line, index_functions, module_of
+from eventmod.transform.runner import FileJob, jobs_by_file, run_jobs
+from eventmod.transform.verify import verify_only_insertions
+
+REVERTED, ABSENT, EDITED = RevertStatus.REVERTED, RevertStatus.ABSENT, RevertStatus.EDITED
+_MAX_LAYOUTS = 256  # candidate import/helper layouts tried per file
+
+
+# -- the run -----------------------------------------------------------------------------------
+def plan_revert(config: Config, catalog: Catalog, selection: Selection = Selection(), jobs: int = 1) -> RevertPlan:
+    """Remove the selected events' blocks: one `RevertFile` per target file."""
+    settings = settings_for(config)
+    return RevertPlan(tuple(run_jobs(revert_file, jobs_by_file(catalog, selection), settings, jobs)))
+
+
+# -- one file ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Found:
+    edit: Edit
+    line: int
+    options: RenderOptions  # as the removed block was rendered
+
+
+def revert_file(job: FileJob, settings: Settings, preloaded: object = None) -> RevertFile:
+    loaded = load_source(settings.root, job.path)
+    if isinstance(loaded, Problem):
+        located = [Problem(e.spec_file, e.line, f"target {job.path}: {loaded.message}", e.id) for e in job.events[:1]]
+        return RevertFile(job.path, None, None, problems=(loaded, *located))
+    source, tree = loaded
+    functions = index_functions(tree)
+    style = file_style(source, tree, settings.black)
+    names = _names(source, tree, settings, style)
+    getters = frozenset({settings.getter, names.getter})
+    problems: list[Problem] = []
+    results: list[SiteResult] = []
+    found: list[_Found] = []
+    claimed: set[int] = set()
+    for event in job.events:
+        failed, sites, function = resolve_sites(source, functions, event, settings.emit)
+        if failed is not None:
+            problems.extend(failed.problems)
+            continue
+        assert function is not None
+        for site in sites:
+            status, line, edit, options = _revert_site(source, site, event, function, names, style, settings, getters, claimed)
+            results.append(SiteResult(event, status, line))
+            if edit is not None:
+                found.append(_Found(edit, line, options))
+    if problems or not found:
+        return RevertFile(job.path, source.raw, None, tuple(results), tuple(problems))
+    try:
+        text1, origin1 = apply_edits_with_origin(source.lines, [f.edit for f in found], source.newline)
+    except EditConflict as exc:  # pragma: no cover - claimed statements never overlap
+        return RevertFile(job.path, source.raw, None, tuple(results), (Problem(job.path, 0, f"conflicting removals: {exc}"),))
+    text2, origin2, notes = _remove_unused(source, text1, [f.options for f in found], settings, module_of(job.path) == settings.logger_module)
+    final_origin = [origin1[o] if o is not None else None for o in origin2]
+    if settings.safe_mode:
+        inverse: list[int | None] = [None] * len(source.lines)
+        for new_index, old_index in enumerate(final_origin):
+            if old_index is not None:
+                inverse[old_index] = new_index
+        mismatch = verify_only_insertions(text2, source.text, inverse, logger_module=settings.logger_module,
+                                          added_names=(settings.getter, settings.enum_class))
+        if mismatch:
+            problem = Problem(job.path, 0, f"internal error: safe mode found that the revert removed more than eventmod's insertions ({mismatch}); nothing was written. Please report this with the file and spec.")
+            return RevertFile(job.path, source.raw, None, tuple(results), (problem,))
+    return RevertFile(job.path, source.raw, source.encode(text2), tuple(results), (), tuple(notes))
+
+
+def _names(source: SourceFile, tree: ast.Module, settings: Settings, style: Style) -> Names:
+    """How apply spells the getter, enum, asyncio and helper in this file (aliases reused)."""
+    plan = plan_imports(source, tree, module=settings.logger_module, getter=settings.getter, enum=settings.enum_class,
+                        need_logger=False, need_asyncio=True, line_length=settings.black.line_length)
+    _, helper = json_safe_helper_edit(source, tree, settings.json_safe_helper, style)
+    return Names(getter=plan.getter, enum=plan.enum, asyncio=plan.asyncio, json_safe=helper)
+
+
+# -- recognising one block ---------------------------------------------------------------------
+
+
+def _is_block_variable(name: str, preferred: str) -> bool:
+    """The name apply binds the logger to: `preferred`, or `preferred_N` when that was taken."""
+    return re.fullmatch(re.escape(preferred) + r"(_[0-9]+)?", name) is not None
+
+
+def _guard_variable(stmt: ast.stmt) -> str | None:
+    """`v` for `if v:` / `if v and (...):` without else, or None."""
+    if not isinstance(stmt, ast.If) or stmt.orelse:
+        return None
+    test = stmt.test
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) and len(test.values) == 2:
+        test = test.values[0]
+    return test.id if isinstance(test, ast.Name) else None
+
+
+def _is_getter_assignment(stmt: ast.stmt, variable: str, getters: frozenset[str]) -> bool:
+    return (
+        isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+        and stmt.targets[0].id == variable and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Name)
+        and stmt.value.func.id in getters and not stmt.value.args and not stmt.value.keywords
+    )
+
+
+def _revert_site(source: SourceFile, site: Site, event: EventSpec, function: FunctionNode, names: Names, style: Style,
+                 settings: Settings, getters: frozenset[str], claimed: set[int]) -> tuple[str, int, Edit | None, RenderOptions]:
+    options = render_options(event, settings)
+    found = present_block(site, event.event, getters)
+    if found is None or id(found.statements[-1]) in claimed:
+        return ABSENT, site.line, None, options
+    guard = found.statements[-1]
+    claimed.add(id(guard))
+    if found.mode is not EmitMode.OTHER and found.mode != options.emit:
+        # apply re-emits such a block rather than adding another: it is still eventmod's block.
+        options = replace(options, emit=found.mode.value)
+    variable = found.variable or ""
+    assignment = found.statements[0]
+    edited = (EDITED, assignment.lineno, None, options)
+    if len(found.statements) != 2 or not _is_block_variable(variable, settings.variable) or _guard_variable(guard) != variable \
+            or not _is_getter_assignment(assignment, variable, getters):
+        return edited
+    names = replace(names, variable=variable)
+    if site.presence is Window.WRAPPED:
+        return _revert_wrap(source, site, event, names, style, options, assignment, edited)
+    indent = source.indentation_of(site.stmt.lineno)
+    first, last = assignment.lineno, guard.end_lineno or guard.lineno
+    start = rendered_block_start(source, first, last, render_block(event, options, names, style, indent))
+    if start is None or not source.starts_its_line(assignment) or not source.ends_its_line(guard):
+        return edited
+    return REVERTED, start, Edit(start - 1, last, (), "revert"), options
+
+
+def _revert_wrap(source: SourceFile, site: Site, event: EventSpec, names: Names, style: Style, options: RenderOptions,
+                 assignment: ast.stmt, edited: tuple) -> tuple:
+    """Unwrap `try: STMT / except Exception as exc: <block> / raise` when it is eventmod's."""
+    wrap, stmt = site.parent, site.stmt
+    assert isinstance(wrap, ast.Try)
+    if len(wrap.handlers) != 1 or wrap.orelse or wrap.finalbody:
+        return edited
+    handler = wrap.handlers[0]
+    body = handler.body
+    if not (isinstance(handler.type, ast.Name) and handler.type.id == "Exception" and handler.name == "exc"
+            and len(body) == 3 and body[0] is assignment and isinstance(body[2], ast.Raise) and body[2].exc is None):
+        return edited
+    unit = style.indent_unit
+    indent = source.indentation_of(wrap.lineno)
+    first = first_line(stmt)  # a decorated statement starts at its first decorator, as wrapped
+    last = stmt.end_lineno or stmt.lineno
+    end = wrap.end_lineno or wrap.lineno
+    if source.code_lines(wrap.lineno, wrap.lineno) != [f"{indent}try:"] or first != wrap.lineno + 1 or handler.lineno != last + 1:
+        return edited
+    rendered = render_block(event, options, names, style, indent + unit)
+    _, code = split_comment(rendered)
+    handler_text = source.code_lines(handler.lineno, end)
+    opening, closing = f"{indent}except Exception as exc:", f"{indent}{unit}raise"
+    if handler_text not in ([opening, *rendered, closing], [opening, *code, closing]):
+        return edited
+    interior = source.string_interior_lines(first, last)
+    restored = []
+    for lineno in range(first, last + 1):
+        line = source.lines[lineno - 1].rstrip("\r\n")
+        if lineno in interior or not line.strip():
+            restored.append(line)
+        elif line.startswith(unit):
+            restored.append(line[len(unit):])
+        else:
+            return edited
+    return REVERTED, wrap.lineno, Edit(wrap.lineno - 1, end, tuple(restored), "revert", 0, tuple(range(first - 1, last))), options
+
+
+# -- imports and helper the revert left unused ---------------------------------------------------
+def _used_names(tree: ast.Module, skip: ast.AST | None = None) -> set[str]:
+    """Names read anywhere in the module (outside `skip`, e.g. the helper's own recursion)."""
+    used: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        if node is skip:
+            return
+        if isinstance(node, ast.Name):
+            used.add(node.id)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    return used
+
+
+def _blank(lines: list[str], index: int) -> bool:
+    """Whether 0-based line `index` exists and is blank."""
+    return 0 <= index < len(lines) and not lines[index].strip()
+
+
+def _statement_removals(lines: list[str], first: int, last: int, before: int = 1, after: int = 2) -> list[tuple[Edit, ...]]:
+    """Ways to remove lines first..last (1-based) with up to `before`/`after` blank lines around
+    them; the fewest blank lines first."""
+    above = 0
+    while above < before and _blank(lines, first - 2 - above):
+        above += 1
+    below = 0
+    while below < after and _blank(lines, last + below):
+        below += 1
+    options = [(a, b) for a in range(above + 1) for b in range(below + 1)]
+    options.sort(key=lambda ab: (ab[0] + ab[1], ab[0]))
+    return [(Edit(first - 1 - a, last + b, (), "revert"),) for a, b in options]
+
+
+def _logger_import_removals(source: SourceFile, tree: ast.Module, settings: Settings, used: set[str]) -> list[tuple[Edit, ...]]:
+    """Candidate edits that take the getter/enum names apply added (and the revert left unused)
+    out of the logger import, most likely first: the whole statement when it is exactly the line
+    apply writes (`from <module> import <getter>, <enum>`), then each way of dropping unaliased
+    names merged at the end of the first import from the module (apply merges there)."""
+    wanted = [settings.getter, settings.enum_class]
+    statements = [s for s in tree.body if isinstance(s, ast.ImportFrom) and s.level == 0 and s.module == settings.logger_module]
+    if not statements or any(a.name == "*" for s in statements for a in s.names):
+        return []
+    stmt = statements[0]
+    aliases = stmt.names
+    first, last = stmt.lineno, stmt.end_lineno or stmt.lineno
+    candidates: list[tuple[Edit, ...]] = []
+    own_line = f"from {settings.logger_module} import {', '.join(wanted)}"
+    if len(statements) == 1 and first == last and _text_of(source.lines, first) == own_line \
+            and not any(a.name in used for a in aliases):
+        candidates.extend(_statement_removals(source.lines, first, last))
+    # apply appends the missing names in (getter, enum) order, after at least one existing name.
+    for size in (2, 1):
+        tail = aliases[-size:] if len(aliases) > size else []
+        names = [a.name for a in tail]
+        if names and all(a.asname is None and a.name not in used for a in tail) and names in (wanted, wanted[:1], wanted[1:]):
+            candidates.extend(_unmerge_candidates(source, stmt, tail, names))
+    return candidates
+
+
+def _unmerge_candidates(source: SourceFile, stmt: ast.ImportFrom, tail: list[ast.alias], names: list[str]) -> list[tuple[Edit, ...]]:
+    lines = source.lines
+    first, last = stmt.lineno, stmt.end_lineno or stmt.lineno
+    end_col = source.char_col(last, stmt.end_col_offset or 0)
+    joined = ", ".join(names)
+    candidates: list[tuple[Edit, ...]] = []
+    if first == last:
+        line = lines[first - 1].rstrip("\r\n")
+        head, rest = line[:end_col], line[end_col:]
+        if head.endswith(")"):
+            inside = head[:-1]
+            for sep in (", ", " "):
+                if inside.endswith(sep + joined):
+                    candidates.append((Edit(first - 1, last, (inside[: -len(sep + joined)] + ")" + rest,), "revert", 0, (first - 1,)),))
+        elif head.endswith(", " + joined):
+            candidates.append((Edit(first - 1, last, (head[: -len(", " + joined)] + rest,), "revert", 0, (first - 1,)),))
+        return candidates
+    # Parenthesised over several lines: drop the name lines (and maybe the comma apply added to
+    # the item before them), or collapse the import apply exploded because it grew too long.
+    keep = [a for a in stmt.names if a not in tail]
+    own_lines = all(a.lineno == a.end_lineno and _text_of(lines, a.lineno).strip() == f"{a.name}," for a in tail)
+    if own_lines and keep and tail[0].lineno > (keep[-1].end_lineno or keep[-1].lineno):
+        start, stop = tail[0].lineno, tail[-1].lineno
+        candidates.append((Edit(start - 1, stop, (), "revert"),))
+        previous = keep[-1]
+        p_line = previous.end_lineno or previous.lineno
+        col = source.char_col(p_line, previous.end_col_offset or 0)
+        text = lines[p_line - 1].rstrip("\r\n")
+        if text[col:].startswith(",") and p_line < start:
+            # apply gives the last item a comma when it had none; both originals give apply's
+            # text back, so follow the file's own habit for exploded brackets (none: no comma,
+            # which is what apply found when it had to add one).
+            uncomma = (Edit(p_line - 1, p_line, (text[:col] + text[col + 1:],), "revert", 0, (p_line - 1,)), Edit(start - 1, stop, (), "revert"))
+            with_comma, without = _trailing_comma_habit(source, skip=range(first, last + 1))
+            if with_comma > without:
+                candidates.append(uncomma)
+            else:
+                candidates.insert(len(candidates) - 1, uncomma)
+    header = lines[first - 1].rstrip("\r\n")
+    col = source.char_col(first, stmt.col_offset)
+    opening = header.find("(", col)
+    if keep and opening >= 0:
+        items = ", ".join(a.name if a.asname is None else f"{a.name} as {a.asname}" for a in keep)
+        collapsed = f"{header[:col]}from {stmt.module} import {items}{header[opening + 1:]}"
+        candidates.append((Edit(first - 1, last, (collapsed,), "revert", 0, (first - 1,)),))
+    return candidates
+
+
+def _trailing_comma_habit(source: SourceFile, skip: range) -> tuple[int, int]:
+    """How many closing brackets that start their own line follow a comma, and how many do not
+    (lines in `skip` are not counted)."""
+    import io
+    import tokenize
+
+    with_comma = without = 0
+    previous = None
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source.text).readline):
+            if token.type in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT):
+                continue
+            if token.type == tokenize.OP and token.string in ")]}" and previous is not None \
+                    and previous.end[0] < token.start[0] and token.start[0] not in skip:
+                if previous.string == ",":
+                    with_comma += 1
+                elif previous.string not in "([{":
+                    without += 1
+            previous = token
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return with_comma, without
+
+
+def _text_of(lines: list[str], lineno: int) -> str:
+    return lines[lineno - 1].rstrip("\r\n")
+
+
+def _asyncio_removals(source: SourceFile, tree: ast.Module, used: set[str]) -> list[tuple[Edit, ...]]:
+    if "asyncio" in used:
+        return []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Import) and [(a.name, a.asname) for a in stmt.names] == [("asyncio", None)]:
+            if _text_of(source.lines, stmt.lineno).strip() == "import asyncio":
+                return _statement_removals(source.lines, stmt.lineno, stmt.end_lineno or stmt.lineno)
+    return []
+
+
+def _helper_removals(source: SourceFile, tree: ast.Module, settings: Settings) -> list[tuple[Edit, ...]]:
+    if settings.json_safe_helper:
+        module, _, function = settings.json_safe_helper.partition(":")
+        used = _used_names(tree)
+        for stmt in tree.body:
+            if isinstance(stmt, ast.ImportFrom) and stmt.module == module and [(a.name, a.asname) for a in stmt.names] == [(function, None)]:
+                if function in used:
+                    return []
+                return _statement_removals(source.lines, stmt.lineno, stmt.end_lineno or stmt.lineno)
+        return []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.FunctionDef) and stmt.name == JSON_SAFE_HELPER:
+            if JSON_SAFE_HELPER in _used_names(tree, skip=stmt):
+                return []
+            first = min([stmt.lineno, *(d.lineno for d in stmt.decorator_list)])
+            return _statement_removals(source.lines, first, stmt.end_lineno or stmt.lineno, before=2, after=2)
+    return []
+
+
+def _remove_unused(original: SourceFile, text: str, options: list[RenderOptions], settings: Settings,
+                   is_logger_module: bool) -> tuple[str, list[int | None], list[str]]:
+    """Remove what apply added for the reverted events and nothing uses any more. Returns the
+    text, each line's 0-based origin in `text`, and notes."""
+    source = original.with_text(text)
+    tree = source.parse()
+    identity = list(range(len(source.lines)))
+    if isinstance(tree, Problem):  # cannot happen for eventmod's blocks; safe mode reports it
+        return text, identity, []
+    used = _used_names(tree)
+    need_logger = not is_logger_module
+    need_asyncio = any(o.emit == "background" for o in options)
+    need_helper = any(o.json_safe for o in options)
+    groups = [
+        _logger_import_removals(source, tree, settings, used) if need_logger else [],
+        _asyncio_removals(source, tree, used) if need_asyncio else [],
+        _helper_removals(source, tree, settings) if need_helper else [],
+    ]
+    groups = [g for g in groups if g]
+    if not groups:
+        return text, identity, []
+    fallback: tuple[str, list[int | None]] | None = None
+    best: tuple[tuple, str, list[int | None]] | None = None
+    allowed_run = max(2, _longest_blank_run(source.lines))
+    indexed = [list(enumerate(g)) for g in groups]
+    for combination in itertools.islice(itertools.product(*indexed), _MAX_LAYOUTS):
+        edits = [e for _, candidate in combination for e in candidate]
+        try:
+            candidate_text, origin = apply_edits_with_origin(source.lines, edits, source.newline)
+        except EditConflict:
+            continue
+        if fallback is None:
+            fallback = (candidate_text, origin)
+        if _apply_restores(original, candidate_text, text, settings, need_logger, need_asyncio, need_helper):
+            # Several layouts can give apply's text back (apply tops up blank lines): prefer one
+            # that leaves no more blank lines in a row than black would, then the likeliest.
+            candidate_lines = split_lines(candidate_text)
+            too_many = _longest_blank_run(candidate_lines) > allowed_run
+            rank = (too_many, _blank_line_cost(candidate_lines, origin), tuple(i for i, _ in combination))
+            if best is None or rank < best[0]:
+                best = (rank, candidate_text, origin)
+    if best is not None:
+        return best[1], best[2], []
+    if fallback is None:  # pragma: no cover - removals of distinct statements never overlap
+        return text, identity, []
+    note = f"{original.path}: the imports apply added could not be matched to apply's layout exactly; removed the unused statements only"
+    return fallback[0], fallback[1], [note]
+
+
+_TOP_DEF = re.compile(r"^(def |class |async def |@)")
+
+
+def _blank_line_cost(lines: list[str], origin: list[int | None]) -> int:
+    """How far the blank lines where something was removed are from black's habit: two before
+    a top-level def or class and after a top-level def's body, otherwise one."""
+    cost = 0
+    for i in range(1, len(lines) + 1):
+        previous = origin[i - 1]
+        current = origin[i] if i < len(origin) else None
+        if previous is None or (current is not None and current == previous + 1) or (current is None and i < len(origin)):
+            continue
+        if current is None and i == len(origin):
+            continue  # end of file
+        start = i
+        while start > 0 and not lines[start - 1].strip():
+            start -= 1
+        end = i
+        while end < len(lines) and not lines[end].strip():
+            end += 1
+        before = lines[start - 1] if start > 0 else ""
+        after = lines[end] if end < len(lines) else ""
+        wanted = 2 if _TOP_DEF.match(after) or (before[:1] in (" ", "\t") and after and after[:1] not in (" ", "\t")) else 1
+        cost += abs((end - start) - wanted)
+    return cost
+
+
+def _longest_blank_run(lines: list[str]) -> int:
+    longest = run = 0
+    for line in lines:
+        run = run + 1 if not line.strip() else 0
+        longest = max(longest, run)
+    return longest
+
+
+def _apply_restores(original: SourceFile, candidate: str, target: str, settings: Settings,
+                    need_logger: bool, need_asyncio: bool, need_helper: bool) -> bool:
+    """Whether apply's own import/helper planning, run on `candidate`, gives back `target`."""
+    source = original.with_text(candidate)
+    tree = source.parse()
+    if isinstance(tree, Problem):
+        return False
+    plan = plan_imports(source, tree, module=settings.logger_module, getter=settings.getter, enum=settings.enum_class,
+                        need_logger=need_logger, need_asyncio=need_asyncio, line_length=settings.black.line_length)
+    edits = list(plan.edits)
+    if need_helper:
+        helper, _ = json_safe_helper_edit(source, tree, settings.json_safe_helper, file_style(source, tree, settings.black))
+        if helper is not None:
+            edits.append(helper)
+    try:
+        restored, _ = apply_edits_with_origin(source.lines, edits, source.newline)
+    except EditConflict:
+        return False
+    return restored == target
