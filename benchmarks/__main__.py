@@ -58,7 +58,7 @@ TARGETS = {
 # -- helpers -------------------------------------------------------------------------------------
 def eventmod_cmd() -> list[str]:
     script = Path(PY).parent / "eventmod"
-    return [str(script)] if script.exists() else [PY, "-m", "codemods"]
+    return [str(script)] if script.exists() else [PY, "-m", "eventmod"]
 
 
 def run(cmd: list[str], cwd: Path, *, check: bool = True, env: dict | None = None) -> float:
@@ -160,7 +160,7 @@ def touched_files(cwd: Path, extra: list[str] = ()) -> list[str]:
 def profile(cmd_args: list[str], cwd: Path, out: Path, top: int = 15) -> list[dict]:
     """cProfile one in-process `--jobs 1` run; the functions with the largest cumulative and own
     time, as shares of the whole run."""
-    subprocess.run([PY, "-m", "cProfile", "-o", str(out), "-m", "codemods", *cmd_args], cwd=cwd,
+    subprocess.run([PY, "-m", "cProfile", "-o", str(out), "-m", "eventmod", *cmd_args], cwd=cwd,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
     stats = pstats.Stats(str(out))
     total = stats.total_tt  # type: ignore[attr-defined]
@@ -322,7 +322,7 @@ def bench_events_per_file(quick: bool, repeat: int | None, do_profile: bool, wor
 
 
 def importtime(args: list[str]) -> dict:
-    proc = subprocess.run([PY, "-X", "importtime", "-m", "codemods", *args], cwd=REPO, capture_output=True, text=True)
+    proc = subprocess.run([PY, "-X", "importtime", "-m", "eventmod", *args], cwd=REPO, capture_output=True, text=True)
     total_us, modules, top = 0, [], []
     for line in proc.stderr.splitlines():
         match = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)", line)
