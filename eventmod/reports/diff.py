@@ -49,6 +49,17 @@ def opcodes_from_origin(old: list[str], new: list[str], origin: tuple[int | None
     return ops or [("equal", 0, 0, 0, 0)]
 
 
+def _hunk_range(start: int, stop: int) -> str:
+    """A unified diff hunk's range `start,length` (1-based; `start` is the line before an empty
+    range), as GNU diff and difflib write it."""
+    beginning, length = start + 1, stop - start
+    if length == 1:
+        return f"{beginning}"
+    if not length:
+        beginning -= 1
+    return f"{beginning},{length}"
+
+
 def _unified(old: list[str], new: list[str], fromfile: str, tofile: str, matcher: difflib.SequenceMatcher, n: int = 3):
     """difflib.unified_diff, with the matcher supplied (same output format)."""
     started = False
@@ -58,8 +69,8 @@ def _unified(old: list[str], new: list[str], fromfile: str, tofile: str, matcher
             yield f"--- {fromfile}\n"
             yield f"+++ {tofile}\n"
         first, last = group[0], group[-1]
-        file1 = difflib._format_range_unified(first[1], last[2])  # type: ignore[attr-defined]
-        file2 = difflib._format_range_unified(first[3], last[4])  # type: ignore[attr-defined]
+        file1 = _hunk_range(first[1], last[2])
+        file2 = _hunk_range(first[3], last[4])
         yield f"@@ -{file1} +{file2} @@\n"
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
