@@ -30,6 +30,7 @@ class Config:
     integer_kwargs: tuple[str, ...] = ("position_id",)
     json_safe_helper: str = ""  # "module:function" to import instead of emitting a local helper
     safe_mode: bool = True
+    failsafe: bool = True  # wrap each block so no logging failure reaches the caller
     source: Path | None = field(default=None, compare=False)  # the pyproject it came from
 
     def with_overrides(self, **overrides: Any) -> "Config":
@@ -62,6 +63,7 @@ class Settings:
     integer_kwargs: tuple[str, ...] = ("position_id",)
     json_safe_helper: str = ""
     variable: str = DEFAULT_VARIABLE
+    failsafe: bool = True
     # In-memory file contents that stand in for the disk (path, bytes): planning phase N+1 on top
     # of phase N's output without writing it (patches per phase, --patch-dir).
     overlay: tuple[tuple[str, bytes], ...] = ()
@@ -72,5 +74,5 @@ class Settings:
             root=str(config.root), logger_module=config.logger_module, enum_file=Path(config.enum_file).as_posix(),
             enum_class=config.enum_class, getter=config.getter, emit=config.emit, json_safe=config.json_safe,
             black=black, safe_mode=config.safe_mode, hot_paths=config.hot_paths,
-            integer_kwargs=config.integer_kwargs, json_safe_helper=config.json_safe_helper,
+            integer_kwargs=config.integer_kwargs, json_safe_helper=config.json_safe_helper, failsafe=config.failsafe,
         )
