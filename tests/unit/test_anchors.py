@@ -927,20 +927,21 @@ TARGETS = [
 ALL = AFTER_LOG + STATEMENTS + AT + IN_EXCEPT + ON_ERROR + OCCURRENCE + NESTING + TARGETS
 
 
-@pytest.mark.parametrize("before, after, spec", ALL)
-def test_anchor_places_the_block(before, after, spec):
+def _expected(after: str) -> str:
     header = {} if "from core.event_logger import" not in after else {"header": ""}
     expected = expand(after, **header)
-    if "<E:background>" in after:
-        expected = "import asyncio\n\n" + expected
-    assert_transform(before, expected, spec)
+    return "import asyncio\n\n" + expected if "<E:background>" in after else expected
 
 
 @pytest.mark.parametrize("before, after, spec", ALL)
-def test_second_run_finds_every_block_present(before, after, spec):
-    first = transform(before, spec)
-    assert first.status() is Status.PENDING
-    again = transform(first.text, spec, files={"core/event_logger.py": first.files["core/event_logger.py"]}, dedent=False)
+def test_anchor_places_the_block(before, after, spec):
+    result = assert_transform(before, _expected(after), spec)
+    assert result.status() is Status.PENDING
+
+
+@pytest.mark.parametrize("before, after, spec", ALL)
+def test_the_expected_text_has_every_block_present(before, after, spec):
+    again = transform(_expected(after), spec, dedent=False)
     assert not again.changed, again.diff()
     assert again.status() is Status.PRESENT
     assert not again.problems, again.messages()
