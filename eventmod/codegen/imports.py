@@ -54,6 +54,12 @@ def plan_imports(
     have = existing_names(tree, module, wanted)
     edits: list[Edit] = []
     missing = [name for name in wanted if name not in have] if need_logger else []
+    asyncio_bound = _asyncio_alias(tree) if need_asyncio else None
+    new_lines = logger_import_lines(module, missing, line_length, source.indent_unit)
+    if missing and need_asyncio and asyncio_bound is None and not _top_imports(tree):
+        # A file without imports gets both as one block, in isort's order (stdlib first).
+        edit = _new_import(source, tree, ("import asyncio", "", *new_lines), order=0)
+        return ImportPlan(have.get(getter, getter), have.get(enum, enum), "asyncio", (edit,))
     if missing:
         target = next(
             (s for s in _top_imports(tree) if isinstance(s, ast.ImportFrom) and s.level == 0 and s.module == module
@@ -63,15 +69,23 @@ def plan_imports(
         if target is not None:
             edits.append(_merge_into(source, target, missing, line_length))
         else:
-            edits.append(_new_import(source, tree, f"from {module} import {', '.join(missing)}", order=1))
+            edits.append(_new_import(source, tree, new_lines, order=1))
     asyncio_name = "asyncio"
     if need_asyncio:
-        bound = _asyncio_alias(tree)
-        if bound is None:
-            edits.append(_new_import(source, tree, "import asyncio", order=0, stdlib=True))
+        if asyncio_bound is None:
+            edits.append(_new_import(source, tree, ("import asyncio",), order=0, stdlib=True))
         else:
-            asyncio_name = bound
+            asyncio_name = asyncio_bound
     return ImportPlan(have.get(getter, getter), have.get(enum, enum), asyncio_name, tuple(edits))
+
+
+def logger_import_lines(module: str, names: list[str], line_length: int, indent_unit: str) -> tuple[str, ...]:
+    """A new `from module import names`: one line, or black's exploded form when that line is
+    longer than the line length (revert recognises the statement by these lines)."""
+    line = f"from {module} import {', '.join(names)}"
+    if len(line) <= line_length:
+        return (line,)
+    return (f"from {module} import (", *(f"{indent_unit}{name}," for name in names), ")")
 
 
 def _asyncio_alias(tree: ast.Module) -> str | None:
@@ -121,16 +135,21 @@ def _merge_into(source: SourceFile, stmt: ast.ImportFrom, names: list[str], line
     return Edit(alias_line - 1, alias_line, (fixed.rstrip("\r\n"), *new_lines), "import")
 
 
-def _new_import(source: SourceFile, tree: ast.Module, statement: str, order: int, stdlib: bool = False) -> Edit:
+def _new_import(source: SourceFile, tree: ast.Module, statements: tuple[str, ...], order: int, stdlib: bool = False) -> Edit:
+    """New import lines: one statement among the file's imports, or the first import block."""
     imports = _top_imports(tree)
     body = tree.body
     if imports:
         if stdlib:
+            statement = statements[0]
             # Standard-library imports go first, after `from __future__` ones (isort's order).
             non_future = [s for s in imports if not (isinstance(s, ast.ImportFrom) and s.module == "__future__")]
             if non_future:
-                return Edit(non_future[0].lineno - 1, non_future[0].lineno - 1, (statement,), "import", order)
-        return _among_imports(source, body, imports, statement, order)
+                first = non_future[0]
+                # before a third-party or first-party section: a blank line keeps the sections apart
+                lines = (statement,) if _is_stdlib(first) else (statement, "")
+                return Edit(first.lineno - 1, first.lineno - 1, lines, "import", order)
+        return _among_imports(source, body, imports, statements, order)
     # No imports at all: after the docstring (and one blank line), else after leading comments.
     position = 0
     lines = source.lines
@@ -139,13 +158,13 @@ def _new_import(source: SourceFile, tree: ast.Module, statement: str, order: int
         # black keeps one blank line after a module docstring: the import goes below it.
         if position < len(lines) and not lines[position].strip():
             position += 1
-            new = [statement]
+            new = [*statements]
         else:
-            new = ["", statement]
+            new = ["", *statements]
     else:
         while position < len(lines) and lines[position].lstrip().startswith("#"):
             position += 1
-        new = [statement]
+        new = [*statements]
     following = next((s for s in body if (s.lineno - 1) >= position), None)
     blank_after = 0
     probe = position
@@ -167,24 +186,24 @@ def _is_stdlib(stmt: ast.stmt) -> bool:
     return name in sys.stdlib_module_names or name == "__future__"
 
 
-def _among_imports(source: SourceFile, body: list[ast.stmt], imports: list[ast.stmt], statement: str, order: int) -> Edit:
+def _among_imports(source: SourceFile, body: list[ast.stmt], imports: list[ast.stmt], lines: tuple[str, ...], order: int) -> Edit:
     """Place a first-party `from` import as isort would: in the non-stdlib section, before the
     first `from` import that sorts after it; after the stdlib section (one blank line apart)
     when the file has no other non-stdlib import."""
     leading = _leading_imports(body) or imports
-    module = statement.split()[1]
+    module = lines[0].split()[1]
     others = [s for s in leading if not _is_stdlib(s)]
     for stmt in others:
         if isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and (stmt.module or "") > module:
-            return Edit(stmt.lineno - 1, stmt.lineno - 1, (statement,), "import", order)
+            return Edit(stmt.lineno - 1, stmt.lineno - 1, lines, "import", order)
     if others:
         end = others[-1].end_lineno or others[-1].lineno
-        return Edit(end, end, (statement,), "import", order)
+        return Edit(end, end, lines, "import", order)
     end = leading[-1].end_lineno or leading[-1].lineno
     following_blank = end < len(source.lines) and not source.lines[end].strip()
     if following_blank:
-        return Edit(end + 1, end + 1, (statement, ""), "import", order)
-    return Edit(end, end, ("", statement), "import", order)
+        return Edit(end + 1, end + 1, (*lines, ""), "import", order)
+    return Edit(end, end, ("", *lines), "import", order)
 
 
 def _leading_imports(body: list[ast.stmt]) -> list[ast.stmt]:

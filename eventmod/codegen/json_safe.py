@@ -31,8 +31,10 @@ HELPER_SOURCE = '''def {name}(value):
     return str(value)'''
 
 
-def json_safe_helper_edit(source: SourceFile, tree: ast.Module, configured: str, style: Style) -> tuple[Edit | None, str]:
-    """The edit that makes the helper available in this file (None if it already is) and its name."""
+def json_safe_helper_edit(source: SourceFile, tree: ast.Module, configured: str, style: Style,
+                          imports: tuple[Edit, ...] = ()) -> tuple[Edit | None, str]:
+    """The edit that makes the helper available in this file (None if it already is) and its name.
+    `imports`: the import edits planned for the same file; a generated helper goes after them."""
     if configured:
         module, _, function = configured.partition(":")
         for stmt in tree.body:
@@ -45,10 +47,11 @@ def json_safe_helper_edit(source: SourceFile, tree: ast.Module, configured: str,
         return None, JSON_SAFE_HELPER
     text = HELPER_SOURCE.format(name=JSON_SAFE_HELPER).replace('"""', style.quote * 3 if style.quote == '"' else '"""')
     lines = [line.replace("    ", style.indent_unit) if style.indent_unit != "    " else line for line in text.split("\n")]
-    return _after_imports(source, tree, ["", "", *lines], blank_after=2), JSON_SAFE_HELPER
+    return _helper_definition(source, tree, lines, imports), JSON_SAFE_HELPER
 
 
-def _after_imports(source: SourceFile, tree: ast.Module, lines: list[str], blank_after: int) -> Edit:
+def _end_of_imports(source: SourceFile, tree: ast.Module) -> int:
+    """The 0-based line after the module's leading imports (and docstring), 0 when none."""
     position = 0
     for stmt in tree.body:
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
@@ -57,9 +60,40 @@ def _after_imports(source: SourceFile, tree: ast.Module, lines: list[str], blank
             position = stmt.end_lineno or stmt.lineno
         else:
             break
+    return position
+
+
+def _after_imports(source: SourceFile, tree: ast.Module, lines: list[str], blank_after: int) -> Edit:
+    position = _end_of_imports(source, tree)
     blanks = 0
     while position + blanks < len(source.lines) and not source.lines[position + blanks].strip():
         blanks += 1
     tail = [""] * max(0, blank_after - blanks)
     # the helper goes after the import block's trailing blank lines are accounted for
     return Edit(position, position, tuple(lines + tail), "helper", -1)
+
+
+def _helper_definition(source: SourceFile, tree: ast.Module, lines: list[str], imports: tuple[Edit, ...]) -> Edit:
+    """The generated helper, as black lays out a top-level def: right before the first statement
+    (or comment) after the imports, so the imports this run adds stay above it, with two blank
+    lines on each side."""
+    text = source.lines
+    position = _end_of_imports(source, tree)
+    if position == 0:  # no imports: stay below a shebang, coding line or header comment
+        while position < len(text) and text[position].lstrip().startswith("#"):
+            position += 1
+    gap = position
+    while position < len(text) and not text[position].strip():
+        position += 1
+    # blank lines right above the helper in the output: the original ones, counted from the
+    # last import this run inserts into that gap (its own trailing blank lines included)
+    run = position - gap
+    inserted = sorted((e for e in imports if e.start == e.end and gap <= e.start <= position), key=lambda e: (e.start, e.order))
+    if inserted:
+        last = inserted[-1]
+        trailing = len(last.lines) - len("\n".join(last.lines).rstrip("\n").split("\n"))
+        run = (position - last.start) + trailing
+    lead = [""] * max(0, 2 - run) if position > 0 else []
+    tail = ["", ""] if position < len(text) else []
+    order = max((e.order for e in imports), default=0) + 1  # after imports inserted at the same line
+    return Edit(position, position, (*lead, *lines, *tail), "helper", order)

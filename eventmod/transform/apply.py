@@ -153,7 +153,7 @@ def _event_edits(source: SourceFile, tree: ast.Module, placements: list[Placemen
     edits: list[Edit] = list(imports.edits)
     json_safe_name = JSON_SAFE_HELPER
     if any(json_safe_for(event, settings) for event, _, _ in placements):
-        helper_edit, json_safe_name = json_safe_helper_edit(source, tree, settings.json_safe_helper, style)
+        helper_edit, json_safe_name = json_safe_helper_edit(source, tree, settings.json_safe_helper, style, imports.edits)
         if helper_edit is not None:
             edits.append(helper_edit)
     variables: dict[int, str] = {}

@@ -30,7 +30,7 @@ from eventmod.analysis.anchors import Site, Window
 from eventmod.analysis.placement import resolve_sites
 from eventmod.analysis.presence import EmitMode, present_block
 from eventmod.analysis.style import Style, file_style
-from eventmod.codegen.imports import plan_imports
+from eventmod.codegen.imports import logger_import_lines, plan_imports
 from eventmod.codegen.json_safe import json_safe_helper_edit
 from eventmod.codegen.render import JSON_SAFE_HELPER, Names, RenderOptions, render_block, render_options, rendered_block_start, split_comment
 from eventmod.config import settings_for
@@ -258,8 +258,8 @@ def _logger_import_removals(source: SourceFile, tree: ast.Module, settings: Sett
     aliases = stmt.names
     first, last = stmt.lineno, stmt.end_lineno or stmt.lineno
     candidates: list[tuple[Edit, ...]] = []
-    own_line = f"from {settings.logger_module} import {', '.join(wanted)}"
-    if len(statements) == 1 and first == last and _text_of(source.lines, first) == own_line \
+    own = logger_import_lines(settings.logger_module, wanted, settings.black.line_length, source.indent_unit)
+    if len(statements) == 1 and [_text_of(source.lines, n) for n in range(first, last + 1)] == list(own) \
             and not any(a.name in used for a in aliases):
         candidates.extend(_statement_removals(source.lines, first, last))
     # apply appends the missing names in (getter, enum) order, after at least one existing name.
@@ -432,6 +432,8 @@ def _blank_line_cost(lines: list[str], origin: list[int | None]) -> int:
     """How far the blank lines where something was removed are from black's habit: two before
     a top-level def or class and after a top-level def's body, otherwise one."""
     cost = 0
+    if origin and origin[0] != 0:  # something was removed at the top: a file starts with no blank line
+        cost += next((i for i, line in enumerate(lines) if line.strip()), len(lines))
     for i in range(1, len(lines) + 1):
         previous = origin[i - 1]
         current = origin[i] if i < len(origin) else None
@@ -471,7 +473,7 @@ def _apply_restores(original: SourceFile, candidate: str, target: str, settings:
                         need_logger=need_logger, need_asyncio=need_asyncio, line_length=settings.black.line_length)
     edits = list(plan.edits)
     if need_helper:
-        helper, _ = json_safe_helper_edit(source, tree, settings.json_safe_helper, file_style(source, tree, settings.black))
+        helper, _ = json_safe_helper_edit(source, tree, settings.json_safe_helper, file_style(source, tree, settings.black), plan.edits)
         if helper is not None:
             edits.append(helper)
     try:

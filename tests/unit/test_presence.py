@@ -1,0 +1,401 @@
+"""Presence: when an event counts as already logged at its anchor (and `apply` leaves it alone).
+
+PRESENT cases: (before, spec) where the code already logs the event next to the anchor; the
+plan changes nothing and says `present`. PENDING cases: (before, after, spec) where a log_event
+call nearby does not count, so the block is inserted.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from eventmod.model.results import Status
+from eventmod.testing import assert_transform, transform
+from tests.unit.blocks import IMPORT, expand
+
+HEADER = "import asyncio\n\n" + IMPORT
+
+
+def spec(function: str = "f", event: str = "E", **fields) -> dict:
+    return {"event": event, "in": function, "payload": {}, **fields}
+
+
+PRESENT = [
+    pytest.param(
+        """
+        async def f(x):
+            logger.info("go")
+            event_logger = get_event_logger()
+            if event_logger:
+                await event_logger.log_event(EventType.E, {}, severity="INFO")
+            return x
+        """,
+        spec(after_log="go"), id="after-log-guarded-block",
+    ),
+    pytest.param(
+        """
+        async def f(x):
+            y = x + 1
+            event_logger = get_event_logger()
+            if event_logger:
+                await event_logger.log_event(EventType.E, {"y": y})
+            return y
+        """,
+        spec(before="return y"), id="before-return",
+    ),
+    pytest.param(
+        '''
+        async def f(x):
+            """Doc."""
+            event_logger = get_event_logger()
+            if event_logger:
+                await event_logger.log_event(EventType.E, {})
+            return x
+        ''',
+        spec(at="start"), id="at-start-after-docstring",
+    ),
+    pytest.param(
+        """
+        async def f(x):
+            x.append(1)
+            event_logger = get_event_logger()
+            if event_logger:
+                await event_logger.log_event(EventType.E, {})
+        """,
+        spec(at="end"), id="at-end-last-statement-is-the-block",
+    ),
+    pytest.param(
+        """
+        async def f(x):
+            try:
+                await x.send()
+            except TimeoutError as e:
+                event_logger = get_event_logger()
+                if event_logger:
+                    await event_logger.log_event(EventType.E, {"error": str(e)})
+                raise
+        """,
+        spec(in_except="TimeoutError"), id="in-except",
+    ),
+    pytest.param(
+        """
+        async def f(x):
+            try:
+                result = await x.send()
+            except Exception as exc:
+                event_logger = get_event_logger()
+                if event_logger:
+                    await event_logger.log_event(EventType.E, {"error": str(exc)})
+                raise
+            return result
+        """,
+        spec(on_error="result = await x.send("), id="on-error-wrapped",
+    ),
+    pytest.param(
+        """
+        async def f(x):
+            logger.info("go")
+            await get_event_logger().log_event(EventType.E, {})
+        """,
+        spec(after_log="go"), id="awaited-unguarded",
+    ),
+    pytest.param(
+        """
+        async def f(x):
+            logger.info("go")
+            await self.event_logger.log_event(EventType.E, {})
+        """,
+        spec(after_log="go"), id="awaited-attribute-logger",
+    ),
+    pytest.param(
+        """
+        async def f(x):
+            logger.info("go")
+            asyncio.create_task(get_event_logger().log_event(EventType.E, {}))
+        """,
+        spec(after_log="go", emit="background"), id="create-task-unguarded",
+    ),
+    pytest.param(
+        """
+        async def f(x):
+            logger.info("go")
+            event_logger = get_event_logger()
+            if event_logger:
+                asyncio.ensure_future(event_logger.log_event(EventType.E, {}))
+        """,
+        spec(after_log="go", emit="background"), id="ensure-future",
+    ),
+    pytest.param(
+        """
+        def f(x):
+            logger.info("go")
+            audit.log_event(EventType.E, {})
+        """,
+        spec(after_log="go", emit="background"), id="plain-call-not-awaited",
+    ),
+    pytest.param(
+        """
+        from core.event_logger import EventType as ET
+
+
+        async def f(x):
+            logger.info("go")
+            event_logger = get_event_logger()
+            if event_logger:
+                await event_logger.log_event(ET.E, {})
+        """,
+        spec(after_log="go"), id="enum-alias",
+    ),
+    pytest.param(
+        """
+        async def f(x):
+            logger.info("go")
+            # logged for the dashboard
+            event_logger = get_event_logger()
+            if event_logger:
+                await event_logger.log_event(EventType.E, {})
+        """,
+        spec(after_log="go"), id="comment-between-anchor-and-block",
+    ),
+    pytest.param(
+        """
+        async def f(x):
+            logger.info("go")
+            event_logger = get_event_logger()
+            if event_logger:
+                await event_logger.log_event(EventType.OTHER, {})
+            event_logger = get_event_logger()
+            if event_logger:
+                await event_logger.log_event(EventType.E, {})
+            return x
+        """,
+        spec(after_log="go"), id="behind-another-events-block",
+    ),
+    pytest.param(
+        """
+        async def f(x):
+            logger.info("go")
+            event_logger = get_event_logger()
+            if event_logger:
+                await event_logger.log_event(EventType.OTHER, {})
+                await event_logger.log_event(EventType.E, {})
+        """,
+        spec(after_log="go"), id="two-events-in-one-guard",
+    ),
+    pytest.param(
+        """
+        async def f(x):
+            y = 1
+            event_logger = get_event_logger()
+            if event_logger:
+                await event_logger.log_event(EventType.E, {})
+            event_logger = get_event_logger()
+            if event_logger:
+                await event_logger.log_event(EventType.OTHER, {})
+            return y
+        """,
+        spec(before="return y"), id="before-with-another-block-in-between",
+    ),
+]
+
+
+@pytest.mark.parametrize("before, spec", PRESENT)
+def test_present(before, spec):
+    result = transform(before, spec)
+    assert result.status() is Status.PRESENT, result.messages()
+    assert not result.changed, result.diff()
+    assert not result.errors and not result.warnings, result.messages()
+
+
+PENDING = [
+    pytest.param(
+        """
+        async def f(x):
+            logger.info("go")
+            event_logger = get_event_logger()
+            if event_logger:
+                await event_logger.log_event(EventType.OTHER, {})
+        """,
+        """
+        async def f(x):
+            logger.info("go")
+            <E>
+            event_logger = get_event_logger()
+            if event_logger:
+                await event_logger.log_event(EventType.OTHER, {})
+        """,
+        spec(after_log="go"), id="a-block-for-another-event",
+    ),
+    pytest.param(
+        """
+        async def f(x):
+            event_logger = get_event_logger()
+            if event_logger:
+                await event_logger.log_event(EventType.E, {})
+            logger.info("go")
+            return x
+        """,
+        """
+        async def f(x):
+            event_logger = get_event_logger()
+            if event_logger:
+                await event_logger.log_event(EventType.E, {})
+            logger.info("go")
+            <E>
+            return x
+        """,
+        spec(after_log="go"), id="same-event-before-an-after-anchor",
+    ),
+    pytest.param(
+        """
+        async def f(x):
+            logger.info("go")
+            x += 1
+            await get_event_logger().log_event(EventType.E, {})
+        """,
+        """
+        async def f(x):
+            logger.info("go")
+            <E>
+            x += 1
+            await get_event_logger().log_event(EventType.E, {})
+        """,
+        spec(after_log="go"), id="same-event-not-adjacent",
+    ),
+    pytest.param(
+        """
+        async def f(x, failed):
+            if failed:
+                await get_event_logger().log_event(EventType.E, {})
+                return None
+            logger.info("go")
+            return x
+        """,
+        """
+        async def f(x, failed):
+            if failed:
+                await get_event_logger().log_event(EventType.E, {})
+                return None
+            logger.info("go")
+            <E>
+            return x
+        """,
+        spec(after_log="go"), id="same-event-on-an-earlier-path",
+    ),
+    pytest.param(
+        """
+        async def f(x):
+            try:
+                await x.send()
+            except KeyError:
+                await get_event_logger().log_event(EventType.E, {})
+            except TimeoutError:
+                raise
+        """,
+        """
+        async def f(x):
+            try:
+                await x.send()
+            except KeyError:
+                await get_event_logger().log_event(EventType.E, {})
+            except TimeoutError:
+                <E>
+                raise
+        """,
+        spec(in_except="TimeoutError"), id="same-event-in-another-handler",
+    ),
+    pytest.param(
+        """
+        async def f(x):
+            y = x
+            event_logger = get_event_logger()
+            return y
+        """,
+        """
+        async def f(x):
+            y = x
+            event_logger = get_event_logger()
+            <E>
+            return y
+        """,
+        spec(before="return y"), id="getter-alone-is-not-presence",
+    ),
+    pytest.param(
+        """
+        async def f(x):
+            logger.info("tick")
+            event_logger = get_event_logger()
+            if event_logger:
+                await event_logger.log_event(EventType.E, {})
+            logger.info("tick")
+        """,
+        """
+        async def f(x):
+            logger.info("tick")
+            event_logger = get_event_logger()
+            if event_logger:
+                await event_logger.log_event(EventType.E, {})
+            logger.info("tick")
+            <E>
+        """,
+        spec(after_log="tick", occurrence="all"), id="occurrence-all-one-site-present",
+    ),
+]
+
+
+@pytest.mark.parametrize("before, after, spec", PENDING)
+def test_pending(before, after, spec):
+    result = assert_transform(before, expand(after), spec)
+    assert result.status() is Status.PENDING
+
+
+# Issue 10.6: a statement that logs the same event on another path (an `if failed:` block, a
+# loop) right after the anchor still counts as present today, so the event is never logged on
+# the anchor's own path. These turn into failures (strict) once presence is fixed.
+ANOTHER_PATH = [
+    pytest.param(
+        """
+        async def f(x, failed):
+            logger.info("go")
+            if failed:
+                event_logger = get_event_logger()
+                if event_logger:
+                    await event_logger.log_event(EventType.E, {}, severity="ERROR")
+            return x
+        """,
+        spec(after_log="go"), id="if-failed-block",
+    ),
+    pytest.param(
+        """
+        async def f(items):
+            logger.info("go")
+            for item in items:
+                await get_event_logger().log_event(EventType.E, {"item": item})
+        """,
+        spec(after_log="go"), id="loop-logging-per-item",
+    ),
+    pytest.param(
+        """
+        async def f(x, ok):
+            y = x
+            if not ok:
+                await get_event_logger().log_event(EventType.E, {})
+            return y
+        """,
+        spec(before="return y"), id="before-anchor-if-block",
+    ),
+]
+
+
+@pytest.mark.xfail(strict=True, reason="issue 10.6: a statement logging the same event on another path next to the anchor counts as present")
+@pytest.mark.parametrize("before, spec", ANOTHER_PATH)
+def test_same_event_on_another_path_next_to_the_anchor_is_not_presence(before, spec):
+    result = transform(before, spec)
+    assert result.status() is Status.PENDING, f"status {result.status()}: the event would never be logged on the anchor's path"
+    assert result.text.count("log_event(") == result.before.count("log_event(") + 1  # its own block was inserted
+
+
+def test_occurrence_all_inserts_only_where_missing_and_reports_those_lines():
+    result = transform(PENDING[-1].values[0], PENDING[-1].values[2])
+    outcome = result.outcomes[0]
+    assert outcome.status is Status.PENDING and outcome.lines == (7,)  # where the missing block starts
