@@ -113,7 +113,6 @@ def test_libcst_tool_writes_what_eventmod_apply_writes_and_revert_restores(tmp_p
 
 @pytest.mark.parametrize("selectors", [
     {"component": ["trailing_stop", "zombie_manager"]},
-    {"phase": [2]},
     {"event": ["ts_created", "zm_cleanup_completed"], "emit": "background"},
 ])
 def test_in_process_runner_with_selectors_matches_eventmod_apply(tmp_path, eventmod, selectors):
@@ -131,13 +130,36 @@ def test_in_process_runner_with_selectors_matches_eventmod_apply(tmp_path, event
     assert result.successes == sum(_files(by_libcst)[n] != original[n] for n in original)
 
 
-def test_selectors_and_root_pass_through_libcst_tool_arguments(tmp_path, eventmod):
-    bot = copy_tree(FIXTURE, tmp_path / "bot")
-    proc = _run_libcst(REPO, "inject_events.InjectEvents", "--hide-progress", "--root", str(bot), "--specs", str(SPECS),
-                       "--component", "zombie_manager", "--phase", "1", "--phase", "2", str(bot))
+def test_switching_emit_rewrites_the_blocks_as_eventmod_apply_does(tmp_path, eventmod):
+    """Re-emit: blocks applied with `await`, then the command with `--emit background`."""
+    by_libcst = copy_tree(FIXTURE, tmp_path / "libcst")
+    by_eventmod = copy_tree(FIXTURE, tmp_path / "eventmod")
+    for root in (by_libcst, by_eventmod):
+        _eventmod(eventmod, "apply", root, "--component", "trailing_stop")
+    awaited = _files(by_libcst)
+    result, stderr = _in_process(InjectEvents, by_libcst, paths=_protection_paths(by_libcst), component=["trailing_stop"],
+                                 emit="background")
+    assert (result.successes, result.failures) == (1, 0), stderr
+    _eventmod(eventmod, "apply", by_eventmod, "--component", "trailing_stop", "--emit", "background")
+    assert _files(by_libcst) == _files(by_eventmod) != awaited
+    assert b"asyncio.create_task(" in (by_libcst / TARGET).read_bytes()
+
+
+def test_another_repository_lists_the_installed_package_and_passes_selectors(tmp_path, eventmod):
+    """The README's setup for other repositories: `modules: ['eventmod.codemods']` in their own
+    `.libcst.codemod.yaml`; the selectors, --root and --specs go through LibCST's argument parser."""
+    project = tmp_path / "project"
+    bot = copy_tree(FIXTURE, project / "src" / "bot")
+    specs = copy_tree(SPECS, project / "audit" / "specs")
+    (project / ".libcst.codemod.yaml").write_text("modules:\n  - 'eventmod.codemods'\nrepo_root: '.'\n", encoding="utf-8")
+    proc = _run_libcst(project, "inject_events.InjectEvents", "--no-format", "--hide-progress", "--root", "src/bot",
+                       "--specs", "audit/specs", "--component", "zombie_manager", "--component", "trailing_stop",
+                       "--phase", "1", "--phase", "2", "src/bot/core", "src/bot/protection")
     assert proc.returncode == 0, proc.stderr
+    assert "Transformed 3 files successfully" in proc.stderr, proc.stderr
     other = copy_tree(FIXTURE, tmp_path / "other")
-    _eventmod(eventmod, "apply", other, "--component", "zombie_manager", "--phase", "1", "--phase", "2")
+    _eventmod(eventmod, "apply", other, "--component", "zombie_manager", "--component", "trailing_stop",
+              "--phase", "1", "--phase", "2", specs=specs)
     assert _files(bot) == _files(other) != _files(FIXTURE)
 
 
@@ -294,7 +316,7 @@ def test_a_spec_problem_fails_every_file_under_the_root_and_changes_nothing(tmp_
     specs = copy_tree(SPECS, tmp_path / "specs")
     expected = breaker(specs)
     original = _files(bot)
-    result, stderr = _in_process(InjectEvents, bot, specs=specs, paths=_protection_paths(bot))
+    result, stderr = _in_process(InjectEvents, bot, specs=specs, paths=_protection_paths(bot), component=list(PROTECTION))
     assert (result.successes, result.failures, result.skips) == (0, 4, 0), stderr
     assert expected in stderr
     assert "eventmod refuses this run:" in stderr and "no file of the run is changed" in stderr
@@ -307,9 +329,9 @@ def test_a_spec_problem_is_a_failure_of_libcst_tool_with_its_process_pool(tmp_pa
     specs = copy_tree(SPECS, tmp_path / "specs")
     expected = _break_function_name(specs)
     proc = _run_libcst(REPO, "inject_events.InjectEvents", "-j", "2", "--hide-progress", "--root", str(bot),
-                       "--specs", str(specs), str(bot))
+                       "--specs", str(specs), "--component", "trailing_stop", str(bot / "core"), str(bot / "protection"))
     assert proc.returncode == 1, proc.stderr
-    assert "Failed to codemod 16 files" in proc.stderr and "Transformed 0 files" in proc.stderr
+    assert "Failed to codemod 13 files" in proc.stderr and "Transformed 0 files" in proc.stderr
     assert expected in proc.stderr and "BrokenProcessPool" not in proc.stderr
     assert _files(bot) == _files(FIXTURE)
 
@@ -364,7 +386,8 @@ def test_libcst_paths_map_to_root_relative_paths(tmp_path, eventmod):
     bot = copy_tree(FIXTURE, repo / "services" / "bot")
     (repo / "tools").mkdir()
     (repo / "tools" / "script.py").write_text("print('hello')\n", encoding="utf-8")
-    result, stderr = _in_process(InjectEvents, bot, paths=[repo], repo_root=repo, component=["trailing_stop"])
+    result, stderr = _in_process(InjectEvents, bot, paths=[*_protection_paths(bot), repo / "tools"], repo_root=repo,
+                                 component=["trailing_stop"])
     assert (result.successes, result.failures) == (2, 0), stderr
     assert f"Skipped codemodding {repo / 'tools' / 'script.py'}: outside eventmod's root {bot.resolve()}" in stderr
     other = copy_tree(FIXTURE, tmp_path / "other")
@@ -373,7 +396,8 @@ def test_libcst_paths_map_to_root_relative_paths(tmp_path, eventmod):
 
     link = tmp_path / "link"
     link.symlink_to(repo, target_is_directory=True)
-    result, stderr = _in_process(RevertEvents, bot, paths=[link / "services" / "bot"], repo_root=link, component=["trailing_stop"])
+    result, stderr = _in_process(RevertEvents, bot, paths=[link / "services" / "bot" / "protection"], repo_root=link,
+                                 component=["trailing_stop"])
     assert (result.successes, result.failures) == (1, 0), stderr
     assert _without(_files(bot), ENUM_FILE) == _without(_files(FIXTURE), ENUM_FILE)
 

@@ -253,10 +253,11 @@ class EventmodCommand(CodemodCommand):
         if rel is None:
             raise SkipFile(f"outside eventmod's root {run.root}")
         change = run.files.get(rel)
-        if change is not None and self._stale(run, change, path):  # e.g. planned by an earlier run in this process
+        disk = path.read_bytes() if change is not None else b""
+        if change is not None and self._stale(run, change, disk):  # e.g. planned by an earlier run in this process
             run = self.planned(refresh=True)
             change = run.files.get(rel)
-            if change is not None and self._stale(run, change, path):
+            if change is not None and self._stale(run, change, disk):
                 raise CodemodRefused.file(rel, "it changed on disk while the run was planned; run the command again")
         if run.errors:
             raise CodemodRefused.of(rel, run.errors, listed_elsewhere=change is None and bool(run.files))
@@ -266,7 +267,6 @@ class EventmodCommand(CodemodCommand):
             self.warn(warning)
         if not change.changed:
             raise SkipFile(change.unchanged)
-        disk = path.read_bytes()
         regenerated = tree.bytes
         if regenerated != disk:
             line, text = first_difference(disk, regenerated)
@@ -290,10 +290,10 @@ class EventmodCommand(CodemodCommand):
         return new_tree
 
     @staticmethod
-    def _stale(run: PlannedRun, change: FileChange, path: Path) -> bool:
+    def _stale(run: PlannedRun, change: FileChange, disk: bytes) -> bool:
         """The file, or the enum file its blocks depend on, is not what the plan read (the enum
         file may already hold this run's members: another file of the run wrote them)."""
-        if change.old is not None and path.read_bytes() != change.old:
+        if change.old is not None and disk != change.old:
             return True
         return bool(change.needs_members) and run.enum_on_disk() not in (run.enum_before, run.enum_after)
 
