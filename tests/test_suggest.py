@@ -170,8 +170,12 @@ def test_stdout_spec_loads_and_names_the_component(eventmod, tmp_path):
     result = eventmod("suggest", "--component", "trailing_stop", *_args(FIXTURE, SPECS))
     assert result.exit_code == 0, result.output
     spec = yaml.safe_load(result.stdout)
-    assert spec["component"] == "trailing_stop" and spec["file"] == "protection/trailing_stop.py"
-    assert (spec["phase"], spec["days"], spec["priority"]) == (1, [1], "MEDIUM")
+    # a new spec for the file: a component name of its own (trailing_stop is taken), the existing
+    # component's header, and ids that follow the existing component's prefix
+    assert spec["component"] == "protection_trailing_stop" and spec["file"] == "protection/trailing_stop.py"
+    assert (spec["phase"], spec["days"], spec["priority"]) == (1, [2, 3], "CRITICAL")
+    assert spec["enum_group"] == "Trailing Stop events"
+    assert all(e["id"].startswith("trailing_stop_") for e in spec["events"])
     ids = {e["id"] for e in spec["events"]}
     catalog, _ = load_catalog(SPECS, FIXTURE)
     assert ids and not ids & {e.id for e in catalog.events()}
@@ -219,18 +223,21 @@ def test_file_arguments_and_input_errors(mini, eventmod):
             logger.warning("Order %s rejected", order_id)
         """)
     specs = mini.parent / "specs"
-    result = eventmod("suggest", "core/mod.py", *_args(mini, specs))
+    mod = str(mini / "core" / "mod.py")  # PATHs are relative to the current directory (here: absolute)
+    result = eventmod("suggest", mod, *_args(mini, specs))
     assert result.exit_code == 0, result.output
     spec = yaml.safe_load(result.stdout)
     assert spec["component"] == "mod"
     # logging's own %-style arguments: `%s` is a placeholder, not part of a word
     assert spec["events"] == [{"id": "mod_order_rejected", "event": "ORDER_REJECTED", "in": "run", "after_log": "Order",
-                               "payload": {"order_id": "order_id"}, "severity": "WARNING", "comment": "Log: Order {} rejected"}]
-    assert eventmod("suggest", "core/nope.py", *_args(mini, specs)).exit_code == 2
-    assert eventmod("suggest", "../x.py", *_args(mini, specs)).exit_code == 2
-    assert eventmod("suggest", "core/mod.py", "--min-level", "loud", *_args(mini, specs)).exit_code == 2
-    two = eventmod("suggest", "core/mod.py", "core/event_logger.py", "--out", str(mini / "x.yaml"), *_args(mini, specs))
-    assert two.exit_code == 2 and "--out takes one target file" in two.output
+                               "payload": {"order_id": "order_id"}, "severity": "WARNING", "comment": "Log order rejected"}]
+    assert eventmod("suggest", str(mini / "core" / "nope.py"), *_args(mini, specs)).exit_code == 2
+    outside = eventmod("suggest", str(mini.parent / "x.py"), *_args(mini, specs))
+    assert outside.exit_code == 2 and "is outside root" in outside.output
+    assert eventmod("suggest", mod, "--min-level", "loud", *_args(mini, specs)).exit_code == 2
+    _write(mini, "core/other.py", "import logging\nlogger = logging.getLogger()\n\n\nasync def go(x):\n    logger.info('Went %s', x)\n")
+    two = eventmod("suggest", mod, str(mini / "core" / "other.py"), "--out", str(mini / "x.yaml"), *_args(mini, specs))
+    assert two.exit_code == 2 and "--out FILE takes one file to scan, got 2" in two.output
 
 
 # -- recall against the audit's catalog ----------------------------------------------------------
