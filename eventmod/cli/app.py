@@ -100,6 +100,7 @@ class LazyGroup(PlainParameters, TyperGroup):
 
 
 app = typer.Typer(
+    name="eventmod",
     cls=LazyGroup,
     add_completion=False,
     no_args_is_help=True,

@@ -17,7 +17,10 @@ def validate(
     emit: o.Emit = None, failsafe: o.Failsafe = None, quiet: o.Quiet = False, verbose: o.Verbose = False,
     fmt: Annotated[str, o.format_option("text", "json", "github", help="text, json (for bots) or github (annotations in GitHub Actions).")] = "text",
 ) -> None:
-    """Check the specs against the code and report every problem (exit 2 if there is any)."""
+    """Check the specs against the code and report every problem.
+
+    Exit 2 when there is any problem; warnings are printed and do not change the exit code.
+    """
     from eventmod.reports.summary import Summary
 
     common = o.Common.of(locals())
@@ -47,9 +50,9 @@ def check(
     emit: o.Emit = None, failsafe: o.Failsafe = None, quiet: o.Quiet = False, verbose: o.Verbose = False,
     fmt: Annotated[str, o.format_option("text", "json", "github", help="text, json (for bots) or github (annotations in GitHub Actions).")] = "text",
 ) -> None:
-    """Exit 1 when a selected event is pending, drifted, or emitted in another mode than its spec.
+    """Exit 1 when a selected event is pending, drifted or re-emit.
 
-    Lines read `path:line: id (EVENT): status`, in file and line order. Pass the same --emit and
+    Re-emit: the block is emitted in another mode than its spec says. Lines read `path:line: id (EVENT): status`, in file and line order. Pass the same --emit and
     --failsafe as `apply` was given, so that `check` agrees with it.
     """
     from eventmod import api
@@ -96,8 +99,11 @@ def plan(
     emit: o.Emit = None, failsafe: o.Failsafe = None, quiet: o.Quiet = False, verbose: o.Verbose = False,
     fmt: Annotated[str, o.format_option("text", "markdown", "json")] = "text",
 ) -> None:
-    """The rollout plan from the specs: per phase, day and component, the events present, pending
-    and invalid. Spec problems are printed too, and make the exit code 2."""
+    """The rollout plan: per phase, day and component, the events.
+
+    Counts the events present, pending and invalid. Spec problems are printed too, and make the
+    exit code 2.
+    """
     from eventmod.reports.coverage import rollout_plan
     from eventmod.reports.summary import plan_text
 
@@ -125,10 +131,13 @@ def coverage(
     target: Annotated[float, typer.Option(
         "--target", metavar="PCT", min=0, max=100, help="The coverage goal shown in the total row.")] = 90.0,
 ) -> None:
-    """The audit table measured from the code: per component, the events specified and how many
-    are instrumented. With selectors, only the selected components are measured. Spec problems
-    (a missing spec directory or enum file included) exit 2: a coverage gate never passes on
-    broken input."""
+    """The audit table, measured from the code.
+
+    Per component: the events specified and how many are instrumented, plus the files with
+    log_event calls that no spec names. With selectors, only the selected components are
+    measured. Spec problems (a missing spec directory or enum file included) exit 2: a coverage
+    gate never passes on broken input.
+    """
     from eventmod.api import Selectors
     from eventmod.reports.coverage import measure_coverage
     from eventmod.reports.summary import coverage_text
@@ -162,8 +171,11 @@ def report(
     emit: o.Emit = None, failsafe: o.Failsafe = None, quiet: o.Quiet = False, verbose: o.Verbose = False,
     fmt: Annotated[str, o.format_option("markdown", "json")] = "markdown",
 ) -> None:
-    """A pull-request description of the selection: its events, anchors, payloads and enum
-    members, the checks passed, and the coverage before and after."""
+    """A pull-request description of the selection.
+
+    Lists its events, anchors, payloads and enum members, the checks passed, and the coverage
+    before and after.
+    """
     from eventmod import api
     from eventmod.config import display_path
     from eventmod.reports.coverage import measure_coverage

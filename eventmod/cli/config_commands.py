@@ -25,10 +25,12 @@ def config(
     emit: o.Emit = None, failsafe: o.Failsafe = None, quiet: o.Quiet = False, verbose: o.Verbose = False,
     fmt: Annotated[str, o.format_option("text", "json")] = "text",
 ) -> None:
-    """Print the resolved configuration and where each value came from: default, the
-    configuration file (file:line) or a flag. The file is --config PATH, else the nearest
-    pyproject.toml with [tool.eventmod] at or above --root, else at or above the current
-    directory."""
+    """Print the configuration and where each value came from.
+
+    Each value comes from the default, the configuration file (file:line) or a flag. The file
+    is --config PATH, else the nearest pyproject.toml with [tool.eventmod] at or above --root,
+    else at or above the current directory.
+    """
     from eventmod.config import display_path, resolve_config
     from eventmod.model.problems import InputError
 
@@ -68,7 +70,11 @@ def schema(
     out: Annotated[Optional[Path], o.output_option("Write the schema to PATH instead of stdout.")] = None,
     quiet: o.Quiet = False,
 ) -> None:
-    """The JSON Schema of spec files, for editor completion (yaml-language-server)."""
+    """The JSON Schema of spec files, for editors.
+
+    Editors that use yaml-language-server (VS Code, Neovim, ...) complete and check spec files
+    with it.
+    """
     from eventmod.spec.schema import json_schema
 
     report = c.reporter(o.Common(quiet=quiet))

@@ -26,10 +26,10 @@ OUTPUT = "Output"
 # -- selectors ---------------------------------------------------------------------------------
 Phase = Annotated[Optional[List[int]], typer.Option(
     "--phase", metavar="PHASE", min=1, max=4, show_default=False,
-    help="Select the events of rollout phase PHASE, 1-4 (repeatable).")]
+    help="Select the events of rollout phase PHASE (repeatable).")]
 Day = Annotated[Optional[List[int]], typer.Option(
     "--day", metavar="DAY", min=1, max=12, show_default=False,
-    help="Select the events planned on day DAY, 1-12 (repeatable).")]
+    help="Select the events planned on day DAY (repeatable).")]
 Component = Annotated[Optional[List[str]], typer.Option(
     "--component", metavar="NAME", show_default=False, help="Select a component by name (repeatable).")]
 Event = Annotated[Optional[List[str]], typer.Option(
@@ -38,22 +38,22 @@ Event = Annotated[Optional[List[str]], typer.Option(
 # -- the project ---------------------------------------------------------------------------------
 Root = Annotated[Optional[Path], typer.Option(
     "--root", metavar="PATH", show_default=False,
-    help="The code to instrument (default: `root` of the configuration, else the configuration's directory).")]
+    help="The code to instrument (default: [tool.eventmod] root).")]
 Specs = Annotated[Optional[Path], typer.Option(
     "--specs", metavar="PATH", show_default=False,
-    help="The spec directory (default: `specs` of the configuration, else event_specs).")]
+    help="The spec directory (default: [tool.eventmod] specs).")]
 ConfigFile = Annotated[Optional[Path], typer.Option(
     "--config", metavar="PATH", show_default=False,
     help="Read the configuration from PATH (a pyproject.toml, or a TOML file of eventmod keys) instead of discovering it.")]
 Jobs = Annotated[Optional[int], typer.Option(
     "--jobs", "-j", metavar="N", min=1, show_default=False,
-    help="Worker processes, at least 1 (default: the CPU count; 1 plans in process).")]
+    help="Worker processes (default: the CPU count; 1 plans in process).")]
 Emit = Annotated[Optional[str], typer.Option(
     "--emit", metavar=choices_metavar("await", "background"), callback=choice("await", "background"), show_default=False,
-    help="Emit mode of events that do not set their own (overrides `emit` of the configuration).")]
+    help="Emit mode of events that set none (default: [tool.eventmod] emit).")]
 Failsafe = Annotated[Optional[bool], typer.Option(
     "--failsafe/--no-failsafe", show_default=False,
-    help="Wrap blocks so no logging failure reaches the caller (overrides `failsafe` of the configuration).")]
+    help="Wrap blocks so that no logging failure reaches the caller (default: [tool.eventmod] failsafe).")]
 Quiet = Annotated[bool, typer.Option(
     "--quiet", "-q", show_default=False, help="Print results and errors only: no summaries, notes or warnings.")]
 Verbose = Annotated[bool, typer.Option(

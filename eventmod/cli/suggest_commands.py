@@ -32,9 +32,9 @@ def suggest(
     include_specified: Annotated[bool, typer.Option(
         "--include-specified", show_default=False, help="Also draft entries for logger calls a spec already anchors at.")] = False,
 ) -> None:
-    """Draft spec entries for logger calls in async functions that no log_event follows yet.
+    """Draft spec entries for logger calls that no log_event follows.
 
-    The selectors (--phase, --day, --component, --event) scan the files of the selected
+    Scans async functions. The selectors (--phase, --day, --component, --event) scan the files of the selected
     components instead of PATHs. Every entry printed or written passes `eventmod validate`.
     """
     from eventmod.api import Selectors

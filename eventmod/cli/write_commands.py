@@ -41,7 +41,7 @@ def dry_run(
         "--patch", metavar="PATH", show_default=False, help="Write the patch to PATH instead of stdout (- means stdout).")] = None,
     patch_dir: Annotated[Optional[Path], typer.Option(
         "--patch-dir", metavar="DIR", show_default=False,
-        help="Write phase-N.patch for each phase and phase-N-COMPONENT.patch for each component into DIR (created if missing).")] = None,
+        help="Write one patch per phase and one per component into DIR (created if missing).")] = None,
     relative: Annotated[bool, typer.Option(
         "--relative", show_default=False,
         help="Patch paths relative to root (default: relative to the git work tree's top level when root is in one).")] = False,
@@ -49,8 +49,12 @@ def dry_run(
         "--exit-code", show_default=False, help="Exit 1 when the patch is not empty, like `git diff --exit-code`.")] = False,
     color: o.Color = "auto",
 ) -> None:
-    """Show the patch `apply` would make, as a unified diff that `git apply` accepts. Writes no
-    code (only the --patch / --patch-dir files)."""
+    """Show the patch `apply` would make (writes no code).
+
+    The patch is a unified diff that `git apply` accepts, with paths relative to the top level
+    of the git work tree root is in (or to root: --relative, or outside git). The summary goes
+    to stderr.
+    """
     from eventmod.reports.diff import colorize, run_diff
     from eventmod.reports.summary import Summary
 
@@ -101,7 +105,11 @@ def apply(
         help="Review each event's hunk and answer y/n/a/q/d (? for help), like `git add -p`.")] = False,
     color: o.Color = "auto",
 ) -> None:
-    """Insert the selected events: check everything first, then write each file atomically."""
+    """Insert the selected events into the code.
+
+    Everything is checked first; then each file is written atomically. Refuses (exit 2) when a
+    file it would touch has uncommitted changes in git, unless --allow-dirty.
+    """
     from dataclasses import replace
 
     from eventmod import api
@@ -207,8 +215,10 @@ def revert(
     emit: o.Emit = None, failsafe: o.Failsafe = None, quiet: o.Quiet = False, verbose: o.Verbose = False,
     allow_dirty: AllowDirty = False,
 ) -> None:
-    """Remove the blocks eventmod inserted for the selected events, and the imports left unused.
-    Blocks edited by hand since are left alone."""
+    """Remove the blocks eventmod inserted for the selected events.
+
+    The imports left unused go too; blocks edited by hand since apply are left alone.
+    """
     from eventmod import api
 
     common = o.Common.of(locals())
