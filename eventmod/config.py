@@ -42,7 +42,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-from eventmod.model.problems import InputError, Problem, did_you_mean
+from eventmod.model.problems import InputError, Problem, did_you_mean, display_path
 from eventmod.model.settings import BlackSettings, Config, Settings
 
 PATH_KEYS = {"root": ".", "specs": "event_specs"}  # path keys and their defaults
@@ -70,15 +70,6 @@ class Origin:
 
 
 DEFAULT = Origin("default")
-
-
-def display_path(path: Path, cwd: Path | None = None) -> str:
-    import os
-
-    try:
-        return os.path.relpath(path, cwd or Path.cwd())
-    except ValueError:  # pragma: no cover - another drive on Windows
-        return str(path)
 
 
 @dataclass(frozen=True)

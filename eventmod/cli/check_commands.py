@@ -177,7 +177,7 @@ def report(
     before and after.
     """
     from eventmod import api
-    from eventmod.config import display_path
+    from eventmod.model.problems import display_path
     from eventmod.reports.coverage import measure_coverage
     from eventmod.reports.pr import pr_report
 

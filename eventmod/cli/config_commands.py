@@ -31,7 +31,8 @@ def config(
     is --config PATH, else the nearest pyproject.toml with [tool.eventmod] at or above --root,
     else at or above the current directory.
     """
-    from eventmod.config import display_path, resolve_config
+    from eventmod.config import resolve_config
+    from eventmod.model.problems import display_path
     from eventmod.model.problems import InputError
 
     common = o.Common.of(locals())

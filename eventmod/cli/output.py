@@ -29,7 +29,7 @@ from typing import Any, Iterable, NoReturn, Sequence
 
 import typer
 
-from eventmod.model.problems import Problem
+from eventmod.model.problems import Problem, display_path
 
 
 class ExitCode(IntEnum):
@@ -57,12 +57,7 @@ def use_color(mode: str, stream: Any = None) -> bool:
 # -- paths -----------------------------------------------------------------------------------------
 def relative_to_cwd(path: Path, cwd: Path | None = None) -> str:
     """`path` relative to the current directory when under it, else absolute."""
-    cwd = (cwd or Path.cwd()).resolve()
-    path = path if path.is_absolute() else cwd / path
-    try:
-        return path.resolve().relative_to(cwd).as_posix() or "."
-    except ValueError:
-        return str(path.resolve())
+    return display_path(path, cwd)
 
 
 @dataclass(frozen=True)
