@@ -106,7 +106,8 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,  # plain help: `[tool.eventmod]` is text, not markup; no rich import
     pretty_exceptions_enable=False,
-    help="Instrument an async codebase with structured audit events from YAML specs.",
+    help="Instrument an async codebase with structured audit events from YAML specs.\n\n"
+         "Exit codes: 0 ok, 1 findings, 2 usage or input error (nothing written), 3 internal error.",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -123,10 +124,7 @@ def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
     debug: bool = typer.Option(False, "--debug", help="Print the traceback of an internal error (also: EVENTMOD_DEBUG=1)."),
 ) -> None:
-    """eventmod: YAML specs -> guarded `log_event` blocks, applied as reviewable codemods.
-
-    Exit codes: 0 ok, 1 findings, 2 usage or input error (nothing written), 3 internal error.
-    """
+    """The options before the command."""
     ctx.meta[DEBUG_KEY] = debug
 
 

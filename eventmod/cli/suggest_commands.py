@@ -43,6 +43,9 @@ def suggest(
     from eventmod.suggest import run
 
     common = o.Common.of(locals())
+    if paths and (common.phase or common.day or common.component or common.event):
+        raise typer.BadParameter("give either PATH arguments or selectors (--phase, --day, --component, --event), not both.",
+                                 param_hint="'[PATH]...'")
     target = c.output_target(out, c.reporter(common), "--out", directory=bool(out and out.is_dir()))
     report = c.reporter(common, writes=target is not None)
     cwd = Path.cwd()
