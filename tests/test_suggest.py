@@ -451,6 +451,8 @@ def test_component_names_never_collide():
     ("order_id={} status={}", "Log order status"),
     ("{}", "Log order status"),
     ("Sync complete - {} positions", "Log sync complete"),
+    ("Rollback: order {} already gone: {}", "Log order already gone"),
+    ("Phantom position detected: {} not on exchange", "Log phantom position detected"),
 ])
 def test_comments_read_like_a_person_wrote_them(template, comment):
     assert S.comment_for(template, "ORDER_STATUS") == comment

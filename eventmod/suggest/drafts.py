@@ -538,7 +538,9 @@ def comment_for(template: str, fallback: str = "") -> str:
         head = head[: match.start()]
     # "✅ {}: Trailing stop ..." / "Close failed: {}": the first clause with words in it
     clauses = re.split(r"\s*[:;|]\s+|\s+-\s+", head)
-    head = next((part for part in clauses if re.search(r"[A-Za-z]{2}", part.replace("{}", " "))), head)
+    worded = [part for part in clauses if re.search(r"[A-Za-z]{2}", part.replace("{}", " "))]
+    # the first clause of two words or more ("Rollback: order {} already gone" -> the second)
+    head = next((p for p in worded if len(re.findall(r"[A-Za-z]{2,}", p.replace("{}", " "))) >= 2), worded[0] if worded else head)
     head = re.sub(r"\([^)]*\)?|\[[^\]]*\]?", " ", head)  # "(attempt {}/{})", "[{}]": details
     tokens = head.split()
     words: list[str] = []
