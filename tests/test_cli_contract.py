@@ -275,6 +275,19 @@ def test_internal_error_exits_3_with_a_please_report_line(project, monkeypatch):
     assert debug.code == 3 and "please report it with this traceback" in debug.err
 
 
+def test_safe_mode_catching_a_wrong_transformation_is_an_internal_error(project, monkeypatch):
+    """Safe mode refuses a transformation that changed more than it inserted: an eventmod bug,
+    so exit 3 (nothing written), not 2."""
+    import eventmod.transform.apply as engine
+
+    monkeypatch.setattr(engine, "verify_only_insertions", lambda *a, **k: "line 3 differs")
+    before = tree_hash(project)
+    run = invoke(project / "cwd", "apply", *flags(project, "apply"))
+    assert run.code == 3, run
+    assert "internal error: safe mode found that the transformation changed more than it inserted (line 3 differs)" in run.err
+    assert "nothing was written" in run.err and tree_hash(project) == before
+
+
 def test_debug_prints_the_traceback_of_an_internal_error(project):
     probe = ("import sys, eventmod.api\n"
              "def broken(*a, **k):\n    raise ZeroDivisionError('boom')\n"

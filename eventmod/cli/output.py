@@ -172,8 +172,12 @@ class Reporter:
                 (self.err if problem.severity == "error" else self.note)(format_problem(problem, self.paths))
 
     def fail(self, problems: Sequence[Problem], code: ExitCode = ExitCode.INVALID) -> NoReturn:
-        """Print every problem and exit (2 by default): the input cannot be used as it is."""
+        """Print every problem and exit (2 by default): the input cannot be used as it is. A
+        problem the engine reports as its own `internal error` (safe mode caught a wrong
+        transformation) makes it exit 3: that is a bug in eventmod, not in the input."""
         errors = [p for p in problems if p.severity == "error"]
+        if any(p.message.startswith("internal error") for p in errors):
+            code = ExitCode.INTERNAL
         if self.fmt == "json":
             self.json({"ok": False, "problems": [problem_json(p, self.paths) for p in sort_problems(problems, self.paths)]})
         elif self.fmt == "github":
