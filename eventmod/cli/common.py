@@ -4,7 +4,6 @@ plan, each failure printed by the command's `Reporter` with the contract's exit 
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -91,10 +90,6 @@ def plan_or_fail(project: "Project", selection: "Selection", common: Common, rep
     return run
 
 
-def enum_name(project: "Project") -> str:
-    return project.config.enum_class
-
-
 def output_target(path: Path | None, report: Reporter, flag: str, *, directory: bool = False) -> Path | None:
     """An output path checked before any work: None or `-` is stdout (returns None); a missing
     parent directory, or a directory where a file is expected (or a file where a directory is),
@@ -124,7 +119,3 @@ def write_output(path: Path, text: str, report: Reporter, flag: str) -> None:
 def exit_with(code: ExitCode) -> None:
     if code is not ExitCode.OK:
         raise typer.Exit(int(code))
-
-
-def with_events(selection: "Selection", events: tuple[str, ...]) -> "Selection":
-    return replace(selection, events=events)

@@ -139,12 +139,9 @@ def apply(
         if not review.accepted:
             report.out("nothing selected; nothing was written.")
             return
-        accepted = replace(selection, events=review.accepted)
-        if len(review.accepted) < review.candidates:
-            selection = accepted
+        selection = replace(selection, events=review.accepted)
+        if len(review.accepted) < review.candidates:  # all accepted: the plan made before is the one
             run = api.plan(project, selection, jobs=c.jobs(common))
-        else:
-            selection = accepted
     if commit:
         _apply_with_commits(project, selection, common, report, allow_dirty)
         return
