@@ -71,13 +71,15 @@ class Project:
         return sorted({c.phase for c in self.selected_catalog(selection).components})
 
 
-def load_project(cwd: Path, *, config_file: Path | None = None, **overrides: Any) -> Project:
-    """Configuration (defaults < pyproject < overrides) and every spec file, problems collected.
-    Raises InputError when the configuration itself is unusable."""
+def load_project(cwd: Path, *, config_file: Path | None = None, search_from: list[Path] | None = None,
+                 **overrides: Any) -> Project:
+    """Configuration (defaults < configuration file < overrides; see `eventmod.config` for how
+    the file is found) and every spec file, problems collected. Raises InputError when the
+    configuration itself is unusable."""
     from eventmod.config import load_config
     from eventmod.spec.loader import load_catalog
 
-    config = load_config(cwd, config_file=config_file, **overrides)
+    config = load_config(cwd, config_file=config_file, search_from=search_from, **overrides)
     if not config.root.is_dir():
         raise InputError([Problem(str(config.root), 0, "root is not a directory; set `root` in [tool.eventmod] or pass --root")])
     catalog, problems = load_catalog(config.specs, config.root)

@@ -1,9 +1,39 @@
-"""`[tool.eventmod]` configuration: discovered upward from the working directory like black/ruff."""
+"""Configuration: `[tool.eventmod]` of a pyproject.toml, found the way ruff finds its own, then
+the command-line flags.
+
+**Precedence** (highest first): flags (`--root`, `--specs`, `--emit`, `--failsafe`, ...) > the
+configuration file > the defaults declared on `Config`.
+
+**Which file.**
+1. `--config PATH`: that file. A file named `pyproject.toml` is read for its `[tool.eventmod]`
+   table; any other TOML file (`eventmod.toml`) is the table itself.
+2. Else the nearest `pyproject.toml` with a `[tool.eventmod]` table at or above `--root` (when
+   given; for `suggest`, at or above the paths given): the configuration of the code being
+   instrumented, as ruff uses the configuration nearest the files it checks.
+3. Else the nearest one at or above the current directory.
+4. Else none: the defaults.
+A `pyproject.toml` met on the way that is not valid TOML stops the search with an error at its
+line, as black and ruff stop. Relative paths in a file are relative to that file's directory;
+relative paths given as flags are relative to the current directory.
+
+**Keys are declared once**, as fields of `Config` (`eventmod.model.settings`): every field is a
+key unless its metadata says `{"key": None}`; the TOML name is `metadata["key"]` when given, else
+the field name; the type is checked against the field's default (bool, int, float, str, tuple of
+str; `root` and `specs` are paths); `metadata["choices"]` restricts a string. `eventmod config`
+lists every key with its value and where the value came from, so a new field appears there (and
+is validated) with no other change.
+
+**Line length** for generated code comes from the target project, read at or above root:
+`[tool.black] line-length` wins over ruff's `line-length` (`[tool.ruff]` in pyproject.toml, or
+`ruff.toml` / `.ruff.toml`) because eventmod lays blocks out as black does; the first directory
+that configures either tool ends the search.
+"""
 
 from __future__ import annotations
 
+import re
 import sys
-from dataclasses import fields
+from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -12,82 +42,318 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-from eventmod.model.problems import InputError, Problem, did_you_mean
-from eventmod.model.settings import EMIT_MODES, BlackSettings, Config, Settings
+from eventmod.model.problems import InputError, Problem, did_you_mean, display_path
+from eventmod.model.settings import BlackSettings, Config, Settings
 
-_KEYS = {f.name for f in fields(Config)} - {"source"}
+PATH_KEYS = {"root": ".", "specs": "event_specs"}  # path keys and their defaults
+
+
+# -- where a value came from ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Origin:
+    """Where one configuration value came from: "default", a file (and line), or a flag."""
+
+    kind: str  # "default" | "file" | "flag"
+    path: Path | None = None
+    line: int = 0
+    flag: str = ""
+    detail: str = ""  # e.g. "[tool.black]"
+
+    def describe(self, cwd: Path | None = None) -> str:
+        if self.kind == "flag":
+            return self.flag
+        if self.kind == "file" and self.path is not None:
+            shown = display_path(self.path, cwd)
+            where = f"{shown}:{self.line}" if self.line else shown
+            return f"{where} {self.detail}".rstrip()
+        return "default"
+
+
+DEFAULT = Origin("default")
+
+
+@dataclass(frozen=True)
+class Key:
+    """One configuration key, read off a `Config` field."""
+
+    name: str  # the field name
+    toml: str  # the name in [tool.eventmod]
+    default: Any
+    choices: tuple[str, ...] = ()
+    help: str = ""
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+def config_keys() -> list[Key]:
+    """Every key `[tool.eventmod]` accepts, in the order `Config` declares them."""
+    keys = []
+    for f in fields(Config):
+        if "key" in f.metadata and f.metadata["key"] is None:
+            continue
+        if f.name in PATH_KEYS:
+            default: Any = PATH_KEYS[f.name]
+        elif f.default is not MISSING:
+            default = f.default
+        elif f.default_factory is not MISSING:  # type: ignore[misc]
+            default = f.default_factory()  # type: ignore[misc]
+        else:  # pragma: no cover - every non-path key has a default
+            default = None
+        keys.append(Key(f.name, f.metadata.get("key") or f.name, default, tuple(f.metadata.get("choices", ())),
+                        f.metadata.get("help", "")))
+    return keys
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The configuration and, per field, where its value came from."""
+
+    config: Config
+    origins: dict[str, Origin]
+    source: Path | None  # the configuration file used, if any
+    line_origin: Origin = DEFAULT  # where the line length came from
+    string_origin: Origin = DEFAULT  # where skip-string-normalization came from
+
+    def values(self) -> list[tuple[Key, Any, Origin]]:
+        return [(key, getattr(self.config, key.name), self.origins.get(key.name, DEFAULT)) for key in config_keys()]
+
+
+# -- reading TOML ----------------------------------------------------------------------------------
+def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file's data; InputError located at the offending line when it is not valid TOML."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(str(path), 0, f"not UTF-8 text ({exc.reason}); save it as UTF-8")]) from exc
+    except OSError as exc:
+        raise InputError([Problem(str(path), 0, f"cannot read: {exc.strerror}")]) from exc
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        found = re.search(r"\(at line (\d+), column \d+\)", message) or re.search(r"at line (\d+)", message)
+        line = int(found.group(1)) if found else 0
+        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", message) if found else message
+        raise InputError([Problem(str(path), line, f"invalid TOML: {reason}")]) from exc
+
+
+def key_lines(text: str, table: str) -> dict[str, int]:
+    """1-based line of each `key = ...` of `[table]` in a TOML text (best effort: the file is
+    valid TOML; keys written as a dotted key or an inline table elsewhere get no line)."""
+    lines: dict[str, int] = {}
+    inside = table == ""
+    header = re.compile(r"\s*\[\s*([^\]]+?)\s*\]\s*(#.*)?$")
+    assignment = re.compile(r"""\s*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_-]+))\s*=""")
+    for number, line in enumerate(text.splitlines(), 1):
+        found = header.match(line)
+        if found and not line.lstrip().startswith("[["):
+            inside = found.group(1).replace(" ", "").replace('"', "") == table
+            continue
+        if inside:
+            key = assignment.match(line)
+            if key:
+                lines.setdefault(next(g for g in key.groups() if g), number)
+    return lines
+
+
+def _table_of(path: Path, data: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
+    """The eventmod table of a config file and its TOML table name."""
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("eventmod")
+        return (table if isinstance(table, dict) else None), "tool.eventmod"
+    return data, ""
+
+
+def find_config(starts: list[Path]) -> Path | None:
+    """The nearest pyproject.toml with a [tool.eventmod] table at or above the first start that
+    has one (see the module docstring); InputError for an invalid pyproject.toml on the way."""
+    for start in starts:
+        start = start if start.is_dir() else start.parent
+        for directory in [start, *start.parents]:
+            candidate = directory / "pyproject.toml"
+            if candidate.is_file():
+                table, _ = _table_of(candidate, read_toml(candidate))
+                if table is not None:
+                    return candidate
+    return None
 
 
 def find_pyproject(start: Path) -> Path | None:
     """Nearest pyproject.toml with a [tool.eventmod] table, searching upward from `start`."""
-    for directory in [start, *start.parents]:
-        candidate = directory / "pyproject.toml"
-        if candidate.is_file():
-            try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-                continue
-            if "eventmod" in data.get("tool", {}):
-                return candidate
-    return None
+    return find_config([start])
 
 
-def load_config(cwd: Path, *, config_file: Path | None = None, **overrides: Any) -> Config:
-    """Build the configuration: defaults < pyproject [tool.eventmod] < CLI overrides."""
-    pyproject = config_file or find_pyproject(cwd)
-    table: dict[str, Any] = {}
+# -- building the configuration ----------------------------------------------------------------------
+def _check_value(key: Key, value: Any, where: Path, line: int) -> tuple[Any, Problem | None]:
+    """The value converted to the key's type, or a located problem."""
+    default = key.default
+    name = f"[tool.eventmod] {key.toml}" if where.name == "pyproject.toml" else key.toml
+
+    def bad(expected: str) -> tuple[Any, Problem]:
+        return None, Problem(str(where), line, f"{name}: expected {expected}, got {value!r}")
+
+    if isinstance(default, bool):
+        return (value, None) if isinstance(value, bool) else bad("true or false")
+    if isinstance(default, int) and not isinstance(value, bool) and isinstance(value, int):
+        return value, None
+    if isinstance(default, float) and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value), None
+    if isinstance(default, tuple):
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(value), None
+        return bad("a list of strings")
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            return bad("a string")
+        if key.choices and value not in key.choices:
+            return None, Problem(str(where), line, f"{name} must be one of {', '.join(key.choices)}, got {value!r}{did_you_mean(value, key.choices)}")
+        return value, None
+    if isinstance(default, (int, float)):
+        return bad("a number")
+    return value, None  # pragma: no cover - no key of another type yet
+
+
+def resolve_config(cwd: Path, *, config_file: Path | None = None, search_from: list[Path] | None = None,
+                   **overrides: Any) -> Resolved:
+    """The configuration with the origin of every value (see the module docstring).
+
+    `overrides` are the flags, by field name (None: not given); `search_from` are extra places
+    to discover the file from (the paths a command was given), tried before `cwd`."""
+    root_flag = overrides.pop("root", None)
+    specs_flag = overrides.pop("specs", None)
+    keys = {k.name: k for k in config_keys()}
+    if config_file is not None:
+        path = config_file if config_file.is_absolute() else cwd / config_file
+        if not path.is_file():
+            raise InputError([Problem(str(config_file), 0, "--config: no such file")])
+        source: Path | None = path
+    else:
+        starts = [cwd / Path(root_flag)] if root_flag else list(search_from or [])
+        source = find_config([*starts, cwd])
+    values: dict[str, Any] = {}
+    origins: dict[str, Origin] = {}
     base = cwd
-    if pyproject is not None:
-        try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError([Problem(str(pyproject), 0, f"invalid TOML: {exc}")]) from exc
-        table = data.get("tool", {}).get("eventmod", {})
-        base = pyproject.parent
-        unknown = sorted(set(table) - _KEYS)
-        if unknown:
-            raise InputError(
-                [
-                    Problem(str(pyproject), 0, f"[tool.eventmod]: unknown key '{k}'{did_you_mean(k, _KEYS)}")
-                    for k in unknown
-                ]
-            )
-    values: dict[str, Any] = dict(table)
-    for key in ("hot_paths", "integer_kwargs"):
-        if key in values:
-            values[key] = tuple(values[key])
-    root = overrides.pop("root", None)
-    specs = overrides.pop("specs", None)
-    values["root"] = (Path(root) if root else base / values.get("root", ".")).resolve()
-    values["specs"] = (Path(specs) if specs else base / values.get("specs", "event_specs")).resolve()
-    config = Config(source=pyproject, **values).with_overrides(**overrides)
-    if config.emit not in EMIT_MODES:
-        where = str(pyproject) if pyproject else "--emit"
-        raise InputError([Problem(where, 0, f"emit must be one of {', '.join(EMIT_MODES)}, got '{config.emit}'")])
-    return config
+    if source is not None:
+        text = source.read_text(encoding="utf-8-sig")
+        table, table_name = _table_of(source, read_toml(source))
+        table = table or {}
+        base = source.parent
+        lines = key_lines(text, table_name)
+        by_toml = {k.toml: k for k in keys.values()}
+        problems: list[Problem] = []
+        for toml_key, value in table.items():
+            line = lines.get(toml_key, 0)
+            key = by_toml.get(toml_key)
+            if key is None:
+                label = f"[{table_name}]: " if table_name else ""
+                problems.append(Problem(str(source), line, f"{label}unknown key '{toml_key}'{did_you_mean(toml_key, by_toml)}"))
+                continue
+            if key.name in PATH_KEYS:
+                if not isinstance(value, str):
+                    problems.append(Problem(str(source), line, f"{toml_key}: expected a path string, got {value!r}"))
+                    continue
+                converted = value
+            else:
+                converted, problem = _check_value(key, value, source, line)
+                if problem is not None:
+                    problems.append(problem)
+                    continue
+            values[key.name] = converted
+            origins[key.name] = Origin("file", source, line)
+        if problems:
+            raise InputError(problems)
+    for name, default in PATH_KEYS.items():
+        given = root_flag if name == "root" else specs_flag
+        if given:
+            values[name] = (cwd / Path(given)).resolve()
+            origins[name] = Origin("flag", flag=keys[name].flag)
+        else:
+            values[name] = (base / values.get(name, default)).resolve()
+    for name, value in overrides.items():
+        if value is None:
+            continue
+        key = keys.get(name)
+        if key is None:
+            raise TypeError(f"not a configuration key: {name}")
+        if key.choices and value not in key.choices:
+            raise InputError([Problem(key.flag, 0, f"must be one of {', '.join(key.choices)}, got {value!r}{did_you_mean(str(value), key.choices)}")])
+        values[name] = value
+        origins[name] = Origin("flag", flag=key.flag)
+    black, line_origin, string_origin = line_style_for(values["root"])
+    config = Config(source=source, black=black, **values)
+    return Resolved(config, origins, source, line_origin, string_origin)
+
+
+def load_config(cwd: Path, *, config_file: Path | None = None, search_from: list[Path] | None = None,
+                **overrides: Any) -> Config:
+    """The configuration: defaults < the configuration file < `overrides` (flags)."""
+    return resolve_config(cwd, config_file=config_file, search_from=search_from, **overrides).config
+
+
+# -- the target project's formatter settings ---------------------------------------------------------
+def line_style_for(root: Path) -> tuple[BlackSettings, Origin, Origin]:
+    """Line length and string normalisation of the code at `root`: `[tool.black]` wins over
+    ruff's `line-length`; the nearest directory at or above root that configures either counts."""
+    for directory in [root, *root.parents]:
+        black: dict[str, Any] | None = None
+        black_lines: dict[str, int] = {}
+        black_file: Path | None = None
+        ruff: dict[str, Any] | None = None
+        ruff_lines: dict[str, int] = {}
+        ruff_file: Path | None = None
+        ruff_table = ""
+        for name in (".ruff.toml", "ruff.toml"):
+            candidate = directory / name
+            if candidate.is_file() and ruff is None:
+                ruff, ruff_file = read_toml(candidate), candidate
+                ruff_lines = key_lines(candidate.read_text(encoding="utf-8-sig"), "")
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file():
+            data = read_toml(pyproject)
+            tool = data.get("tool", {})
+            text = None
+            if isinstance(tool.get("black"), dict):
+                black, black_file = tool["black"], pyproject
+                text = pyproject.read_text(encoding="utf-8-sig")
+                black_lines = key_lines(text, "tool.black")
+            if ruff is None and isinstance(tool.get("ruff"), dict):
+                ruff, ruff_file, ruff_table = tool["ruff"], pyproject, "tool.ruff"
+                ruff_lines = key_lines(text or pyproject.read_text(encoding="utf-8-sig"), "tool.ruff")
+        if black is None and ruff is None:
+            continue
+        length, length_origin = 88, DEFAULT
+        skip, skip_origin = False, DEFAULT
+        if ruff is not None and ruff_file is not None:
+            for key in ("line-length", "line_length"):
+                if key in ruff:
+                    length = _positive_int(ruff[key], ruff_file, ruff_lines.get(key, 0), key)
+                    length_origin = Origin("file", ruff_file, ruff_lines.get(key, 0), detail=f"[{ruff_table}]" if ruff_table else "")
+        if black is not None and black_file is not None:
+            for key in ("line-length", "line_length"):
+                if key in black:
+                    length = _positive_int(black[key], black_file, black_lines.get(key, 0), key)
+                    length_origin = Origin("file", black_file, black_lines.get(key, 0), detail="[tool.black]")
+            for key in ("skip-string-normalization", "skip_string_normalization"):
+                if key in black:
+                    skip = bool(black[key])
+                    skip_origin = Origin("file", black_file, black_lines.get(key, 0), detail="[tool.black]")
+        return BlackSettings(line_length=length, skip_string_normalization=skip), length_origin, skip_origin
+    return BlackSettings(), DEFAULT, DEFAULT
+
+
+def _positive_int(value: Any, path: Path, line: int, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError([Problem(str(path), line, f"{key}: expected a positive whole number, got {value!r}")])
+    return value
 
 
 def black_settings_for(root: Path) -> BlackSettings:
-    """[tool.black] of the nearest pyproject.toml at or above `root` (the instrumented project)."""
-    for directory in [root, *root.parents]:
-        candidate = directory / "pyproject.toml"
-        if candidate.is_file():
-            try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-                return BlackSettings()
-            table = data.get("tool", {}).get("black")
-            if table is None:
-                continue
-            return BlackSettings(
-                line_length=int(table.get("line-length", table.get("line_length", 88))),
-                skip_string_normalization=bool(
-                    table.get("skip-string-normalization", table.get("skip_string_normalization", False))
-                ),
-            )
-    return BlackSettings()
+    """The formatter settings of the code at `root` (see `line_style_for`)."""
+    return line_style_for(root)[0]
 
 
 def settings_for(config: Config) -> Settings:
-    """The picklable settings a worker plans with, including the target's [tool.black]."""
-    return Settings.from_config(config, black_settings_for(config.root))
+    """The picklable settings a worker plans with, including the target's line length."""
+    return Settings.from_config(config, config.black if config.black is not None else black_settings_for(config.root))

@@ -38,8 +38,9 @@ def regenerate(case: Path) -> None:
 
 
 def catalog_patch() -> str:
-    """The full catalog's dry-run patch against the bundled fixture (run with no flags)."""
-    result = subprocess.run([sys.executable, "-m", "eventmod", "dry-run", "--color", "never"], capture_output=True,
+    """The full catalog's dry-run patch against the bundled fixture (no flags but `--relative`:
+    paths relative to root, whether or not the checkout is a git work tree)."""
+    result = subprocess.run([sys.executable, "-m", "eventmod", "dry-run", "--color", "never", "--relative"], capture_output=True,
                             text=True, cwd=REPO, env={**os.environ, "NO_COLOR": "1"})
     if result.returncode != 0:
         raise SystemExit(f"catalog dry-run failed\n{result.stderr}")

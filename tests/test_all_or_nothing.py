@@ -177,7 +177,7 @@ def test_read_only_file_fails_cleanly_and_a_second_run_finishes(projects, eventm
         assert result.exit_code != 0
         assert "Traceback" not in result.output
         # the pre-flight check finds the file before anything is touched: nothing is written
-        assert "error: writing pkg_bravo/mod.py failed: " in result.output, result.output
+        assert f"error: writing {locked} failed: " in result.output, result.output
         assert "nothing was written." in result.output, result.output
         fresh, stale = assert_old_or_new(project, old, reference)
         assert fresh == [] and len(stale) == 4
@@ -207,7 +207,8 @@ def test_disk_full_on_second_file(projects, eventmod, monkeypatch):
     monkeypatch.undo()
     assert result.exit_code != 0
     assert "Traceback" not in result.output
-    assert f"error: writing pkg_alpha/mod.py failed: {os.strerror(errno.ENOSPC)}; nothing was written." in result.output, result.output
+    where = project / "root" / "pkg_alpha" / "mod.py"
+    assert f"error: writing {where} failed: {os.strerror(errno.ENOSPC)}; nothing was written." in result.output, result.output
     fresh, stale = assert_old_or_new(project, old, reference)
     assert fresh == []
     assert_second_run_completes(project, reference, eventmod)

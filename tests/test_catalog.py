@@ -54,7 +54,11 @@ def test_coverage_before_any_apply_reproduces_the_audit():
 def test_check_on_the_unapplied_fixture_reports_pending():
     result = run_module("check", "--phase", "2", cwd=REPO)
     assert result.returncode == 1
-    assert "pending: core/position_synchronizer.py:" in result.stderr
+    # `path:line: id (EVENT): pending`, paths relative to the current directory
+    assert "\nfixtures/tradingbot/core/position_synchronizer.py:35: ps_sync_started (SYNCHRONIZATION_STARTED): pending\n" in "\n" + result.stderr
+    lines = result.stderr.splitlines()
+    keys = [(line.split(":")[0], int(line.split(":")[1])) for line in lines]
+    assert keys == sorted(keys) and len(keys) == 33  # in file and line order
 
 
 def test_full_rollout_phase_by_phase_then_check_and_coverage(tmp_path):

@@ -3,7 +3,8 @@
 (a) files without a selected event are never read or parsed;
 (b) each target file is parsed once per run, whatever its number of events;
 (c) the dry-run diff is byte-identical for --jobs 1, 2 and 3;
-(d) `--version` and `--help` import neither libcst nor black;
+(d) `--version` and `--help` import neither libcst nor black; no invocation imports pydantic (or
+    rich); command modules are imported only for their command;
 (e) each spec file is parsed (yaml.compose) once per run.
 
 The figures themselves live in benchmarks/ (`python -m benchmarks`).
@@ -185,10 +186,10 @@ def test_dry_run_output_is_identical_for_any_jobs(where, synthetic_root):
     assert diffs[1] == diffs[2] == diffs[3]
 
 
-# -- (d) --version and --help stay light ---------------------------------------------------------
+# -- (d) --version and --help stay light; no pydantic anywhere; lazy command modules ------------------
 _WRAPPER = """
 import json, sys
-sys.argv = ["eventmod", sys.argv[1]]
+sys.argv = ["eventmod", *sys.argv[1:]]
 from eventmod.cli.app import main
 try:
     main()
@@ -196,6 +197,14 @@ except SystemExit:
     pass
 sys.stderr.write("\\nMODULES=" + json.dumps(sorted(sys.modules)) + "\\n")
 """
+_COMMAND_MODULES = {"eventmod.cli.check_commands", "eventmod.cli.write_commands", "eventmod.cli.suggest_commands",
+                    "eventmod.cli.config_commands"}
+
+
+def _modules(*args: str) -> set[str]:
+    proc = subprocess.run([sys.executable, "-c", _WRAPPER, *args], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return set(json.loads(proc.stderr.rsplit("MODULES=", 1)[1]))
 
 
 @pytest.mark.parametrize("flag", ["--version", "--help"])
@@ -204,9 +213,26 @@ def test_version_and_help_import_neither_libcst_nor_black(flag):
     assert proc.returncode == 0, proc.stderr
     assert "eventmod" in proc.stdout
     modules = json.loads(proc.stderr.rsplit("MODULES=", 1)[1])
-    heavy = sorted(m for m in modules if m.split(".")[0] in ("libcst", "black", "blib2to3"))
+    heavy = sorted(m for m in modules if m.split(".")[0] in ("libcst", "black", "blib2to3", "pydantic", "rich"))
     assert not heavy, heavy
     assert "eventmod.cli.app" in modules
+
+
+@pytest.mark.parametrize("args", [
+    ["--version"], ["--help"], ["validate", "--help"], ["dry-run", "-h"], ["validate", "-j", "1"], ["check", "-j", "1", "-q"],
+    ["schema"], ["config"], ["plan", "-j", "1"], ["suggest", "--component", "main", "-q"], ["dry-run", "--phase", "3", "-q"],
+])
+def test_no_invocation_imports_pydantic_or_rich(args):
+    modules = _modules(*args)
+    assert not sorted(m for m in modules if m.split(".")[0] in ("pydantic", "pydantic_core", "rich")), args
+
+
+def test_command_modules_are_imported_only_for_their_command():
+    assert not _modules("--version") & _COMMAND_MODULES
+    assert _modules("schema") & _COMMAND_MODULES == {"eventmod.cli.config_commands"}
+    validate = _modules("validate", "--help")
+    assert validate & _COMMAND_MODULES == {"eventmod.cli.check_commands"}
+    assert not {m for m in validate if m.startswith(("eventmod.transform", "eventmod.spec", "yaml"))}, "no work at import"
 
 
 # -- (e) each spec file composed once ------------------------------------------------------------

@@ -30,7 +30,8 @@ def test_check_reports_mode_mismatch_and_apply_rewrites_minimally(tmp_path, even
     _set_emit(specs, "svc_order_placed", "background")
     check = eventmod("check", *args)
     assert check.exit_code == 1
-    assert "emit mode differs from the spec: app/service.py:19: svc_order_placed (ORDER_PLACED) re-emit" in check.output
+    assert (f"{root / 'app' / 'service.py'}:19: svc_order_placed (ORDER_PLACED): re-emit: emit mode differs from the spec"
+            " (the spec says `background`)") in check.output
 
     before = (root / "app" / "service.py").read_text()
     result = eventmod("apply", *args)

@@ -40,7 +40,7 @@ def test_apply_then_revert_whole_catalog_restores_every_file(tmp_path, eventmod)
     result = _run(eventmod, "revert", root, SPECS)
     # main.py's two hand-written blocks (present before apply) are not eventmod's layout.
     assert "148 event(s) reverted, 0 not present, 2 left alone (edited)" in result.output
-    assert "left alone: main.py:" in result.output
+    assert f"left alone: {root / 'main.py'}:" in result.output
     reverted = _files(root)
     assert _without_enum(reverted) == _without_enum(original)
     assert reverted[ENUM_FILE] == after_apply[ENUM_FILE]  # enum members are kept
@@ -121,7 +121,7 @@ def test_hand_edited_block_is_reported_and_left_alone(tmp_path, eventmod):
     result = _run(eventmod, "revert", root, SPECS, "--component", "trailing_stop")
     assert "17 event(s) reverted, 0 not present, 1 left alone (edited)" in result.output
     block_line = next(n for n in range(line, 0, -1) if edited.splitlines()[n - 1].strip().startswith("event_logger = "))
-    assert f"left alone: protection/trailing_stop.py:{block_line}: event " in result.output
+    assert f"left alone: {path}:{block_line}: event " in result.output
     assert "edited by hand since apply (or the spec changed): left alone" in result.output
     now = path.read_text()
     assert "float(ts.current_stop_price) * 1," in now

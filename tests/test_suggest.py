@@ -170,8 +170,12 @@ def test_stdout_spec_loads_and_names_the_component(eventmod, tmp_path):
     result = eventmod("suggest", "--component", "trailing_stop", *_args(FIXTURE, SPECS))
     assert result.exit_code == 0, result.output
     spec = yaml.safe_load(result.stdout)
-    assert spec["component"] == "trailing_stop" and spec["file"] == "protection/trailing_stop.py"
-    assert (spec["phase"], spec["days"], spec["priority"]) == (1, [1], "MEDIUM")
+    # a new spec for the file: a component name of its own (trailing_stop is taken), the existing
+    # component's header, and ids that follow the existing component's prefix
+    assert spec["component"] == "protection_trailing_stop" and spec["file"] == "protection/trailing_stop.py"
+    assert (spec["phase"], spec["days"], spec["priority"]) == (1, [2, 3], "CRITICAL")
+    assert spec["enum_group"] == "Trailing Stop events"
+    assert all(e["id"].startswith("trailing_stop_") for e in spec["events"])
     ids = {e["id"] for e in spec["events"]}
     catalog, _ = load_catalog(SPECS, FIXTURE)
     assert ids and not ids & {e.id for e in catalog.events()}
@@ -219,18 +223,21 @@ def test_file_arguments_and_input_errors(mini, eventmod):
             logger.warning("Order %s rejected", order_id)
         """)
     specs = mini.parent / "specs"
-    result = eventmod("suggest", "core/mod.py", *_args(mini, specs))
+    mod = str(mini / "core" / "mod.py")  # PATHs are relative to the current directory (here: absolute)
+    result = eventmod("suggest", mod, *_args(mini, specs))
     assert result.exit_code == 0, result.output
     spec = yaml.safe_load(result.stdout)
     assert spec["component"] == "mod"
     # logging's own %-style arguments: `%s` is a placeholder, not part of a word
     assert spec["events"] == [{"id": "mod_order_rejected", "event": "ORDER_REJECTED", "in": "run", "after_log": "Order",
-                               "payload": {"order_id": "order_id"}, "severity": "WARNING", "comment": "Log: Order {} rejected"}]
-    assert eventmod("suggest", "core/nope.py", *_args(mini, specs)).exit_code == 2
-    assert eventmod("suggest", "../x.py", *_args(mini, specs)).exit_code == 2
-    assert eventmod("suggest", "core/mod.py", "--min-level", "loud", *_args(mini, specs)).exit_code == 2
-    two = eventmod("suggest", "core/mod.py", "core/event_logger.py", "--out", str(mini / "x.yaml"), *_args(mini, specs))
-    assert two.exit_code == 2 and "--out takes one target file" in two.output
+                               "payload": {"order_id": "order_id"}, "severity": "WARNING", "comment": "Log order rejected"}]
+    assert eventmod("suggest", str(mini / "core" / "nope.py"), *_args(mini, specs)).exit_code == 2
+    outside = eventmod("suggest", str(mini.parent / "x.py"), *_args(mini, specs))
+    assert outside.exit_code == 2 and "is outside root" in outside.output
+    assert eventmod("suggest", mod, "--min-level", "loud", *_args(mini, specs)).exit_code == 2
+    _write(mini, "core/other.py", "import logging\nlogger = logging.getLogger()\n\n\nasync def go(x):\n    logger.info('Went %s', x)\n")
+    two = eventmod("suggest", mod, str(mini / "core" / "other.py"), "--out", str(mini / "x.yaml"), *_args(mini, specs))
+    assert two.exit_code == 2 and "--out FILE takes one file to scan, got 2" in two.output
 
 
 # -- recall against the audit's catalog ----------------------------------------------------------
@@ -295,3 +302,157 @@ def test_hot_path_loop_gets_background_emit_and_finally_is_skipped(mini):
     assert (entry.function, entry.emit, entry.payload) == ("Proc.process", "background", [("signal_id", "signal.id")])
     assert any("finally" in note for note in found.notes)
     assert "emit: background" in text
+
+
+# -- targets: no argument, directories, paths relative to the current directory ----------------------
+ASYNC_LOGGED = """\
+    import logging
+
+    logger = logging.getLogger(__name__)
+
+
+    async def {name}(order_id):
+        logger.info("Order %s {verb}", order_id)
+    """
+
+
+def _invoke(cwd: Path, *args: str):
+    from tests.test_cli_contract import invoke
+
+    return invoke(cwd, "suggest", *args)
+
+
+@pytest.fixture
+def scan(mini: Path) -> Path:
+    """mini + files suggest must find (async, logger) and files it must pass over."""
+    _write(mini, "svc/orders.py", ASYNC_LOGGED.format(name="place", verb="placed"))
+    _write(mini, "svc/deep/fills.py", ASYNC_LOGGED.format(name="fill", verb="filled"))
+    _write(mini, "svc/sync_only.py", "import logging\nlogger = logging.getLogger()\n\n\ndef f():\n    logger.info('Sync %s', 1)\n")
+    _write(mini, "svc/no_logger.py", "async def f():\n    return 1\n")
+    _write(mini, "svc/broken.py", "async def f(:\n    logger.info('x')\n")
+    _write(mini, ".venv/lib/site.py", ASYNC_LOGGED.format(name="hidden", verb="hidden"))
+    _write(mini, "build/gen.py", ASYNC_LOGGED.format(name="built", verb="built"))
+    return mini
+
+
+def _files_in(stdout: str) -> list[str]:
+    return [d["file"] for d in yaml.safe_load_all(stdout) if d]
+
+
+def test_no_argument_scans_every_file_with_async_logger_calls(scan):
+    result = _invoke(scan.parent, *_args(scan, scan.parent / "specs"))
+    assert result.code == 0, result
+    assert _files_in(result.out) == ["svc/deep/fills.py", "svc/orders.py"]
+    assert "2 entries suggested in 2 file(s)" in result.err
+
+
+def test_targets_skip_the_enum_file_and_files_no_event_could_go_into(scan):
+    config = _config(scan)
+    targets = S.resolve_targets(config, Catalog(()), [], [], cwd=scan)
+    assert [t.path for t in targets] == ["svc/deep/fills.py", "svc/orders.py"]
+    _write(scan, "core/event_logger.py", (scan / "core" / "event_logger.py").read_text()
+           + "\n\nasync def flush(logger):\n    logger.info('Flushed %s', 1)\n")
+    assert [t.path for t in S.resolve_targets(config, Catalog(()), [], [], cwd=scan)] == ["svc/deep/fills.py", "svc/orders.py"]
+
+
+def test_directories_and_files_are_relative_to_the_current_directory(scan):
+    specs = scan.parent / "specs"
+    result = _invoke(scan / "svc", "deep", *_args(scan, specs))
+    assert result.code == 0 and _files_in(result.out) == ["svc/deep/fills.py"]
+    result = _invoke(scan / "svc", "orders.py", "deep/fills.py", *_args(scan, specs))
+    assert result.code == 0 and _files_in(result.out) == ["svc/orders.py", "svc/deep/fills.py"]
+    result = _invoke(scan / "svc" / "deep", "../orders.py", *_args(scan, specs))
+    assert result.code == 0 and _files_in(result.out) == ["svc/orders.py"]
+    missing = _invoke(scan / "svc", "nope.py", *_args(scan, specs))
+    assert missing.code == 2 and "nope.py: no such file or directory" in missing.err
+    both = _invoke(scan, "svc", "--component", "x", *_args(scan, specs))
+    assert both.code == 2 and "give either PATH arguments or selectors (--phase, --day, --component, --event), not both." in both.err
+
+
+def test_an_explicit_file_is_scanned_even_without_async_logger_calls(scan):
+    result = _invoke(scan, "svc/sync_only.py", *_args(scan, scan.parent / "specs"))
+    assert result.code == 0 and result.out == "" and "0 entries suggested in 0 file(s)" in result.err
+
+
+def _catalog_copy(tmp_path: Path) -> tuple[Path, Path]:
+    return copy_tree(FIXTURE, tmp_path / "bot"), copy_tree(SPECS, tmp_path / "specs")
+
+
+def test_out_new_file_in_the_spec_directory_validates_with_the_catalog(tmp_path):
+    """The reported bug: `--out` into a new file wrote `component: trailing_stop` again
+    (duplicate component) under a made-up header."""
+    bot, specs = _catalog_copy(tmp_path)
+    new = specs / "trailing_extra.yaml"
+    result = _invoke(tmp_path, "--component", "trailing_stop", "--out", str(new), *_args(bot, specs))
+    assert result.code == 0, result
+    assert result.out.startswith("wrote 5 entries to specs/trailing_extra.yaml")
+    spec = yaml.safe_load(new.read_text())
+    assert spec["component"] == "protection_trailing_stop"
+    assert (spec["phase"], spec["days"], spec["priority"], spec["enum_group"]) == (1, [2, 3], "CRITICAL", "Trailing Stop events")
+    from tests.test_cli_contract import invoke
+
+    validate = invoke(tmp_path, "validate", *_args(bot, specs), "--jobs", "1")
+    assert validate.code == 0, validate
+    assert "ok: 155 event(s) valid in 9 spec file(s)" in validate.out
+
+
+def test_out_directory_merges_into_the_spec_found_by_its_file_key(tmp_path):
+    bot, specs = _catalog_copy(tmp_path)
+    renamed = specs / "zz_zombies.yaml"  # the spec file's name says nothing about its component
+    (specs / "zombie_manager.yaml").rename(renamed)
+    before = renamed.read_bytes()
+    result = _invoke(tmp_path, "--component", "zombie_manager", "--component", "main", "--out", str(specs), *_args(bot, specs))
+    assert result.code == 0, result
+    assert "appended 3 entries to specs/zz_zombies.yaml" in result.out and "to specs/main.yaml" in result.out
+    assert renamed.read_bytes().startswith(before)
+    assert sorted(p.name for p in specs.iterdir()) == sorted(p.name for p in SPECS.iterdir() if p.name != "zombie_manager.yaml") + ["zz_zombies.yaml"]
+    from tests.test_cli_contract import invoke
+
+    assert invoke(tmp_path, "validate", *_args(bot, specs), "--jobs", "1").code == 0
+
+
+def test_out_directory_writes_new_specs_with_unique_headers(scan, tmp_path):
+    specs = scan.parent / "specs"
+    result = _invoke(scan, "--out", str(specs), *_args(scan, specs))
+    assert result.code == 0, result
+    written = sorted(p.name for p in specs.iterdir())
+    assert written == ["fills.yaml", "orders.yaml"]
+    headers = [yaml.safe_load((specs / name).read_text()) for name in written]
+    assert [(h["component"], h["phase"], h["days"], h["priority"]) for h in headers] == [
+        ("fills", 1, [1], "MEDIUM"), ("orders", 1, [1], "MEDIUM")]
+    from tests.test_cli_contract import invoke
+
+    validate = invoke(scan, "validate", *_args(scan, specs), "--jobs", "1")
+    assert validate.code == 0 and "ok: 2 event(s) valid in 2 spec file(s)" in validate.out
+    again = _invoke(scan, "--out", str(specs), *_args(scan, specs))  # everything is specified now
+    assert again.code == 0 and "0 entries suggested" in again.out
+    assert sorted(p.name for p in specs.iterdir()) == written
+
+
+def test_component_names_never_collide():
+    taken = {"main", "orders", "svc_orders"}
+    assert S.component_name("main.py", set(taken)) == "main_2"
+    assert S.component_name("svc/orders.py", set(taken)) == "svc_orders_2"
+    assert S.component_name("api/orders.py", set(taken)) == "api_orders"
+    assert S.component_name("pkg/__init__.py", set()) == "pkg"
+    assert S.component_name("Web-Hooks.py", set()) == "web_hooks"
+
+
+@pytest.mark.parametrize("template,comment", [
+    ("✅ {}: Trailing stop ACTIVATED at {}", "Log trailing stop activated"),
+    ("Order {} rejected", "Log order rejected"),
+    ("Position {} closed: pnl={}", "Log position closed"),
+    ("Failed to close position {}: {}", "Log failed to close position"),
+    ("WebSocket reconnected after {} attempts", "Log WebSocket reconnected"),
+    ("[{}] Retrying API call to Bybit (attempt {}/{})", "Log retrying API call to Bybit"),
+    ("Trailing stop for {} moved: old={}, new={}", "Log trailing stop moved"),
+    ("Could not find position {} in DB", "Log could not find position in DB"),
+    ("Wave {} processed in {}ms", "Log wave processed"),
+    ("order_id={} status={}", "Log order status"),
+    ("{}", "Log order status"),
+    ("Sync complete - {} positions", "Log sync complete"),
+    ("Rollback: order {} already gone: {}", "Log order already gone"),
+    ("Phantom position detected: {} not on exchange", "Log phantom position detected"),
+])
+def test_comments_read_like_a_person_wrote_them(template, comment):
+    assert S.comment_for(template, "ORDER_STATUS") == comment

@@ -1,33 +1,41 @@
-"""git: which files have uncommitted changes, and committing what a run wrote."""
+"""git: which files have uncommitted changes, where the work tree's top level is, and
+committing what a run wrote."""
 
 from __future__ import annotations
 
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
+
+
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess | None:
+    try:
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=False)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def toplevel(root: Path) -> Path | None:
+    """The top level of the git work tree `root` is in, or None (not in a work tree, no git)."""
+    found = _git(root, "rev-parse", "--show-toplevel")
+    if found is None or found.returncode != 0 or not found.stdout.strip():
+        return None
+    return Path(found.stdout.strip())
 
 
 def dirty_files(root: Path, rel_paths: list[str]) -> list[str] | None:
     """Which of `rel_paths` have uncommitted changes, or None when root is not in a git work tree."""
-    try:
-        inside = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
-            capture_output=True, text=True, check=False,
-        )
-    except FileNotFoundError:
+    inside = _git(root, "rev-parse", "--is-inside-work-tree")
+    if inside is None or inside.returncode != 0 or inside.stdout.strip() != "true":
         return None
-    if inside.returncode != 0 or inside.stdout.strip() != "true":
+    status = _git(root, "status", "--porcelain", "-z", "--", *rel_paths)
+    if status is None or status.returncode != 0:
         return None
-    status = subprocess.run(
-        ["git", "-C", str(root), "status", "--porcelain", "-z", "--", *rel_paths],
-        capture_output=True, text=True, check=False,
-    )
-    if status.returncode != 0:
-        return None
-    top = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=False).stdout.strip()
+    top = toplevel(root) or root
     dirty = []
     for entry in status.stdout.split("\0"):
         if len(entry) > 3:
-            full = Path(top) / entry[3:]
+            full = top / entry[3:]
             try:
                 dirty.append(full.resolve().relative_to(root.resolve()).as_posix())
             except ValueError:
@@ -35,11 +43,32 @@ def dirty_files(root: Path, rel_paths: list[str]) -> list[str] | None:
     return dirty
 
 
-def commit(root: Path, paths: list[str], subject: str, body: str) -> tuple[bool, str]:
-    """Stage and commit `paths` (relative to root); (ok, git's message)."""
-    git = ["git", "-C", str(root)]
-    added = subprocess.run([*git, "add", "--", *paths], capture_output=True, text=True)
-    if added.returncode != 0:
-        return False, added.stderr.strip()
-    result = subprocess.run([*git, "commit", "-q", "-m", subject, "-m", body, "--", *paths], capture_output=True, text=True)
-    return result.returncode == 0, (result.stderr or result.stdout).strip()
+@dataclass(frozen=True)
+class CommitResult:
+    """What `commit` did: committed, found nothing to commit (the files equal HEAD), or failed
+    (`error`: git's reason)."""
+
+    committed: bool
+    nothing_to_commit: bool = False
+    error: str = ""
+
+
+def commit(root: Path, paths: list[str], subject: str, body: str) -> CommitResult:
+    """Stage and commit `paths` (relative to root)."""
+    added = _git(root, "add", "--", *paths)
+    if added is None or added.returncode != 0:
+        return CommitResult(False, error=_reason(added, "git add"))
+    staged = _git(root, "diff", "--cached", "--quiet", "--", *paths)
+    if staged is not None and staged.returncode == 0:
+        return CommitResult(False, nothing_to_commit=True)
+    result = _git(root, "commit", "-q", "-m", subject, "-m", body, "--", *paths)
+    if result is None or result.returncode != 0:
+        return CommitResult(False, error=_reason(result, "git commit"))
+    return CommitResult(True)
+
+
+def _reason(result: subprocess.CompletedProcess | None, what: str) -> str:
+    if result is None:
+        return "git is not installed"
+    text = (result.stderr or result.stdout).strip()
+    return text or f"{what} exited with status {result.returncode}"

@@ -6,7 +6,9 @@ together (exit 2) before anything touches the disk.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True, order=True)
@@ -39,3 +41,15 @@ def did_you_mean(word: str, choices, n: int = 3) -> str:
     if not close:
         return ""
     return " (did you mean " + " or ".join(f"'{c}'" for c in close) + "?)"
+
+
+def display_path(path: Path | str, cwd: Path | None = None) -> str:
+    """How a path is printed: relative to the current directory when it lies under it (so
+    `path:line:` is clickable from there), else absolute."""
+    base = (cwd or Path.cwd()).resolve()
+    full = Path(path)
+    full = (full if full.is_absolute() else base / full).resolve()
+    try:
+        return full.relative_to(base).as_posix() or "."
+    except ValueError:
+        return str(full) if os.sep == "/" else full.as_posix()

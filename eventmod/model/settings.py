@@ -18,20 +18,27 @@ LOG_METHOD = "log_event"
 
 @dataclass(frozen=True)
 class Config:
+    """What `[tool.eventmod]` and the flags say. Each field is a configuration key (declared
+    once: `eventmod.config` reads the keys, their types and `metadata["choices"]` off these
+    fields); `metadata={"key": None}` marks a field that is not a key, `metadata={"key": NAME}`
+    names a key differently in TOML."""
+
     root: Path
     specs: Path
     logger_module: str = DEFAULT_LOGGER_MODULE
     enum_file: str = DEFAULT_ENUM_FILE
     enum_class: str = DEFAULT_ENUM_CLASS
     getter: str = DEFAULT_GETTER
-    emit: str = "await"
+    emit: str = field(default="await", metadata={"choices": EMIT_MODES})
     json_safe: bool = False
     hot_paths: tuple[str, ...] = ()
     integer_kwargs: tuple[str, ...] = ("position_id",)
     json_safe_helper: str = ""  # "module:function" to import instead of emitting a local helper
     safe_mode: bool = True
     failsafe: bool = True  # wrap each block so no logging failure reaches the caller
-    source: Path | None = field(default=None, compare=False)  # the pyproject it came from
+    source: Path | None = field(default=None, compare=False, metadata={"key": None})  # the file it came from
+    # The target project's formatter settings ([tool.black] / ruff), resolved with the config.
+    black: "BlackSettings | None" = field(default=None, compare=False, metadata={"key": None})
 
     def with_overrides(self, **overrides: Any) -> "Config":
         given = {k: v for k, v in overrides.items() if v is not None}

@@ -70,9 +70,11 @@ class Coverage:
         return 100.0 * self.instrumented / self.specified if self.specified else 100.0
 
 
-def measure_coverage(root: Path, catalog: Catalog, plan: RunPlan, target: float = 90.0) -> Coverage:
+def measure_coverage(root: Path, catalog: Catalog, plan: RunPlan, target: float = 90.0, *,
+                     include_unspecified: bool = True) -> Coverage:
     """Per component: spec'd events and how many are present at their anchors (from `plan`, a
-    run over the whole catalog); plus one row per other file with log_event calls."""
+    run over the whole catalog); plus (with `include_unspecified`) one row per other file with
+    log_event calls."""
     status = plan.status_of()
     spec_files = {c.file for c in catalog.components}
     rows = []
@@ -81,7 +83,7 @@ def measure_coverage(root: Path, catalog: Catalog, plan: RunPlan, target: float 
         present = sum(1 for e in component.events if e.id in status and status[e.id].instrumented)
         rows.append(CoverageRow(component.component, component.file, component.priority, len(component.events),
                                 present, len(scan_calls(text)), True))
-    for path in _python_files(root):
+    for path in (_python_files(root) if include_unspecified else []):
         rel = path.relative_to(root).as_posix()
         if rel in spec_files:
             continue

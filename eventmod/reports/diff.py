@@ -85,8 +85,9 @@ def _unified(old: list[str], new: list[str], fromfile: str, tofile: str, matcher
                     yield "+" + line
 
 
-def file_diff(plan: FilePlan) -> str:
-    """Unified diff of one file with a/ b/ paths relative to root; '' when unchanged."""
+def file_diff(plan: FilePlan, prefix: str = "") -> str:
+    """Unified diff of one file with a/ b/ paths relative to root (after `prefix`, e.g. root's
+    path in its git work tree, so the patch applies from the top level); '' when unchanged."""
     if not plan.changed or plan.old is None or plan.new is None:
         return ""
     old = split_lines(_decode(plan.old))
@@ -95,8 +96,9 @@ def file_diff(plan: FilePlan) -> str:
         matcher: difflib.SequenceMatcher = _KnownOpcodes(opcodes_from_origin(old, new, plan.origin))
     else:
         matcher = difflib.SequenceMatcher(None, old, new)
-    out = [f"diff --git a/{plan.path} b/{plan.path}\n"]
-    for line in _unified(old, new, f"a/{plan.path}", f"b/{plan.path}", matcher):
+    path = prefix + plan.path
+    out = [f"diff --git a/{path} b/{path}\n"]
+    for line in _unified(old, new, f"a/{path}", f"b/{path}", matcher):
         if line.startswith(("---", "+++")):
             out.append(line.rstrip("\n") + "\n")
         elif not line.endswith("\n"):
@@ -112,8 +114,8 @@ def _decode(data: bytes) -> str:
     return data.decode("utf-8", errors="surrogateescape")
 
 
-def run_diff(plan: RunPlan) -> str:
-    return "".join(file_diff(f) for f in plan.files)
+def run_diff(plan: RunPlan, prefix: str = "") -> str:
+    return "".join(file_diff(f, prefix) for f in plan.files)
 
 
 def colorize(diff: str) -> str:

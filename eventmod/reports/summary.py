@@ -29,7 +29,7 @@ class Summary:
             enum_added=sum(len(f.enum_added) for f in plan.files), reemit=counts[Status.REEMIT],
         )
 
-    def line(self, verb: str = "to insert") -> str:
+    def line(self, verb: str = "to insert", enum_class: str = "EventType") -> str:
         parts = [f"{self.pending} event(s) {verb}", f"{self.present} present"]
         if self.reemit:
             parts.append(f"{self.reemit} switched to the spec's emit mode")
@@ -37,24 +37,61 @@ class Summary:
             parts.append(f"{self.invalid + self.drifted} invalid")
         parts.append(f"{self.files_touched} file(s) touched")
         if self.enum_added:
-            parts.append(f"{self.enum_added} EventType member(s) added")
+            parts.append(f"{self.enum_added} {enum_class} member(s) added")
         return ", ".join(parts)
 
 
-def event_lines(plan: RunPlan, statuses: tuple[Status, ...]) -> list[str]:
-    """One line per event with one of `statuses`: `file:line  id  EVENT  status`."""
-    rows = []
+@dataclass(frozen=True)
+class Finding:
+    """One event that `check` reports: where (a code path relative to root, or for drift the
+    spec file), what, and why."""
+
+    path: str
+    line: int
+    event_id: str
+    event: str
+    status: Status
+    detail: str = ""
+    in_code: bool = True  # `path` is a code file relative to root (else a spec file as given)
+
+    def text(self, path: str | None = None) -> str:
+        """`path:line: id (EVENT): status[: detail]`."""
+        where = f"{path or self.path}:{self.line}" if self.line else (path or self.path)
+        tail = f": {self.detail}" if self.detail else ""
+        return f"{where}: {self.event_id} ({self.event}): {self.status}{tail}"
+
+
+def findings(plan: RunPlan, statuses: tuple[Status, ...] = (Status.PENDING, Status.DRIFTED, Status.REEMIT),
+             default_emit: str = "await") -> list[Finding]:
+    """The events with one of `statuses`, one finding per event (drift: per problem)."""
+    found: list[Finding] = []
     for f in plan.files:
         for o in f.outcomes:
-            if o.status in statuses:
-                where = f"{f.path}:{o.lines[0]}" if o.lines else f.path
-                rows.append(f"{where}: {o.event.id} ({o.event.event}) {o.status}")
-    return rows
+            if o.status not in statuses:
+                continue
+            if o.status is Status.DRIFTED:
+                for p in o.problems or ():
+                    found.append(Finding(p.path, p.line, o.event.id, o.event.event, o.status, p.message, in_code=False))
+                if not o.problems:
+                    found.append(Finding(o.event.spec_file, o.event.line, o.event.id, o.event.event, o.status, in_code=False))
+                continue
+            detail = ""
+            if o.status is Status.REEMIT:
+                detail = f"emit mode differs from the spec (the spec says `{o.event.emit or default_emit}`)"
+            found.append(Finding(f.path, o.lines[0] if o.lines else 0, o.event.id, o.event.event, o.status, detail))
+    return found
+
+
+def event_lines(plan: RunPlan, statuses: tuple[Status, ...]) -> list[str]:
+    """One line per event with one of `statuses`: `file:line: id (EVENT): status`, in file and
+    line order (paths relative to root)."""
+    rows = [(f.path, o.lines[0] if o.lines else 0, o) for f in plan.files for o in f.outcomes if o.status in statuses]
+    return [Finding(path, line, o.event.id, o.event.event, o.status).text() for path, line, o in sorted(rows, key=lambda r: r[:2])]
 
 
 # -- tables ------------------------------------------------------------------------------------
 def format_table(headers: list[str], rows: list[list[str]], fmt: str, footer: list[str] | None = None) -> str:
-    """A plain aligned table ("table") or a GitHub markdown table ("markdown")."""
+    """A plain aligned table ("text") or a GitHub markdown table ("markdown")."""
     body = rows + ([footer] if footer else [])
     if fmt == "markdown":
         lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(" --- " for _ in headers) + "|"]

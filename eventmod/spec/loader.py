@@ -366,7 +366,7 @@ class _ComponentReader:
         if text is None or node is None:
             return None
         if not text.isidentifier():
-            self.problem(node.line, f"{key} must be an identifier (an EventType member name such as POSITION_CLOSED), got {text!r}", event_id)
+            self.problem(node.line, f"{key} must be an identifier (an enum member name such as POSITION_CLOSED), got {text!r}", event_id)
             return None
         return text
 

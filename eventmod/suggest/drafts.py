@@ -60,7 +60,12 @@ MAX_EVENT_WORDS = 5
 class Target:
     path: str  # relative to root, POSIX
     prefix: str  # id prefix: the component name or the file stem
-    component: str  # component name written into a new spec file
+    component: str  # component name written into a new spec file (unique in the catalog)
+    # The header of a new spec file: the existing component's for that file, else phase 1.
+    phase: int = 1
+    days: tuple[int, ...] = (1,)
+    priority: str = "MEDIUM"
+    enum_group: str | None = None
 
 
 @dataclass
@@ -114,13 +119,23 @@ class FileSuggestions:
     specified: list[str] = field(default_factory=list)  # logger calls a spec already anchors at
 
 
+@dataclass(frozen=True)
+class SpecWrite:
+    """A spec file for the caller to write: merged into an existing spec, or a new one."""
+
+    path: Path
+    data: bytes  # the whole new file (BOM kept when merging)
+    merged: bool
+    count: int  # entries added
+    target: str  # the code file they are for (relative to root)
+
+
 @dataclass
 class Outcome:
-    text: str  # what to print, or the spec file's new text
+    text: str  # the YAML to print (without --out)
     files: list[FileSuggestions]
-    written: Path | None = None  # the spec file to write `data` to (None: print `text`)
-    merged: bool = False
-    data: bytes | None = None  # the spec file's new bytes (BOM kept when merging)
+    writes: list[SpecWrite] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)  # --out files left as they were: nothing new
 
     @property
     def count(self) -> int:
@@ -152,34 +167,113 @@ def _scalar(expr: str) -> str:
 
 
 # -- targets -------------------------------------------------------------------------------------
-def resolve_targets(config: Config, catalog: Catalog, components: list[str], files: list[str]) -> list[Target]:
-    """--component NAME -> the component's spec file target; FILE -> that file (relative to root)."""
+_SKIP_DIRS = frozenset({"__pycache__", ".git", ".hg", ".venv", "venv", "env", "node_modules", ".tox", ".nox",
+                        "build", "dist", "site-packages", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
+_LOG_HINT = re.compile(r"\.(debug|info|warning|warn|error|exception|critical|fatal)\(")
+
+
+def _python_files(directory: Path) -> list[Path]:
+    """The .py files under `directory`, sorted, skipping hidden, virtualenv and build directories."""
+    found = []
+    for path in sorted(directory.rglob("*.py")):
+        parts = path.relative_to(directory).parts[:-1]
+        if not any(part in _SKIP_DIRS or part.startswith(".") for part in parts) and path.is_file():
+            found.append(path)
+    return found
+
+
+def has_async_log_calls(path: Path) -> bool:
+    """Whether the file has an async function with a logger call: a text pre-filter, then one
+    parse; files without one are no place for an event `suggest` could draft."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return False
+    if "async def" not in text or not _LOG_HINT.search(text):
+        return False
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AsyncFunctionDef) and any(log_call_of(p.stmt) for p in walk_statements(node)):
+            return True
+    return False
+
+
+def component_name(rel: str, taken: set[str]) -> str:
+    """A component name for a new spec of the file `rel`: its stem (the package for
+    `__init__.py`), prefixed by its directory and then numbered until no component has it."""
+    parts = Path(rel).with_suffix("").parts
+    if parts and parts[-1] == "__init__" and len(parts) > 1:
+        parts = parts[:-1]
+    base = _snake(parts[-1]) if parts else "module"
+    name = base or "module"
+    if name in taken and len(parts) > 1:
+        name = _snake("_".join(parts[-2:])) or name
+    candidate, n = name, 2
+    while candidate in taken:
+        candidate, n = f"{name}_{n}", n + 1
+    return candidate
+
+
+def target_for(rel: str, catalog: Catalog, taken: set[str]) -> Target:
+    """The target of one file: the id prefix and the header of a new spec come from the
+    component that already specifies the file (found by its `file:`), if any."""
+    existing = next((c for c in catalog.components if c.file == rel), None)
+    name = component_name(rel, taken)
+    taken.add(name)
+    if existing is None:
+        return Target(rel, name, name)
+    return Target(rel, existing.component, name, existing.phase, existing.days, existing.priority, existing.enum_group)
+
+
+def resolve_targets(config: Config, catalog: Catalog, components: list[str], paths: list[str | Path], *,
+                    cwd: Path | None = None) -> list[Target]:
+    """What `suggest` scans: --component NAME -> that component's file; a PATH (relative to the
+    current directory) -> that file, or every Python file under that directory; neither ->
+    every Python file under root. Scanned directories keep only files with an async function
+    that calls a logger, and never the enum or logger module file."""
     problems: list[Problem] = []
-    targets: list[Target] = []
-    if components and files:
-        raise InputError([Problem("suggest", 0, "give either --component or FILE paths, not both")])
+    root = config.root.resolve()
+    cwd = (cwd or Path.cwd()).resolve()
+    if components and paths:
+        raise InputError([Problem("suggest", 0, "give either --component or PATH arguments, not both")])
     by_name = {c.component: c for c in catalog.components}
+    taken = set(by_name)
+    chosen: list[str] = []
     for name in components:
         component = by_name.get(name)
         if component is None:
             problems.append(Problem("--component", 0, f"no component '{name}'{did_you_mean(name, by_name)}"))
-        else:
-            targets.append(Target(component.file, name, name))
-    root = config.root.resolve()
-    for rel in files:
-        path = (root / rel).resolve()
+        elif component.file not in chosen:
+            chosen.append(component.file)
+    skip = {Path(config.enum_file).as_posix(), config.logger_module.replace(".", "/") + ".py",
+            config.logger_module.replace(".", "/") + "/__init__.py"}
+
+    def scan(directory: Path) -> None:
+        for path in _python_files(directory):
+            rel = path.resolve().relative_to(root).as_posix() if path.resolve().is_relative_to(root) else None
+            if rel is not None and rel not in skip and rel not in chosen and has_async_log_calls(path):
+                chosen.append(rel)
+
+    for given in paths:
+        path = (cwd / given).resolve()
         if not path.is_relative_to(root):
-            problems.append(Problem(rel, 0, f"resolves outside root {root}; give paths relative to root"))
-        elif not path.is_file():
-            problems.append(Problem(rel, 0, f"not found under root {root}"))
+            problems.append(Problem(str(given), 0, f"is outside root {root}; suggest drafts specs for code under root"))
+        elif path.is_dir():
+            scan(path)
+        elif path.is_file():
+            rel = path.relative_to(root).as_posix()
+            if rel not in chosen:
+                chosen.append(rel)
         else:
-            stem = re.sub(r"\W", "_", path.stem)
-            targets.append(Target(path.relative_to(root).as_posix(), stem, stem))
-    if not components and not files:
-        problems.append(Problem("suggest", 0, "nothing to scan: give --component NAME or FILE paths (relative to root)"))
+            problems.append(Problem(str(given), 0, "no such file or directory"))
+    if not components and not paths:
+        scan(root)
     if problems:
         raise InputError(problems)
-    return targets
+    return [target_for(rel, catalog, taken) for rel in chosen]
 
 
 # -- scanning ------------------------------------------------------------------------------------
@@ -288,7 +382,7 @@ def _entry(config: Config, source: SourceFile, tree: ast.Module, module_scope: M
     severity = SEVERITY_OF.get(call.level, "INFO")
     event_name = _unique_event(event_words(readable, qualname, call.level), names)
     event_id = _unique_id(f"{target.prefix}_{event_name.lower()}", names)
-    probe = Suggestion(event_id, event_name, qualname, text, severity, [], [], comment_for(readable), level, occurrence,
+    probe = Suggestion(event_id, event_name, qualname, text, severity, [], [], comment_for(readable, event_name), level, occurrence,
                        line=stmt.lineno, insert_line=site.line)
     placement = placement_problem(source, probe.to_event_spec(), site, 0)
     if placement is not None:
@@ -428,16 +522,53 @@ def _unique_id(base: str, names: _Names) -> str:
     return event_id
 
 
-def comment_for(template: str) -> str:
+_ACRONYM = re.compile(r"[A-Z0-9]{1,4}s?")
+_CODE_WORD = re.compile(r".*[=/\\()\[\]<>{}].*")  # labels, paths, calls: not prose
+_PREPOSITIONS = frozenset("for of at to in on with from by after before into onto via per".split())
+MAX_COMMENT_WORDS = 8
+
+
+def comment_for(template: str, fallback: str = "") -> str:
+    """The comment written above the block, as a person would write it: "Log" and what the
+    message says, in lower case, without placeholders, `key=` labels, emojis or punctuation
+    ("✅ {}: Trailing stop ACTIVATED at {}" -> "Log trailing stop activated")."""
     head = template
     match = _KEY_ASSIGN.search(head)
-    if match and _strip_ends(head[: match.start()]):
+    if match and _strip_ends(head[: match.start()].replace("{}", " ")):
         head = head[: match.start()]
-    head = " ".join(head.strip(" :,;-.=").split())
-    head = re.sub(r"^[^\w{]+", "", head).rstrip(" :,;-.=")  # leading emojis and punctuation
-    if len(head) > 72:
-        head = head[:72].rsplit(" ", 1)[0] + " ..."
-    return f"Log: {head}"
+    # "✅ {}: Trailing stop ..." / "Close failed: {}": the first clause with words in it
+    clauses = re.split(r"\s*[:;|]\s+|\s+-\s+", head)
+    worded = [part for part in clauses if re.search(r"[A-Za-z]{2}", part.replace("{}", " "))]
+    # the first clause of two words or more ("Rollback: order {} already gone" -> the second)
+    head = next((p for p in worded if len(re.findall(r"[A-Za-z]{2,}", p.replace("{}", " "))) >= 2), worded[0] if worded else head)
+    head = re.sub(r"\([^)]*\)?|\[[^\]]*\]?", " ", head)  # "(attempt {}/{})", "[{}]": details
+    tokens = head.split()
+    words: list[str] = []
+    for index, raw in enumerate(tokens):
+        if "{}" in raw:  # a value: "for {}" goes with it, and a last "{} attempts" too
+            if words and words[-1].lower() in _PREPOSITIONS:
+                words.pop()
+                rest = tokens[index + 1:]
+                if len(rest) == 1 and _strip_ends(rest[0]).lower().endswith("s"):
+                    break
+            continue
+        word = re.sub(r"^[^\w]+|[^\w]+$", "", raw)  # emojis and punctuation off; identifiers stay whole
+        if not word or not any(ch.isalpha() for ch in word) or _CODE_WORD.fullmatch(raw.strip(".,;:!?")):
+            continue
+        if word.isupper() and len(word) > 4 or (not words and word[:1].isupper() and word[1:].islower()):
+            word = word.lower()  # "ACTIVATED" -> "activated"; "Order ..." -> "order ..."; "TP", "WebSocket" stay
+        words.append(word)
+    while words and words[-1].lower() in _EDGE_WORDS - {"not", "no"}:
+        words.pop()  # "activated at {}" -> "activated"
+    while words and words[0].lower() in ("the", "a", "an"):
+        words.pop(0)
+    if len(words) > MAX_COMMENT_WORDS:
+        words = words[:MAX_COMMENT_WORDS]
+        while words and words[-1].lower() in _EDGE_WORDS:
+            words.pop()
+    if not words:
+        words = [w.lower() for w in fallback.split("_") if w] or ["this", "event"]
+    return "Log " + " ".join(words)
 
 
 # -- payload -------------------------------------------------------------------------------------
@@ -544,14 +675,15 @@ def _unique_key(key: str, payload: list[tuple[str, str]]) -> str:
 # -- output --------------------------------------------------------------------------------------
 def render_spec(target: Target, entries: list[Suggestion]) -> str:
     """A complete spec file for one target."""
+    group = target.enum_group or _title(target.component) + " events"
     head = [
         "# Drafted by `eventmod suggest`: review each entry (names, payload, severity) before applying.",
         f"component: {target.component}",
         f"file: {_path_scalar(target.path)}",
-        "phase: 1",
-        "days: [1]",
-        "priority: MEDIUM",
-        f"enum_group: {_quoted(_title(target.component) + ' events')}",
+        f"phase: {target.phase}",
+        f"days: [{', '.join(map(str, target.days))}]",
+        f"priority: {target.priority}",
+        f"enum_group: {_quoted(group)}",
         "events:",
     ]
     body: list[str] = []
@@ -648,36 +780,98 @@ def draft(config: Config, catalog: Catalog, targets: list[Target], min_level: st
 
 
 # -- the command ---------------------------------------------------------------------------------
-def run(config: Config, catalog: Catalog, *, components: list[str], files: list[str], min_level: str = "info",
-        out: Path | None = None, include_specified: bool = False) -> Outcome:
-    """Scan, draft and self-check; `Outcome.text` is the YAML produced and, with `out`,
-    `Outcome.data` the bytes for the caller to write (this module never writes)."""
+def _existing_spec(config: Config, catalog: Catalog, directory: Path, rel: str) -> Path | None:
+    """The spec file in `directory` whose `file:` is `rel` (the catalog's when `directory` is the
+    spec directory, else found by loading the directory's spec files)."""
+    directory = directory.resolve()
+    if directory == config.specs.resolve():
+        found = [Path(c.spec_file) for c in catalog.components if c.file == rel]
+    else:
+        found = []
+        for path in sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()):
+            component, _ = load_spec_file(path, config.root, display=str(path))
+            if component is not None and component.file == rel:
+                found.append(path)
+    return found[0] if found else None
+
+
+def _new_spec_path(directory: Path, component: str) -> Path:
+    path, n = directory / f"{component}.yaml", 2
+    while path.exists():
+        path, n = directory / f"{component}_{n}.yaml", n + 1
+    return path
+
+
+def _merge(config: Config, catalog: Catalog, target: Target, out: Path, min_level: str, include_specified: bool,
+           extra: list[EventSpec]) -> tuple[FileSuggestions, str, bytes | None]:
+    """Draft for `target` and append the entries to the spec file `out` (which must target the
+    same file); (suggestions, text, new bytes or None when nothing was added)."""
+    raw = out.read_bytes()
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    existing = raw.decode("utf-8-sig")
+    component, problems = load_spec_file(out, config.root, display=str(out))
+    if component is None:
+        raise InputError(problems or [Problem(str(out), 0, "cannot read the spec file to merge into")])
+    if component.file != target.path:
+        raise InputError([Problem(str(out), component.line, f"this spec is for {component.file}, not {target.path}; "
+                                                            "merge into the spec of that file, or give a new file name")])
+    known = {e.id for e in catalog.events()} | {e.id for e in extra}
+    own = [e for e in component.events if e.id not in known]  # a spec file outside the spec directory
+    found = suggest(config, catalog, [replace(target, prefix=component.component)], min_level,
+                    include_specified=include_specified, extra_events=[*extra, *own])[0]
+    text = _validated(config, found, lambda entries: merge_text(existing, entries) if entries else existing, str(out))
+    if not found.entries:
+        return found, text, None
+    return found, text, (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+
+
+def run(config: Config, catalog: Catalog, *, components: list[str], files: list[str | Path], min_level: str = "info",
+        out: Path | None = None, include_specified: bool = False, cwd: Path | None = None) -> Outcome:
+    """Scan, draft and self-check (this module never writes).
+
+    Without `out`, `Outcome.text` is one spec per scanned file that got entries. With `out`:
+    an existing spec file -> the entries are merged into it (one target only); a directory ->
+    per file, merged into the spec in it whose `file:` is that file, else a new spec file named
+    after the component; a new file -> a new spec (one target only). Each new spec has a unique
+    component name and the header of the component that already specifies the file (else phase
+    1), so the result passes `eventmod validate` together with the catalog."""
     if min_level not in MIN_LEVELS:
         raise InputError([Problem("--min-level", 0, f"must be one of {', '.join(MIN_LEVELS)}, got '{min_level}'")])
-    targets = resolve_targets(config, catalog, components, files)
-    if out is not None and len(targets) != 1:
-        raise InputError([Problem("--out", 0, f"--out takes one target file, got {len(targets)}; run suggest once per file")])
-    if out is not None and out.exists():
-        raw = out.read_bytes()
-        bom = raw.startswith(b"\xef\xbb\xbf")
-        existing = raw.decode("utf-8-sig")
-        component, problems = load_spec_file(out, config.root, display=str(out))
-        if component is None:
-            raise InputError(problems or [Problem(str(out), 0, "cannot read the spec file to merge into")])
-        if component.file != targets[0].path:
-            raise InputError([Problem(str(out), 0, f"targets {component.file}, not {targets[0].path}; merge into the spec of that file")])
-        known = {e.id for e in catalog.events()}
-        extra = [e for e in component.events if e.id not in known]  # a spec file outside the spec directory
-        found = suggest(config, catalog, targets, min_level, include_specified=include_specified, extra_events=extra)
-        text = _validated(config, found[0], lambda entries: merge_text(existing, entries) if entries else existing, str(out))
-        if not found[0].entries:
-            return Outcome(text, found, None, merged=True)
-        return Outcome(text, found, out, merged=True, data=(b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
-    drafted = draft(config, catalog, targets, min_level, include_specified=include_specified)
-    found = [f for f, _ in drafted]
-    texts = [text for f, text in drafted if f.entries]  # no spec file without events
-    if out is not None:
-        if not texts:
-            return Outcome("", found)
-        return Outcome(texts[0], found, out, data=texts[0].encode("utf-8"))
-    return Outcome("---\n".join(texts), found)
+    targets = resolve_targets(config, catalog, components, list(files), cwd=cwd)
+    into_directory = out is not None and out.is_dir()
+    if out is not None and not into_directory and len(targets) != 1:
+        raise InputError([Problem("--out", 0, f"--out FILE takes one file to scan, got {len(targets)}; give a directory to"
+                                               " --out to write one spec per file")])
+    extra: list[EventSpec] = []
+    found: list[FileSuggestions] = []
+    texts: list[str] = []
+    outcome = Outcome("", found)
+    for target in targets:
+        destination: Path | None = out
+        merge = out is not None and out.is_file()
+        if into_directory:
+            assert out is not None
+            existing = _existing_spec(config, catalog, out, target.path)
+            merge = existing is not None
+            destination = existing or _new_spec_path(out, target.component)
+        if merge:
+            assert destination is not None
+            files_found, text, data = _merge(config, catalog, target, destination, min_level, include_specified, extra)
+            if data is None:
+                outcome.unchanged.append(destination)
+            else:
+                outcome.writes.append(SpecWrite(destination, data, True, len(files_found.entries), target.path))
+        else:
+            files_found = suggest(config, catalog, [target], min_level, include_specified=include_specified,
+                                  extra_events=extra)[0]
+            text = _validated(config, files_found, lambda entries, t=target: render_spec(t, entries), target.component)
+            if files_found.entries:
+                texts.append(text)
+                if destination is not None:
+                    outcome.writes.append(SpecWrite(destination, text.encode("utf-8"), False, len(files_found.entries), target.path))
+            elif destination is not None and not into_directory:
+                outcome.unchanged.append(destination)
+        found.append(files_found)
+        extra += [e.to_event_spec(target.component, "<suggest>") for e in files_found.entries]
+    outcome.text = "---\n".join(texts) if out is None else ""
+    return outcome
