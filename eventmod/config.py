@@ -13,7 +13,7 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 from eventmod.model.problems import InputError, Problem, did_you_mean
-from eventmod.model.settings import EMIT_MODES, BlackSettings, Config, Settings
+from eventmod.model.settings import EMIT_MODES, EVENT_COLUMNS, SQL_IDENTIFIER, BlackSettings, Config, Settings
 
 _KEYS = {f.name for f in fields(Config)} - {"source"}
 
@@ -56,6 +56,11 @@ def load_config(cwd: Path, *, config_file: Path | None = None, **overrides: Any)
     for key in ("hot_paths", "integer_kwargs"):
         if key in values:
             values[key] = tuple(values[key])
+    problems = _database_problems(values, str(pyproject))
+    if problems:
+        raise InputError(problems)
+    if "event_columns" in values:
+        values["event_columns"] = tuple(sorted(values["event_columns"].items()))
     root = overrides.pop("root", None)
     specs = overrides.pop("specs", None)
     values["root"] = (Path(root) if root else base / values.get("root", ".")).resolve()
@@ -65,6 +70,35 @@ def load_config(cwd: Path, *, config_file: Path | None = None, **overrides: Any)
         where = str(pyproject) if pyproject else "--emit"
         raise InputError([Problem(where, 0, f"emit must be one of {', '.join(EMIT_MODES)}, got '{config.emit}'")])
     return config
+
+
+def _database_problems(values: dict[str, Any], where: str) -> list[Problem]:
+    """The runtime keys: strings, a valid `events_table` ([schema.]table) and `event_columns` (a
+    table mapping the logical column names to identifiers)."""
+    problems = []
+    for key in ("database_url", "database_url_env", "events_table"):
+        if key in values and not isinstance(values[key], str):
+            problems.append(Problem(where, 0, f"[tool.eventmod]: {key} must be a string"))
+    table = values.get("events_table")
+    if isinstance(table, str):
+        parts = table.split(".")
+        if len(parts) > 2 or not all(SQL_IDENTIFIER.fullmatch(p) for p in parts):
+            problems.append(Problem(where, 0, f"[tool.eventmod]: events_table must be 'table' or 'schema.table' made of "
+                                              f"letters, digits and underscores, got '{table}'"))
+    columns = values.get("event_columns")
+    if columns is not None:
+        if not isinstance(columns, dict):
+            problems.append(Problem(where, 0, "[tool.eventmod]: event_columns must be a table, e.g. "
+                                              "event_columns = { created_at = \"logged_at\" }"))
+            return problems
+        for logical, name in columns.items():
+            if logical not in EVENT_COLUMNS:
+                problems.append(Problem(where, 0, f"[tool.eventmod]: event_columns: unknown column '{logical}'"
+                                                  f"{did_you_mean(logical, EVENT_COLUMNS)}; the columns are {', '.join(EVENT_COLUMNS)}"))
+            elif not isinstance(name, str) or not SQL_IDENTIFIER.fullmatch(name):
+                problems.append(Problem(where, 0, f"[tool.eventmod]: event_columns: {logical} must name a column "
+                                                  f"(letters, digits and underscores), got {name!r}"))
+    return problems
 
 
 def black_settings_for(root: Path) -> BlackSettings:

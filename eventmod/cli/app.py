@@ -397,22 +397,29 @@ def plan(
 
 @app.command()
 def coverage(
-    fmt: str = FormatOpt,
+    fmt: str = typer.Option("table", "--format", help="table | markdown | json | html"),
     fail_under: Optional[float] = typer.Option(None, "--fail-under", help="Exit 1 when total coverage is below PCT."),
     target: float = typer.Option(90.0, "--target", help="The coverage goal shown in the total row."),
     root: Optional[Path] = RootOpt, specs: Optional[Path] = SpecsOpt, jobs: Optional[int] = JobsOpt,
 ) -> None:
-    """The audit table measured from the code: per component, events specified vs instrumented."""
+    """The audit table measured from the code: per component, events specified vs instrumented
+    (--format html: one self-contained page with the 12-day plan)."""
     from eventmod.model.spec import Selection
-    from eventmod.reports.coverage import measure_coverage
+    from eventmod.reports.coverage import measure_coverage, rollout_plan
     from eventmod.reports.summary import coverage_text
 
-    _check_format(fmt)
+    if fmt != "html":
+        _check_format(fmt)
     project = _project(root, specs)
     run = _plan(project, Selection(), jobs, fail_on_errors=False)
     _report_problems(run)
     result = measure_coverage(project.config.root, project.catalog, run, target)
-    sys.stdout.write(coverage_text(result, fmt))
+    if fmt == "html":
+        from eventmod.reports.html import coverage_html
+
+        sys.stdout.write(coverage_html(result, rollout_plan(project.catalog, run)))
+    else:
+        sys.stdout.write(coverage_text(result, fmt))
     if fail_under is not None and result.percent < fail_under:
         _err(f"coverage {result.percent:.1f}% is under --fail-under {fail_under:g}%")
         raise typer.Exit(EXIT_FINDINGS)
@@ -492,6 +499,11 @@ def suggest(
 
 def main() -> None:
     app()
+
+
+from eventmod.cli.runtime_commands import register as register_runtime_commands  # noqa: E402
+
+register_runtime_commands(app)  # observe, timeline, queries
 
 
 if __name__ == "__main__":  # pragma: no cover

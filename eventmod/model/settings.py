@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,16 @@ DEFAULT_LOGGER_MODULE = "core.event_logger"
 DEFAULT_ENUM_FILE = "core/event_logger.py"
 DEFAULT_VARIABLE = "event_logger"  # the name a block binds the logger to
 LOG_METHOD = "log_event"
+
+# The events table eventmod reads at runtime (`observe`, `timeline`, `queries`): the audited bot's
+# schema. `event_columns` in [tool.eventmod] renames any of these logical columns.
+DEFAULT_EVENTS_TABLE = "monitoring.events"
+EVENT_COLUMNS = (
+    "id", "event_type", "event_data", "correlation_id", "position_id", "order_id", "symbol", "exchange",
+    "severity", "error_message", "created_at",
+)
+
+SQL_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # table, schema and column names eventmod accepts
 
 
 @dataclass(frozen=True)
@@ -30,7 +41,15 @@ class Config:
     integer_kwargs: tuple[str, ...] = ("position_id",)
     json_safe_helper: str = ""  # "module:function" to import instead of emitting a local helper
     safe_mode: bool = True
+    database_url: str = ""  # sqlite:///path.db or postgresql://...; observe/timeline --db wins
+    database_url_env: str = ""  # name of an environment variable that holds the URL (no secret in a file)
+    events_table: str = DEFAULT_EVENTS_TABLE
+    event_columns: tuple[tuple[str, str], ...] = ()  # (logical column, name in the table) overrides
     source: Path | None = field(default=None, compare=False)  # the pyproject it came from
+
+    def column(self, logical: str) -> str:
+        """The name of a logical events column (EVENT_COLUMNS) in the configured table."""
+        return dict(self.event_columns).get(logical, logical)
 
     def with_overrides(self, **overrides: Any) -> "Config":
         given = {k: v for k, v in overrides.items() if v is not None}
