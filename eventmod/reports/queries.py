@@ -350,7 +350,8 @@ def index_defs() -> list[IndexDef]:
         IndexDef("correlation_time", ("correlation_id", "created_at"), "correlation_id", "per-correlation chain, timeline --correlation-id"),
         IndexDef("order_time", ("order_id", "created_at"), "order_id", "timeline --order-id"),
         IndexDef("symbol_time", ("symbol", "created_at"), None, "timeline --symbol"),
-        IndexDef("type_time", ("event_type", "created_at"), None, "expected events never seen since a date"),
+        IndexDef("type_time", ("event_type", "created_at"), None,
+                 "expected events never seen since a date (covers an index on event_type alone)"),
         IndexDef("created_at", ("created_at",), None, "error summary, events per hour, observe --since"),
     ]
 

@@ -195,7 +195,7 @@ def _resolve(source: SourceFile, functions: dict[str, FunctionNode], event: Even
         return failed, [], function
     found = [(s, present_block(s, event.event, getters)) for s in sites]
     missing = [s for s, block in found if block is None]
-    lines = tuple(s.line for s in sites)
+    lines = tuple(_block_line(source, s, block) for s, block in found)
     if missing:
         return EventOutcome(event, Status.PENDING, tuple(s.line for s in missing)), missing, function
     wanted = event.emit or default_emit
@@ -203,6 +203,18 @@ def _resolve(source: SourceFile, functions: dict[str, FunctionNode], event: Even
     if switch:
         return EventOutcome(event, Status.REEMIT, tuple(s.line for s in switch)), switch, function
     return EventOutcome(event, Status.PRESENT, lines), [], function
+
+
+def _block_line(source: SourceFile, site: Site, block) -> int:
+    """Where a present block starts: the anchor's insertion line when the block follows it; the
+    block's own first line (its comment included) when it precedes that line (`before`, and
+    `at: end`, whose anchor is the block itself)."""
+    first = block.statements[0].lineno if block is not None and block.statements else site.line
+    if first >= site.line:
+        return site.line
+    while first > 1 and source.lines[first - 2].lstrip().startswith("#"):
+        first -= 1
+    return first
 
 
 def _edit_for(source: SourceFile, event: EventSpec, site: Site, names: Names, options: RenderOptions, style: Style, order: int) -> Edit:
