@@ -114,12 +114,14 @@ class ObserveResult:
 
 
 def observe(project: Any, selection: Selection, url: DatabaseURL, *, since: datetime | None = None,
-            target: float = 90.0, jobs: int = 1) -> ObserveResult:
-    """Runtime coverage of the selection: the catalog against the rows (read-only)."""
-    from eventmod import api
+            target: float = 90.0) -> ObserveResult:
+    """Runtime coverage of the selection: the catalog against the rows (read-only). Each event's
+    file:line and code status come from locating its anchor and block (no checks or rendering:
+    observe needs no patch)."""
+    from eventmod.transform.apply import locate_run
 
-    run = api.plan(project, selection, jobs=jobs)
     config = project.config
+    run = locate_run(config, project.catalog, selection)
     db, table = open_events(config, url)
     with db:
         sql, params = observe_statement(table, db.dialect, since is not None).bind({"since": since})
@@ -139,7 +141,7 @@ def observe(project: Any, selection: Selection, url: DatabaseURL, *, since: date
         source=url.display, table=table.display() if url.dialect == POSTGRESQL else table.name, since=since,
         bucket_unit=unit, buckets=buckets, target=target,
     )
-    return ObserveResult(report, tuple(run.all_problems()))
+    return ObserveResult(report, (*project.spec_problems, *run.all_problems()))
 
 
 def timeline(project: Any, url: DatabaseURL, key: str, value: Any, *, since: datetime | None = None,

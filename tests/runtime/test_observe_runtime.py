@@ -495,3 +495,8 @@ def test_every_present_event_is_located_at_its_block(instrumented):
                 assert f"EventType.{o.event.event}," in block, (o.event.id, line)
                 kinds.add(o.event.anchor.kind)
     assert kinds == {"after_log", "after", "before", "at", "in_except", "on_error"}
+    # observe locates events without planning a patch: the same lines and statuses as the plan
+    from eventmod.transform.apply import locate_run
+
+    located = {o.event.id: (o.status, o.lines) for o in locate_run(project.config, project.catalog).outcomes()}
+    assert located == {o.event.id: (o.status, o.lines) for o in run.outcomes()}
