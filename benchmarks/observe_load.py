@@ -240,9 +240,9 @@ def run_backend(backend: str, count: int, repeat: int, work: Path) -> dict:
         figures = measure(url, "sqlite", count, repeat, time.perf_counter() - started)
         figures["file_mb"] = round((work / "events.db").stat().st_size / 1e6, 1)
         return figures
-    try:
-        import asyncpg  # noqa: F401
-    except ImportError:
+    import importlib.util
+
+    if importlib.util.find_spec("asyncpg") is None:
         return {"skipped": "asyncpg is not installed (pip install 'eventmod[postgres]')"}
     server, data_dir, reason = pg_server()
     if server is None:

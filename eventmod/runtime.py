@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eventmod.io.eventdb import POSTGRESQL, DatabaseURL, EventDB, open_database, parse_url
 from eventmod.model.problems import InputError, Problem, did_you_mean
@@ -28,6 +28,9 @@ from eventmod.reports.queries import (
 )
 from eventmod.reports.rows import SpecIndex, merge_groups, parse_timestamp
 from eventmod.reports.timeline import Timeline, build_timeline
+
+if TYPE_CHECKING:
+    from eventmod.api import Project
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d|w)", re.IGNORECASE)
 _UNITS = {"s": "seconds", "sec": "seconds", "m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -113,7 +116,7 @@ class ObserveResult:
     problems: tuple[Problem, ...]  # spec problems: the affected events count as invalid
 
 
-def observe(project: Any, selection: Selection, url: DatabaseURL, *, since: datetime | None = None,
+def observe(project: "Project", selection: Selection, url: DatabaseURL, *, since: datetime | None = None,
             target: float = 90.0) -> ObserveResult:
     """Runtime coverage of the selection: the catalog against the rows (read-only). Each event's
     file:line and code status come from locating its anchor and block (no checks or rendering:
@@ -144,7 +147,7 @@ def observe(project: Any, selection: Selection, url: DatabaseURL, *, since: date
     return ObserveResult(report, (*project.spec_problems, *run.all_problems()))
 
 
-def timeline(project: Any, url: DatabaseURL, key: str, value: Any, *, since: datetime | None = None,
+def timeline(project: "Project", url: DatabaseURL, key: str, value: Any, *, since: datetime | None = None,
              until: datetime | None = None, limit: int = 1000) -> Timeline:
     """The rows whose `key` column (position_id, correlation_id, symbol, order_id) equals `value`."""
     if key not in TIMELINE_KEYS:

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from html import escape
 from typing import Iterable
 
+from eventmod.reports.coverage import Coverage, PlanRow
 from eventmod.reports.observe import (
     SEVERITY_ORDER, ObserveReport, PhaseObservation, TimeBucket, phase_rows, severities_text, when, window_text,
 )
@@ -310,8 +311,8 @@ def observe_html(report: ObserveReport) -> str:
 
 
 # -- coverage (static) -------------------------------------------------------------------------
-def coverage_html(coverage, plan_rows) -> str:
-    """`coverage` (reports.coverage.Coverage) and `plan_rows` (reports.coverage.rollout_plan)."""
+def coverage_html(coverage: Coverage, plan_rows: list[PlanRow]) -> str:
+    """The static coverage (`measure_coverage`) and the rollout plan (`rollout_plan`)."""
     rows = [BarRow(r.component + ("" if r.has_spec else " (no spec)"), r.file, r.priority, r.specified, r.instrumented, None)
             for r in coverage.rows]
     phases = phase_rows((p.phase, p.days, p.events, p.present, 0) for p in plan_rows)
