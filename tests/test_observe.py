@@ -455,3 +455,18 @@ def test_out_writes_the_file(project):
     code, out, err = run(project, "observe", "--db", "sqlite:///events.db", "--format", "html", "--out", "r/report.html")
     assert code == 0 and out == "" and "wrote r/report.html" in err
     assert (project.cwd / "r" / "report.html").read_text().startswith("<!DOCTYPE html>")
+
+
+def test_never_seen_events_whose_anchor_drifted_are_located_by_file(project):
+    """The code changed under the spec: the event cannot have been logged where the spec says;
+    observe still lists it, with its file and the code status, and spec problems go to stderr."""
+    desk = project.cwd / "proj" / "svc" / "desk.py"
+    desk.write_text(desk.read_text().replace('logger.warning(f"cancelled {order_id}")', 'logger.warning("gone")'))
+    (project.cwd / "specs" / "broken.yaml").write_text("component: [unclosed\n")
+    code, out, err = run(project, "observe", "--db", "sqlite:///events.db", "--format", "json")
+    assert code == 0, err
+    [never] = json.loads(out)["never_seen"]
+    assert (never["id"], never["file"], never["line"], never["code_status"]) == ("desk_cancelled", "svc/desk.py", None, "drifted")
+    assert "broken.yaml" in err and "problem(s) in the specs" in err
+    code, out, _ = run(project, "observe", "--db", "sqlite:///events.db")
+    assert "  svc/desk.py: desk: desk_cancelled (ORDER_CANCELLED) in Desk.cancel, after_log: 'cancelled' [drifted]" in out
