@@ -47,10 +47,6 @@ class Config:
     event_columns: tuple[tuple[str, str], ...] = ()  # (logical column, name in the table) overrides
     source: Path | None = field(default=None, compare=False)  # the pyproject it came from
 
-    def column(self, logical: str) -> str:
-        """The name of a logical events column (EVENT_COLUMNS) in the configured table."""
-        return dict(self.event_columns).get(logical, logical)
-
     def with_overrides(self, **overrides: Any) -> "Config":
         given = {k: v for k, v in overrides.items() if v is not None}
         return replace(self, **given)
