@@ -28,6 +28,7 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 from benchmarks import synthetic
+from benchmarks.observe_load import bench_observe
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -364,6 +365,7 @@ BENCHMARKS = {
     "scale": bench_scale,
     "events_per_file": bench_events_per_file,
     "startup": bench_startup,
+    "observe": bench_observe,
 }
 
 
@@ -400,6 +402,16 @@ def summary_markdown(results: dict[str, dict]) -> str:
         rows.append(_row("`eventmod --version` (`python -c pass`)", f"{_s(f['eventmod_version_s'])} ({_s(f['python_pass_s'])})", "<= 0.25 s", f["eventmod_version_s"] <= TARGETS["version_seconds"]))
         heavy = ", ".join(f["heavy_imported_by_version"]) or "none"
         rows.append(_row("`python -X importtime -m codemods --version`: top-level imports", f"{f['importtime_version_ms']:.0f} ms; libcst/black/yaml: {heavy}", "no libcst, no black", not f["heavy_imported_by_version"]))
+    if "observe" in results:
+        for backend, f in results["observe"]["figures"].items():
+            if "skipped" in f:
+                rows.append(_row(f"`eventmod observe`, {backend}", f"skipped: {f['skipped']}", "", None))
+                continue
+            rows.append(_row(f"`eventmod observe` over {f['rows']:,} rows, {backend}",
+                             f"{_s(f['observe_s'])} wall, {_s(f['observe_cpu_s'])} CPU (load average {f['loadavg_1min']:.1f})",
+                             "seconds", f["observe_s"] <= 10.0))
+            rows.append(_row(f"`eventmod timeline --position-id` over {f['rows']:,} rows, {backend}: no index / indexes",
+                             f"{_s(f['timeline_position_no_index_s'])} / {_s(f['timeline_position_indexed_s'])} wall", "", None))
     env = next(iter(results.values())).get("environment", {})
     note = (f"\nMeasured {env.get('date', '?')} at {env.get('commit', '?')} on Python {env.get('python', '?')}, "
             f"{env.get('cpus', '?')} CPUs, libcst {env.get('libcst', '?')}; wall times are the best of N subprocess runs, "

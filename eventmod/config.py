@@ -35,7 +35,7 @@ import re
 import sys
 from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -81,6 +81,8 @@ class Key:
     default: Any
     choices: tuple[str, ...] = ()
     help: str = ""
+    table: bool = False  # a TOML table of strings, kept as sorted (key, value) pairs
+    validate: Callable[[Any], str | None] | None = None  # why a well-typed value is still unusable
 
     @property
     def flag(self) -> str:
@@ -102,7 +104,7 @@ def config_keys() -> list[Key]:
         else:  # pragma: no cover - every non-path key has a default
             default = None
         keys.append(Key(f.name, f.metadata.get("key") or f.name, default, tuple(f.metadata.get("choices", ())),
-                        f.metadata.get("help", "")))
+                        f.metadata.get("help", ""), bool(f.metadata.get("table")), f.metadata.get("validate")))
     return keys
 
 
@@ -188,11 +190,26 @@ def find_pyproject(start: Path) -> Path | None:
 # -- building the configuration ----------------------------------------------------------------------
 def _check_value(key: Key, value: Any, where: Path, line: int) -> tuple[Any, Problem | None]:
     """The value converted to the key's type, or a located problem."""
-    default = key.default
     name = f"[tool.eventmod] {key.toml}" if where.name == "pyproject.toml" else key.toml
 
     def bad(expected: str) -> tuple[Any, Problem]:
         return None, Problem(str(where), line, f"{name}: expected {expected}, got {value!r}")
+
+    converted, problem = _typed_value(key, value, bad, name, where, line)
+    if problem is None and key.validate is not None:
+        reason = key.validate(converted)
+        if reason:
+            return None, Problem(str(where), line, f"{name}: {reason}")
+    return converted, problem
+
+
+def _typed_value(key: Key, value: Any, bad: Callable[[str], tuple[Any, Problem]], name: str, where: Path,
+                 line: int) -> tuple[Any, Problem | None]:
+    default = key.default
+    if key.table:
+        if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+            return tuple(sorted(value.items())), None
+        return bad("a table of strings, e.g. { name = \"value\" }")
 
     if isinstance(default, bool):
         return (value, None) if isinstance(value, bool) else bad("true or false")

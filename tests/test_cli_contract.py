@@ -72,7 +72,7 @@ BAD_CHOICE = {
     "apply": (["--emit", "bogus"], "Invalid value for '--emit': 'bogus' is not one of await, background."),
     "check": (["--format", "sarif"], "Invalid value for '--format': 'sarif' is not one of text, json, github."),
     "plan": (["--format", "bogus"], "Invalid value for '--format': 'bogus' is not one of text, markdown, json."),
-    "coverage": (["--format", "html"], "Invalid value for '--format': 'html' is not one of text, markdown, json."),
+    "coverage": (["--format", "pdf"], "Invalid value for '--format': 'pdf' is not one of text, markdown, json, html."),
     "report": (["--format", "table"], "Invalid value for '--format': 'table' is not one of markdown, json."),
     "revert": (["--emit", "backgrund"], "'backgrund' is not one of await, background (did you mean 'background'?)."),
     "suggest": (["--min-level", "loud"], "Invalid value for '--min-level': 'loud' is not one of debug, info, warning, error, critical."),

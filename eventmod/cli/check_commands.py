@@ -124,7 +124,8 @@ def coverage(
     phase: o.Phase = None, day: o.Day = None, component: o.Component = None, event: o.Event = None,
     root: o.Root = None, specs: o.Specs = None, config: o.ConfigFile = None, jobs: o.Jobs = None,
     emit: o.Emit = None, failsafe: o.Failsafe = None, quiet: o.Quiet = False, verbose: o.Verbose = False,
-    fmt: Annotated[str, o.format_option("text", "markdown", "json")] = "text",
+    fmt: Annotated[str, o.format_option("text", "markdown", "json", "html",
+                                        help="text, markdown, json, or html (one self-contained page with the plan).")] = "text",
     fail_under: Annotated[Optional[float], typer.Option(
         "--fail-under", metavar="PCT", min=0, max=100, show_default=False,
         help="Exit 1 when the total coverage is below PCT percent.")] = None,
@@ -156,7 +157,13 @@ def coverage(
         report.fail(run.all_problems())
     catalog = project.selected_catalog(whole_components)
     result = measure_coverage(project.config.root, catalog, run, target, include_unspecified=selectors == Selectors())
-    report.raw(coverage_text(result, fmt))
+    if fmt == "html":
+        from eventmod.reports.coverage import rollout_plan
+        from eventmod.reports.html import coverage_html
+
+        report.raw(coverage_html(result, rollout_plan(catalog, run)))
+    else:
+        report.raw(coverage_text(result, fmt))
     if fmt != "json":
         report.fmt = "text"
         report.warnings(run.all_problems())

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+from eventmod.model.problems import did_you_mean
 
 EMIT_MODES = ("await", "background")
 DEFAULT_GETTER = "get_event_logger"
@@ -14,6 +17,34 @@ DEFAULT_LOGGER_MODULE = "core.event_logger"
 DEFAULT_ENUM_FILE = "core/event_logger.py"
 DEFAULT_VARIABLE = "event_logger"  # the name a block binds the logger to
 LOG_METHOD = "log_event"
+
+# The events table eventmod reads at runtime (`observe`, `timeline`, `queries`): the audited bot's
+# schema. `event_columns` in [tool.eventmod] renames any of these logical columns.
+DEFAULT_EVENTS_TABLE = "monitoring.events"
+EVENT_COLUMNS = (
+    "id", "event_type", "event_data", "correlation_id", "position_id", "order_id", "symbol", "exchange",
+    "severity", "error_message", "created_at",
+)
+
+SQL_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # table, schema and column names eventmod accepts
+
+
+def events_table_problem(value: str) -> str | None:
+    """Why `value` is not a `table` or `schema.table` name eventmod accepts, or None."""
+    parts = value.split(".")
+    if len(parts) > 2 or not all(SQL_IDENTIFIER.fullmatch(p) for p in parts):
+        return f"must be 'table' or 'schema.table' made of letters, digits and underscores, got {value!r}"
+    return None
+
+
+def event_columns_problem(value: tuple[tuple[str, str], ...]) -> str | None:
+    """Why a (logical column, table column) mapping is unusable, or None."""
+    for logical, name in value:
+        if logical not in EVENT_COLUMNS:
+            return f"unknown column '{logical}'{did_you_mean(logical, EVENT_COLUMNS)}; the columns are {', '.join(EVENT_COLUMNS)}"
+        if not isinstance(name, str) or not SQL_IDENTIFIER.fullmatch(name):
+            return f"{logical} must name a column (letters, digits and underscores), got {name!r}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -36,6 +67,11 @@ class Config:
     json_safe_helper: str = ""  # "module:function" to import instead of emitting a local helper
     safe_mode: bool = True
     failsafe: bool = True  # wrap each block so no logging failure reaches the caller
+    database_url: str = ""  # sqlite:///path.db or postgresql://...; observe/timeline --db wins
+    database_url_env: str = ""  # name of an environment variable that holds the URL (no secret in a file)
+    events_table: str = field(default=DEFAULT_EVENTS_TABLE, metadata={"validate": events_table_problem})
+    # (logical column, name in the table) overrides; in TOML a table: event_columns = { created_at = "logged_at" }
+    event_columns: tuple[tuple[str, str], ...] = field(default=(), metadata={"table": True, "validate": event_columns_problem})
     source: Path | None = field(default=None, compare=False, metadata={"key": None})  # the file it came from
     # The target project's formatter settings ([tool.black] / ruff), resolved with the config.
     black: "BlackSettings | None" = field(default=None, compare=False, metadata={"key": None})

@@ -62,6 +62,26 @@ def plan_run(config: Config, catalog: Catalog, selection: Selection = Selection(
     return RunPlan(tuple(plans), tuple(problems))
 
 
+def locate_run(config: Config, catalog: Catalog, selection: Selection = Selection()) -> RunPlan:
+    """Where each selected event's block is (or would go) and whether it is there: anchors and
+    presence only, one parse per file, no checks, rendering or edits. For reports that need
+    file:line and status but no patch (runtime coverage); `new` is always None."""
+    settings = settings_for(config)
+    files = []
+    for job in jobs_by_file(catalog, selection):
+        loaded = load_source(settings.root, job.path)
+        if isinstance(loaded, Problem):
+            files.append(FilePlan(job.path, None, None, tuple(EventOutcome(e, Status.INVALID) for e in job.events), (loaded,)))
+            continue
+        source, tree = loaded
+        functions, classes = index_functions(tree), index_classes(tree)
+        local = existing_names(tree, settings.logger_module, (settings.getter,))
+        getters = frozenset({settings.getter, *local.values()})
+        outcomes = tuple(_resolve(source, functions, e, settings.emit, getters, classes)[0] for e in job.events)
+        files.append(FilePlan(job.path, source.raw, None, outcomes))
+    return RunPlan(tuple(files))
+
+
 def _plan_enum(config: Config, catalog: Catalog, events: list[EventSpec], load) -> tuple[list[EnumMember], list[Problem]]:
     enum_path = Path(config.enum_file).as_posix()
     loaded = load(enum_path)
@@ -195,7 +215,7 @@ def _resolve(source: SourceFile, functions: dict[str, FunctionNode], event: Even
         return failed, [], function
     found = [(s, present_block(s, event.event, getters)) for s in sites]
     missing = [s for s, block in found if block is None]
-    lines = tuple(s.line for s in sites)
+    lines = tuple(_block_line(source, s, block) for s, block in found)
     if missing:
         return EventOutcome(event, Status.PENDING, tuple(s.line for s in missing)), missing, function
     wanted = event.emit or default_emit
@@ -203,6 +223,18 @@ def _resolve(source: SourceFile, functions: dict[str, FunctionNode], event: Even
     if switch:
         return EventOutcome(event, Status.REEMIT, tuple(s.line for s in switch)), switch, function
     return EventOutcome(event, Status.PRESENT, lines), [], function
+
+
+def _block_line(source: SourceFile, site: Site, block) -> int:
+    """Where a present block starts: the anchor's insertion line when the block follows it; the
+    block's own first line (its comment included) when it precedes that line (`before`, and
+    `at: end`, whose anchor is the block itself)."""
+    first = block.statements[0].lineno if block is not None and block.statements else site.line
+    if first >= site.line:
+        return site.line
+    while first > 1 and source.lines[first - 2].lstrip().startswith("#"):
+        first -= 1
+    return first
 
 
 def _edit_for(source: SourceFile, event: EventSpec, site: Site, names: Names, options: RenderOptions, style: Style, order: int) -> Edit:

@@ -1,6 +1,6 @@
 """Runtime driver: run every scenario against a (possibly instrumented) fixture copy.
 
-    python -m tests.runtime.drive --root DIR --backend sqlite:PATH|postgres:DSN
+    python -m tests.runtime.drive --root DIR --backend sqlite:PATH|postgres:DSN [--scenario FILE]
 
 Run from the repository root, in a subprocess: DIR is prepended to sys.path so the fixture's
 packages (core, exchange, protection, main) import from it. Prints a JSON summary as the last
@@ -21,6 +21,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--root", required=True, help="fixture bot root (copy of fixtures/tradingbot)")
     parser.add_argument("--backend", required=True, help="sqlite:PATH or postgres:DSN")
     parser.add_argument("--only", action="append", default=None, help="run only this scenario (repeatable)")
+    parser.add_argument("--scenario", action="append", default=None,
+                        help="run this scenario file instead of the catalog scenarios (repeatable)")
     parser.add_argument("--scenario-timeout", type=float, default=60.0)
     parser.add_argument("--summary", default=None, help="also write the JSON summary to this file")
     parser.add_argument("--log-level", default="WARNING")
@@ -50,7 +52,8 @@ async def drive(args: argparse.Namespace) -> dict:
     exclude = {t for t in asyncio.all_tasks() if t is not asyncio.current_task()}  # the writer
 
     results = []
-    for path in discover_scenarios(only=args.only):
+    paths = [Path(p).resolve() for p in args.scenario] if args.scenario else discover_scenarios(only=args.only)
+    for path in paths:
         results.append(await run_scenario(path, root, exclude, timeout=args.scenario_timeout))
 
     leaked_at_end = await drain_tasks(exclude)
