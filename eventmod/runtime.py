@@ -117,14 +117,14 @@ class ObserveResult:
 
 
 def observe(project: "Project", selection: Selection, url: DatabaseURL, *, since: datetime | None = None,
-            target: float = 90.0) -> ObserveResult:
+            target: float = 90.0, jobs: int = 1) -> ObserveResult:
     """Runtime coverage of the selection: the catalog against the rows (read-only). Each event's
     file:line and code status come from locating its anchor and block (no checks or rendering:
     observe needs no patch)."""
     from eventmod.transform.apply import locate_run
 
     config = project.config
-    run = locate_run(config, project.catalog, selection)
+    run = locate_run(config, project.catalog, selection, jobs=jobs)
     db, table = open_events(config, url)
     with db:
         sql, params = observe_statement(table, db.dialect, since is not None).bind({"since": since})

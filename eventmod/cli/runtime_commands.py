@@ -46,7 +46,7 @@ def observe(
     fmt: Annotated[str, o.format_option("text", "json", "markdown", "html")] = "text",
     out: Annotated[Optional[Path], o.output_option("Write the report to PATH instead of stdout.")] = None,
     phase: o.Phase = None, day: o.Day = None, component: o.Component = None, event: o.Event = None,
-    root: o.Root = None, specs: o.Specs = None, config: o.ConfigFile = None,
+    root: o.Root = None, specs: o.Specs = None, config: o.ConfigFile = None, jobs: o.Jobs = None,
     quiet: o.Quiet = False, verbose: o.Verbose = False,
 ) -> None:
     """Which specified events reached the events table.
@@ -66,7 +66,7 @@ def observe(
     try:
         window = runtime.parse_time(since, flag="--since") if since else None
         url = runtime.database_url(project.config, db, Path.cwd())
-        result = runtime.observe(project, selection, url, since=window, target=target)
+        result = runtime.observe(project, selection, url, since=window, target=target, jobs=c.jobs(common))
     except InputError as exc:
         report.fail(exc.problems)
     if result.problems:  # on stderr whatever the format: stdout holds the report

@@ -62,24 +62,25 @@ def plan_run(config: Config, catalog: Catalog, selection: Selection = Selection(
     return RunPlan(tuple(plans), tuple(problems))
 
 
-def locate_run(config: Config, catalog: Catalog, selection: Selection = Selection()) -> RunPlan:
+def locate_run(config: Config, catalog: Catalog, selection: Selection = Selection(), *, jobs: int = 1) -> RunPlan:
     """Where each selected event's block is (or would go) and whether it is there: anchors and
     presence only, one parse per file, no checks, rendering or edits. For reports that need
     file:line and status but no patch (runtime coverage); `new` is always None."""
     settings = settings_for(config)
-    files = []
-    for job in jobs_by_file(catalog, selection):
-        loaded = load_source(settings.root, job.path)
-        if isinstance(loaded, Problem):
-            files.append(FilePlan(job.path, None, None, tuple(EventOutcome(e, Status.INVALID) for e in job.events), (loaded,)))
-            continue
-        source, tree = loaded
-        functions, classes = index_functions(tree), index_classes(tree)
-        local = existing_names(tree, settings.logger_module, (settings.getter,))
-        getters = frozenset({settings.getter, *local.values()})
-        outcomes = tuple(_resolve(source, functions, e, settings.emit, getters, classes)[0] for e in job.events)
-        files.append(FilePlan(job.path, source.raw, None, outcomes))
-    return RunPlan(tuple(files))
+    return RunPlan(tuple(run_jobs(locate_file, jobs_by_file(catalog, selection), settings, jobs)))
+
+
+def locate_file(job: FileJob, settings: Settings, preloaded: Loaded | Problem | None = None) -> FilePlan:
+    """One file of `locate_run`."""
+    loaded = preloaded if preloaded is not None else load_source(settings.root, job.path, settings.overlay)
+    if isinstance(loaded, Problem):
+        return FilePlan(job.path, None, None, tuple(EventOutcome(e, Status.INVALID) for e in job.events), (loaded,))
+    source, tree = loaded
+    functions, classes = index_functions(tree), index_classes(tree)
+    local = existing_names(tree, settings.logger_module, (settings.getter,))
+    getters = frozenset({settings.getter, *local.values()})
+    outcomes = tuple(_resolve(source, functions, e, settings.emit, getters, classes)[0] for e in job.events)
+    return FilePlan(job.path, source.raw, None, outcomes)
 
 
 def _plan_enum(config: Config, catalog: Catalog, events: list[EventSpec], load) -> tuple[list[EnumMember], list[Problem]]:
