@@ -56,6 +56,11 @@ def load_config(cwd: Path, *, config_file: Path | None = None, **overrides: Any)
     for key in ("hot_paths", "integer_kwargs"):
         if key in values:
             values[key] = tuple(values[key])
+    if "logger_names" in values:
+        names = values["logger_names"]
+        if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+            raise InputError([Problem(str(pyproject), 0, "[tool.eventmod]: logger_names must be a list of glob patterns (strings), e.g. [\"self.audit\", \"*.log\"]")])
+        values["logger_names"] = tuple(names)
     root = overrides.pop("root", None)
     specs = overrides.pop("specs", None)
     values["root"] = (Path(root) if root else base / values.get("root", ".")).resolve()

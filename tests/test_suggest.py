@@ -71,7 +71,7 @@ def test_full_template_and_occurrence_when_nothing_is_unique():
 
 
 def test_event_words_drop_placeholders_labels_emojis_and_stop_words_but_keep_negation():
-    assert S.event_words("Created trailing stop for {} {}: entry={}, activation={}", "f", "info") == ["CREATED", "TRAILING", "STOP"]
+    assert S.event_words("Created trailing stop for {} {}: entry={}, activation={}", "f", "info") == ["TRAILING", "STOP", "CREATED"]
     assert S.event_words("❌ Position {} on {} not opened", "f", "info") == ["POSITION", "NOT", "OPENED"]
     assert S.event_words("{}: {} -> {}", "Mgr._sync_prices", "debug") == ["SYNC", "PRICES", "DEBUG"]
 
@@ -100,7 +100,7 @@ def test_only_async_unlogged_calls_at_or_above_the_level(mini):
     found = _draft(mini, "core/mod.py")
     assert [(e.function, e.after_log, e.severity) for e in found.entries] == [("Mgr.open", "Opened position", "INFO")]
     entry = found.entries[0]
-    assert entry.event == "OPENED_POSITION" and entry.id == "mod_opened_position"
+    assert entry.event == "POSITION_OPENED" and entry.id == "mod_position_opened"
     assert entry.payload == [("symbol", "symbol"), ("position_id", "position_id")]
     assert entry.kwargs == [("position_id", "position_id"), ("symbol", "symbol")]
     assert [e.after_log for e in _draft(mini, "core/mod.py", "debug").entries] == ["Checking", "Opened position"]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from eventmod.analysis.anchors import Site, log_call_of, normalize_log_text
+from eventmod.analysis.anchors import LogCall, LoggerNames, Site, inspect_log_call, normalize_log_text
 from eventmod.analysis.checks import ModuleScope, SiteContext, check_site
 from eventmod.analysis.placement import placement_problem, resolve_sites
 from eventmod.analysis.presence import followed_by_log_event
@@ -30,7 +30,7 @@ from eventmod.model.problems import InputError, Problem, did_you_mean
 from eventmod.model.settings import Config
 from eventmod.model.spec import Anchor, Catalog, EventSpec, Selection
 from eventmod.pyast.source import SourceFile, load_source
-from eventmod.pyast.walk import FunctionNode, index_functions, parameters, walk_statements
+from eventmod.pyast.walk import FunctionNode, index_functions, parameters, path_to, walk_statements
 from eventmod.spec.loader import load_spec_bytes, load_spec_file
 from eventmod.transform.apply import plan_run
 
@@ -48,11 +48,10 @@ _EDGE_WORDS = STOP_WORDS | {"not", "no"}  # a fragment ending on these reads bad
 _PURE_CALLS = frozenset({"len", "float", "int", "str", "round", "abs", "bool", "min", "max", "sum", "sorted", "repr"})
 _GENERIC_ATTRS = frozenset({"value", "name", "id", "type", "status", "state"})
 _BRACES = re.compile(r"\{\}")
-_PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]|\{\}")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _KEY_ASSIGN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\s*=")
 _PLAIN_SCALAR = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*(\([A-Za-z0-9_.]*\))?")
-MAX_EVENT_WORDS = 5
+MAX_EVENT_WORDS = 4
 
 
 # -- data ----------------------------------------------------------------------------------------
@@ -231,15 +230,21 @@ def _suggest_file(config: Config, catalog: Catalog, target: Target, min_level: s
     functions = index_functions(tree)
     getters = frozenset({config.getter, *existing_names(tree, config.logger_module, (config.getter,)).values()})
     module_scope = ModuleScope.of(tree)
-    specified = {} if include_specified else _specified_lines(config, catalog, source, functions, target.path, extra_events)
+    loggers = LoggerNames.of(tree, config.logger_names)
+    specified = {} if include_specified else _specified_lines(config, catalog, source, functions, target.path, extra_events, loggers)
     qualnames: dict[int, str] = {}
     for qualname, node in functions.items():
         qualnames.setdefault(id(node), qualname)  # `outer.inner` before `outer.<locals>.inner`
     threshold = LEVEL_RANK[min_level]
+    unrecognised: dict[str, list[int]] = {}  # receiver -> lines of calls that look like logging
     for node_id, qualname in qualnames.items():
         function = functions[qualname]
         placed = list(walk_statements(function))
-        calls = [(p, call) for p in placed if (call := log_call_of(p.stmt)) is not None]
+        inspected = [(p, call) for p in placed if (call := inspect_log_call(p.stmt, loggers)) is not None]
+        for p, call in inspected:
+            if not call.recognised and isinstance(function, ast.AsyncFunctionDef):
+                unrecognised.setdefault(call.receiver, []).append(p.stmt.lineno)
+        calls = [(p, call) for p, call in inspected if call.recognised]
         templates = [(call.level, call.template) for _, call in calls]
         for index, (p, call) in enumerate(calls):
             if LEVEL_RANK.get(call.level, 0) < threshold:
@@ -248,7 +253,7 @@ def _suggest_file(config: Config, catalog: Catalog, target: Target, min_level: s
             if not isinstance(function, ast.AsyncFunctionDef):
                 continue  # only async functions (an awaited log_event is legal there)
             if call.template is None or not call.template.strip():
-                result.notes.append(f"{where}: logger.{call.level} in {qualname}: the message is not a literal, so after_log cannot anchor on it")
+                result.notes.append(f"{where}: {call.receiver}.{call.method} in {qualname}: the message is not a literal, so after_log cannot anchor on it")
                 continue
             site = Site("after", p.stmt, p.block, p.index, "forward", p.parent)
             if followed_by_log_event(site, getters):
@@ -261,16 +266,21 @@ def _suggest_file(config: Config, catalog: Catalog, target: Target, min_level: s
                 result.notes.append(f"{where}: {entry}")
                 continue
             result.entries.append(entry)
+    for receiver, lines in unrecognised.items():
+        shown = ", ".join(str(n) for n in lines[:8]) + (", ..." if len(lines) > 8 else "")
+        result.notes.append(f"{target.path}:{lines[0]}: {len(lines)} call(s) to {receiver}.<level>(...) (lines {shown}) look like "
+                            f"logging, but {receiver} is not a recognised logger; add it to `logger_names` in [tool.eventmod] "
+                            f"(e.g. logger_names = [\"{receiver}\"]) to draft them")
     return result
 
 
 def _specified_lines(config: Config, catalog: Catalog, source: SourceFile, functions: dict[str, FunctionNode], path: str,
-                     extra_events: list[EventSpec]) -> dict[int, str]:
+                     extra_events: list[EventSpec], loggers: LoggerNames) -> dict[int, str]:
     """Insertion line -> id of the spec events that already target this file."""
     found: dict[int, str] = {}
     events = [e for c in catalog.components if c.file == path for e in c.events] + list(extra_events)
     for event in events:
-        failed, sites, _ = resolve_sites(source, functions, event, config.emit)
+        failed, sites, _ = resolve_sites(source, functions, event, config.emit, loggers=loggers)
         if failed is None:
             for site in sites:
                 found.setdefault(site.line, event.id)
@@ -279,14 +289,18 @@ def _specified_lines(config: Config, catalog: Catalog, source: SourceFile, funct
 
 # -- one entry -----------------------------------------------------------------------------------
 def _entry(config: Config, source: SourceFile, tree: ast.Module, module_scope: ModuleScope, function: FunctionNode,
-           qualname: str, site: Site, call, stmt: ast.stmt, templates: list[tuple[str, str | None]], index: int,
+           qualname: str, site: Site, call: LogCall, stmt: ast.stmt, templates: list[tuple[str, str | None]], index: int,
            target: Target, names: _Names) -> Suggestion | str:
-    # logging's own arguments (`logger.info("Order %s", oid)`): the %-placeholders are placeholders too
-    percent = len(stmt_call(stmt).args) > 1
-    readable = _PERCENT.sub("{}", call.template) if percent else call.template
-    text, level, occurrence = choose_anchor(templates, index, percent=percent)
+    readable = call.template or ""  # logging's own %-placeholders are already written {}
+    if in_finally(function, stmt):
+        # An awaited emission is refused in a `finally` (at any depth: it runs during
+        # cancellation and unwinding); a spec can still anchor before the `try` by hand.
+        return (f"skipped: {call.receiver}.{call.method} in {qualname} is inside a `finally` block, where eventmod "
+                "refuses to insert; anchor before the `try` or in an `except` handler instead")
+    text, level, occurrence = choose_anchor(templates, index)
     severity = SEVERITY_OF.get(call.level, "INFO")
-    event_name = _unique_event(event_words(readable, qualname, call.level), names)
+    event_name = _unique_event(event_words(readable, qualname, call.level), names,
+                               extension_words(readable, qualname))
     event_id = _unique_id(f"{target.prefix}_{event_name.lower()}", names)
     probe = Suggestion(event_id, event_name, qualname, text, severity, [], [], comment_for(readable), level, occurrence,
                        line=stmt.lineno, insert_line=site.line)
@@ -309,7 +323,7 @@ def _entry(config: Config, source: SourceFile, tree: ast.Module, module_scope: M
             return f"no valid placement after this call ({errors(probe)[0].message})"
     payload: list[tuple[str, str]] = []
     seen_exprs: set[str] = set()
-    for key, expr in payload_candidates(stmt, function):
+    for key, expr in payload_candidates(call, function):
         if expr in seen_exprs:
             continue
         trial = replace(probe, payload=[(key, expr)])
@@ -332,7 +346,7 @@ def _entry(config: Config, source: SourceFile, tree: ast.Module, module_scope: M
     return probe
 
 
-def choose_anchor(templates: list[tuple[str, str | None]], index: int, *, percent: bool = False) -> tuple[str, str | None, int | None]:
+def choose_anchor(templates: list[tuple[str, str | None]], index: int) -> tuple[str, str | None, int | None]:
     """(after_log text, level or None, occurrence or None) that resolves to call `index` alone.
 
     The shortest fragment of whole words (two or more when the literal part has them) that only
@@ -345,7 +359,7 @@ def choose_anchor(templates: list[tuple[str, str | None]], index: int, *, percen
         wanted = normalize_log_text(text)
         return [i for i, (lv, t) in enumerate(templates) if t is not None and wanted in t and (by_level is None or lv == by_level)]
 
-    candidates = fragments(template, percent=percent)
+    candidates = fragments(template)
     for fragment in candidates:
         if matches(fragment) == [index]:
             return fragment, None, None
@@ -366,16 +380,14 @@ def _strip_ends(text: str) -> str:
     return text[start:end]
 
 
-def fragments(template: str, *, percent: bool = False) -> list[str]:
+def fragments(template: str) -> list[str]:
     """Literal fragments of whole words, emojis and punctuation stripped at both ends, most
     preferred first: two words or more before single words, then those that neither begin nor
     end on a stop word, then those without brackets or other punctuation inside, then shorter,
     then earlier."""
     found: dict[str, tuple[int, ...]] = {}
     position = 0
-    for segment in (_PERCENT if percent else _BRACES).split(template):
-        if segment is None:
-            continue
+    for segment in _BRACES.split(template):
         tokens = [(m.start(), m.end()) for m in re.finditer(r"\S+", segment)]
         for i in range(len(tokens)):
             for j in range(i, len(tokens)):
@@ -387,38 +399,126 @@ def fragments(template: str, *, percent: bool = False) -> list[str]:
                     continue
                 # a fragment that begins or ends on a stop word ("to move", "order not") reads badly
                 loose = int(bool(words) and (words[0].lower() in _EDGE_WORDS or words[-1].lower() in _EDGE_WORDS))
-                odd = int(any(not (ch.isalnum() or ch in " -_'.") for ch in text))  # "bot (mode"
+                odd = int(any(not (ch.isalnum() or ch in " -_'.") for ch in text))  # "mode (dry"
                 key = (0 if len(words) >= 2 else 1, loose, odd, len(text), position + tokens[i][0])
                 found[text] = min(found.get(text, key), key)
         position += len(segment) + 2
     return sorted(found, key=lambda t: found[t])
 
 
-def event_words(template: str, qualname: str, level: str) -> list[str]:
-    """UPPER words of the message (no placeholders, `key=` labels, emojis or stop words)."""
-    literal = _KEY_ASSIGN.sub(" ", template.replace("{}", " "))
-    words: list[str] = []
-    for word in _WORD.findall(literal):
-        upper = word.upper()
-        if len(word) < 2 or word.lower() in STOP_WORDS or (words and words[-1] == upper):
+# -- event names -----------------------------------------------------------------------------------
+# A name is the message's head clause: its content words up to the first separator (`:`, `,`,
+# ` - `, `(`...) or preposition once two words are in, at most MAX_EVENT_WORDS of them, a
+# leading past participle moved to the end ("Closed {} stale jobs" -> STALE_JOBS_CLOSED) and
+# "failed to <verb> X" written X_<VERB>_FAILED, the way audit event names read.
+_FILLER_WORDS = frozenset("successfully now just currently still also really very please finally".split())
+_CUT_WORDS = frozenset("""for to from on at with in into onto during after before via by because since while when until
+due per of""".split())
+_NAME_TOKEN = re.compile(r"\{\}|[A-Za-z][A-Za-z0-9]*|\s[-\u2013\u2014|]\s|->|\u2192|=>|[:;,.!?()\[\]=]")
+_FAILURE_PREFIXES = (("failed", "to"), ("could", "not"), ("unable", "to"), ("can", "not"), ("cannot",), ("couldn",),
+                     ("failure", "to"))
+_IRREGULAR_PAST = frozenset("""found sent got lost made built taken done held kept left paid sold bought written given
+shown chosen frozen broken spent won begun shut""".split())
+_GENERIC_FUNCTION_WORDS = frozenset("handle process run do get main impl inner wrapper func callback cb async on".split())
+
+
+def _name_tokens(template: str) -> list[str]:
+    """Words and separators (as "|") of a message; `key=` labels and placeholders dropped."""
+    literal = _KEY_ASSIGN.sub(" | ", template)
+    tokens = []
+    for match in _NAME_TOKEN.finditer(literal):
+        text = match.group(0)
+        if text == "{}":
             continue
-        words.append(upper)
+        tokens.append(text if text[0].isalpha() else "|")
+    return tokens
+
+
+def _past_participle(word: str) -> bool:
+    lower = word.lower()
+    return lower in _IRREGULAR_PAST or (len(lower) > 4 and lower.endswith("ed") and not lower.endswith("eed"))
+
+
+def _content(word: str) -> bool:
+    lower = word.lower()
+    return len(word) >= 2 and lower not in STOP_WORDS and lower not in _FILLER_WORDS and lower not in _CUT_WORDS
+
+
+def event_words(template: str, qualname: str, level: str) -> list[str]:
+    """UPPER words of an event name for the message (no placeholders, `key=` labels, emojis,
+    stop words or trailing qualifiers), or the function's words and the level when the message
+    has none."""
+    tokens = _name_tokens(template)
+    words_only = [t.lower() for t in tokens if t != "|"]
+    failed = False
+    for prefix in _FAILURE_PREFIXES:
+        if tuple(words_only[: len(prefix)]) == prefix:
+            failed = True
+            drop = len(prefix)
+            while drop:  # drop the prefix's words from the token list
+                if tokens.pop(0) != "|":
+                    drop -= 1
+            break
+    words: list[str] = []
+    for token in tokens:
+        if len(words) >= 2 and (token == "|" or token.lower() in _CUT_WORDS):
+            break
+        if token == "|" or not _content(token) or (words and words[-1] == token.upper()):
+            continue
+        words.append(token.upper())
         if len(words) == MAX_EVENT_WORDS:
             break
+    if failed and words:
+        words = [*words[1:], words[0], "FAILED"] if len(words) > 1 else [words[0], "FAILED"]
+    elif len(words) >= 2 and _past_participle(words[0]):
+        words = [*words[1:], words[0]]
     if not words:  # a message with no words: name it after the function and the level
-        words = [w.upper() for w in qualname.rsplit(".", 1)[-1].split("_") if w and w.lower() not in STOP_WORDS]
+        words = [w.upper() for w in _function_words(qualname) if w.lower() not in STOP_WORDS]
         words = words[:MAX_EVENT_WORDS - 1] + [SEVERITY_OF.get(level, level.upper())]
     return words
 
 
-def _unique_event(words: list[str], names: _Names) -> str:
+def _function_words(qualname: str) -> list[str]:
+    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", qualname.rsplit(".", 1)[-1])
+    return [w for w in name.split("_") if w]
+
+
+def extension_words(template: str, qualname: str) -> list[str]:
+    """Words that tell an event apart when its name is taken, best first: the message's other
+    content words, then the function's and the class's (generic verbs left out)."""
+    found: list[str] = []
+    for token in _name_tokens(template):
+        if token != "|" and _content(token):
+            found.append(token.upper())
+    parts = qualname.split(".")
+    for word in _function_words(parts[-1]) + (_function_words(parts[-2]) if len(parts) > 1 else []):
+        if len(word) >= 3 and word.lower() not in STOP_WORDS and word.lower() not in _GENERIC_FUNCTION_WORDS:
+            found.append(word.upper())
+    return list(dict.fromkeys(found))
+
+
+def _unique_event(words: list[str], names: _Names, extensions: list[str] = ()) -> str:
+    """The name of `words`; when taken, the name plus the first word of `extensions` that makes
+    it free; a numeric suffix only when no word does."""
     base = "_".join(words)
     if not re.match(r"[A-Za-z_]", base):
         base = "EVENT_" + base
-    name, n = base, 2
+    if names.name_free(base):
+        return base
+    for word in extensions:
+        if any(_same_stem(word, w) for w in words):
+            continue  # ACTIVATED_ACTIVATE says nothing new
+        if names.name_free(f"{base}_{word}"):
+            return f"{base}_{word}"
+    name, n = f"{base}_2", 3
     while not names.name_free(name):
         name, n = f"{base}_{n}", n + 1
     return name
+
+
+def _same_stem(a: str, b: str) -> bool:
+    stem = min(len(a), len(b), 5)
+    return a == b or (stem >= 4 and a[:stem] == b[:stem])
 
 
 def _unique_id(base: str, names: _Names) -> str:
@@ -440,23 +540,33 @@ def comment_for(template: str) -> str:
     return f"Log: {head}"
 
 
+def in_finally(function: FunctionNode, stmt: ast.stmt) -> bool:
+    """Whether `stmt` lies in a `finally` block of the function, at any depth."""
+    return any(step.field == "finalbody" for step in path_to(function, stmt) or ())
+
+
 # -- payload -------------------------------------------------------------------------------------
-def stmt_call(stmt: ast.stmt) -> ast.Call:
-    """The logger call of a statement that `log_call_of` recognised."""
-    return stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value  # type: ignore[attr-defined,return-value]
+# Names that say nothing about their value: the payload key comes from what they are bound to,
+# the collection a loop takes them from, or the message's word before the placeholder.
+_VAGUE_NAMES = frozenset("val value tmp obj item data res result ret elem arg var thing entry".split())
 
 
-def payload_candidates(stmt: ast.stmt, function: FunctionNode) -> list[tuple[str, str]]:
+def payload_candidates(call: LogCall, function: FunctionNode) -> list[tuple[str, str]]:
     """(key, expression) for the message's simple interpolated values, then the identifier-like
     parameters of the function; exception objects become `str(e)` under `error`."""
-    call = stmt_call(stmt)
     handler_names = {n.name for n in ast.walk(function) if isinstance(n, ast.ExceptHandler) and n.name}
     found: list[tuple[str, str]] = []
-    for hint, expr in _interpolated(call):
+    meanings: dict[str, str] | None = None
+    for hint, expr, label in _interpolated(call):
         if isinstance(expr, ast.Name) and expr.id in handler_names:
             found.append(("error", f"str({expr.id})"))
         elif _simple(expr):
-            found.append((_snake(hint) if hint else readable_key(expr), ast.unparse(expr)))
+            key = _snake(hint) if hint else readable_key(expr)
+            if hint is None and isinstance(expr, ast.Name) and _vague(expr.id):
+                if meanings is None:
+                    meanings = _meanings(function)
+                key = meanings.get(expr.id) or (label if label and not _vague(label) else key)
+            found.append((key, ast.unparse(expr)))
     params = parameters(function) - {"self", "cls"}
     ordered = [a.arg for a in [*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs] if a.arg in params]
     for name in ordered:
@@ -465,7 +575,64 @@ def payload_candidates(stmt: ast.stmt, function: FunctionNode) -> list[tuple[str
     return found
 
 
-def _interpolated(call: ast.Call) -> list[tuple[str | None, ast.expr]]:
+def _vague(name: str) -> bool:
+    return len(name.strip("_")) <= 2 or name.strip("_").lower() in _VAGUE_NAMES
+
+
+def _meanings(function: FunctionNode) -> dict[str, str]:
+    """Variable -> a key that says what it holds: `s = order.symbol` -> symbol; `for p in
+    positions` -> position. Names bound to values of different meanings get none."""
+    seen: dict[str, set[str]] = {}
+
+    def note(target: ast.expr, key: str | None) -> None:
+        if isinstance(target, ast.Name) and key and not _vague(key):
+            seen.setdefault(target.id, set()).add(key)
+        elif isinstance(target, ast.Name):
+            seen.setdefault(target.id, set()).add("")
+
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            note(node.targets[0], _value_key(node.value))
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and node.value is not None:
+            note(node.target, _value_key(node.value))
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            note(node.target, _singular(_value_key(node.iter)))
+        elif isinstance(node, ast.NamedExpr):
+            note(node.target, _value_key(node.value))
+    return {name: next(iter(keys)) for name, keys in seen.items() if len(keys) == 1 and "" not in keys}
+
+
+def _value_key(expr: ast.expr) -> str | None:
+    if isinstance(expr, ast.Await):
+        expr = expr.value
+    if isinstance(expr, (ast.Attribute, ast.Subscript)) or isinstance(expr, ast.Name):
+        key = readable_key(expr)
+        return key if key != "value" else None
+    if isinstance(expr, ast.Call):  # `p = self.get_position(x)` -> position; `n = len(xs)` -> xs_count
+        if isinstance(expr.func, ast.Name) and expr.func.id in _PURE_CALLS and expr.args:
+            return readable_key(expr) if _simple(expr) else None
+        name = expr.func.attr if isinstance(expr.func, ast.Attribute) else expr.func.id if isinstance(expr.func, ast.Name) else ""
+        words = _function_words(name)
+        if len(words) > 1 and words[0].lower() in ("get", "fetch", "load", "find", "read", "make", "create", "build", "new", "parse"):
+            return _snake("_".join(words[1:]))
+    return None
+
+
+def _singular(key: str | None) -> str | None:
+    if not key:
+        return None
+    if key.endswith("ies") and len(key) > 4:
+        return key[:-3] + "y"
+    if key.endswith(("sses", "xes", "ches", "shes")):
+        return key[:-2]
+    if key.endswith("s") and not key.endswith("ss") and len(key) > 3:
+        return key[:-1]
+    return None  # not visibly a collection
+
+
+def _interpolated(call: LogCall) -> list[tuple[str | None, ast.expr, str | None]]:
+    """(key hint, expression, the message's word right before it) for each value the message
+    interpolates, in order."""
     found: list[tuple[str | None, ast.expr]] = []
 
     def visit(node: ast.expr) -> None:
@@ -476,21 +643,41 @@ def _interpolated(call: ast.Call) -> list[tuple[str | None, ast.expr]]:
             visit(node.right)
         elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
             visit(node.left)
-            if isinstance(node.right, ast.Tuple):
-                found.extend((None, e) for e in node.right.elts)
-            elif isinstance(node.right, ast.Dict):
-                found.extend((k.value if isinstance(k, ast.Constant) and isinstance(k.value, str) else None, v)
-                             for k, v in zip(node.right.keys, node.right.values))
-            else:
-                found.append((None, node.right))
+            found.extend(_percent_values(node.right))
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
             found.extend((None, a) for a in node.args)
             found.extend((k.arg, k.value) for k in node.keywords if k.arg)
 
-    if call.args:
-        visit(call.args[0])
-        found.extend((None, a) for a in call.args[1:])  # logging's own %-style arguments
-    return found
+    if call.message is not None:
+        visit(call.message)
+        if len(call.lazy) == 1 and isinstance(call.lazy[0], ast.Dict):  # logger.info("%(job)s done", {"job": j})
+            found.extend(_percent_values(call.lazy[0]))
+        else:
+            found.extend((None, a) for a in call.lazy)  # logging's own %-style arguments
+    labels = _labels(call.template or "")
+    if len(labels) != len(found):
+        labels = [None] * len(found)
+    return [(hint, expr, label) for (hint, expr), label in zip(found, labels)]
+
+
+def _percent_values(node: ast.expr) -> list[tuple[str | None, ast.expr]]:
+    if isinstance(node, ast.Tuple):
+        return [(None, e) for e in node.elts]
+    if isinstance(node, ast.Dict):
+        return [(k.value if isinstance(k, ast.Constant) and isinstance(k.value, str) else None, v)
+                for k, v in zip(node.keys, node.values) if k is not None]
+    return [(None, node)]
+
+
+def _labels(template: str) -> list[str | None]:
+    """For each `{}` of the template, the word right before it (`"Job {} expired"` -> job)."""
+    parts = template.split("{}")
+    labels: list[str | None] = []
+    for before in parts[:-1]:
+        match = re.search(r"([A-Za-z][A-Za-z0-9_]*)[\s:=#]*$", before)
+        word = match.group(1) if match else None
+        labels.append(_snake(word) if word and word.lower() not in STOP_WORDS and word.lower() not in _CUT_WORDS else None)
+    return labels
 
 
 def _dunder(name: str) -> bool:

@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass, replace
 
 from eventmod.analysis.anchors import Site, Window
+from eventmod.analysis.anchors import LoggerNames
 from eventmod.analysis.placement import resolve_sites
 from eventmod.analysis.presence import EmitMode, present_block
 from eventmod.analysis.style import Style, file_style
@@ -77,8 +78,9 @@ def revert_file(job: FileJob, settings: Settings, preloaded: object = None) -> R
     results: list[SiteResult] = []
     found: list[_Found] = []
     claimed: set[int] = set()
+    loggers = LoggerNames.of(tree, settings.logger_names)
     for event in job.events:
-        failed, sites, function = resolve_sites(source, functions, event, settings.emit)
+        failed, sites, function = resolve_sites(source, functions, event, settings.emit, loggers=loggers)
         if failed is not None:
             problems.extend(failed.problems)
             continue
