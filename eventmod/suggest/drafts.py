@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 
 from eventmod.analysis.anchors import LogCall, LoggerNames, Site, inspect_log_call, normalize_log_text
-from eventmod.analysis.checks import ModuleScope, SiteContext, check_site
+from eventmod.analysis.checks import ModuleScope, SiteContext, check_site, log_event_parameters
 from eventmod.analysis.placement import placement_problem, resolve_sites
 from eventmod.analysis.presence import followed_by_log_event
 from eventmod.codegen.enum_members import read_enum
@@ -40,7 +40,10 @@ SEVERITY_OF = {"debug": "DEBUG", "info": "INFO", "warning": "WARNING", "error": 
                "critical": "CRITICAL", "fatal": "CRITICAL"}
 # Parameters worth recording on every event of a function: they identify what the call is about.
 IDENTIFIER_PARAMS = ("symbol", "position_id", "exchange", "exchange_name", "order_id", "signal_id", "wave_id",
-                     "side", "client_order_id", "trade_id", "correlation_id", "wave_timestamp")
+                     "side", "client_order_id", "trade_id", "correlation_id", "wave_timestamp",
+                     "queue", "queue_name", "task_name", "job_name", "topic", "channel", "host")
+# payload keys also passed as log_event keywords, when the logger's log_event takes them
+KWARG_KEYS = ("position_id", "symbol")
 STOP_WORDS = frozenset("""a an the for to of at in on by with from into onto and or but is are was were be been being
 this that these those it its as via per than then so yes if else all any some our your their his her
 """.split())  # not "not"/"no": dropping them would invert the event's meaning
@@ -217,11 +220,28 @@ def suggest(config: Config, catalog: Catalog, targets: list[Target], min_level: 
             include_specified: bool = False, extra_events: list[EventSpec] = ()) -> list[FileSuggestions]:
     """Draft entries for every target (not yet self-checked against the loader: see `run`)."""
     names = _taken(config, catalog, list(extra_events))
-    return [_suggest_file(config, catalog, target, min_level, names, include_specified, list(extra_events)) for target in targets]
+    keywords = accepted_kwargs(config, KWARG_KEYS)
+    return [_suggest_file(config, catalog, target, min_level, names, include_specified, list(extra_events), keywords)
+            for target in targets]
+
+
+def accepted_kwargs(config: Config, wanted: tuple[str, ...]) -> tuple[str, ...]:
+    """Those of `wanted` that the logger's `log_event` takes (all when it takes **kwargs, none
+    when eventmod cannot read it), so a drafted keyword never fails the signature check."""
+    rel = config.logger_module.replace(".", "/")
+    for candidate in (f"{rel}.py", f"{rel}/__init__.py"):
+        if (config.root / candidate).is_file():
+            loaded = load_source(config.root, candidate)
+            found = None if isinstance(loaded, Problem) else log_event_parameters(loaded[1])
+            if found is None:
+                return ()
+            accepted, var_kwargs = found
+            return wanted if var_kwargs else tuple(k for k in wanted if k in accepted)
+    return ()
 
 
 def _suggest_file(config: Config, catalog: Catalog, target: Target, min_level: str, names: _Names,
-                  include_specified: bool, extra_events: list[EventSpec]) -> FileSuggestions:
+                  include_specified: bool, extra_events: list[EventSpec], keywords: tuple[str, ...]) -> FileSuggestions:
     result = FileSuggestions(target)
     loaded = load_source(config.root, target.path)
     if isinstance(loaded, Problem):
@@ -261,7 +281,8 @@ def _suggest_file(config: Config, catalog: Catalog, target: Target, min_level: s
             if site.line in specified:
                 result.specified.append(f"{where}: already specified by event {specified[site.line]}")
                 continue
-            entry = _entry(config, source, tree, module_scope, function, qualname, site, call, p.stmt, templates, index, target, names)
+            entry = _entry(config, source, tree, module_scope, function, qualname, site, call, p.stmt, templates, index, target, names,
+                           keywords)
             if isinstance(entry, str):
                 result.notes.append(f"{where}: {entry}")
                 continue
@@ -290,7 +311,7 @@ def _specified_lines(config: Config, catalog: Catalog, source: SourceFile, funct
 # -- one entry -----------------------------------------------------------------------------------
 def _entry(config: Config, source: SourceFile, tree: ast.Module, module_scope: ModuleScope, function: FunctionNode,
            qualname: str, site: Site, call: LogCall, stmt: ast.stmt, templates: list[tuple[str, str | None]], index: int,
-           target: Target, names: _Names) -> Suggestion | str:
+           target: Target, names: _Names, keywords: tuple[str, ...]) -> Suggestion | str:
     readable = call.template or ""  # logging's own %-placeholders are already written {}
     if in_finally(function, stmt):
         # An awaited emission is refused in a `finally` (at any depth: it runs during
@@ -339,7 +360,7 @@ def _entry(config: Config, source: SourceFile, tree: ast.Module, module_scope: M
         payload.append((_unique_key(key, payload), expr))
     probe.payload = payload
     by_key = dict(payload)
-    probe.kwargs = [(k, by_key[k]) for k in ("position_id", "symbol") if k in by_key]
+    probe.kwargs = [(k, by_key[k]) for k in keywords if k in by_key]
     if errors(probe):  # every expression passed alone; be safe about the combination
         return f"the drafted entry does not pass the checks ({errors(probe)[0].message})"
     names.take(event_name, event_id)
@@ -580,8 +601,8 @@ def _vague(name: str) -> bool:
 
 
 def _meanings(function: FunctionNode) -> dict[str, str]:
-    """Variable -> a key that says what it holds: `s = order.symbol` -> symbol; `for p in
-    positions` -> position. Names bound to values of different meanings get none."""
+    """Variable -> a key that says what it holds: `q = job.queue` -> queue; `for t in tasks`
+    -> task. Names bound to values of different meanings get none."""
     seen: dict[str, set[str]] = {}
 
     def note(target: ast.expr, key: str | None) -> None:
