@@ -82,6 +82,9 @@ def black_settings_for(root: Path) -> BlackSettings:
             except (tomllib.TOMLDecodeError, UnicodeDecodeError):
                 return BlackSettings()
             table = data.get("tool", {}).get("black")
+            ruff = data.get("tool", {}).get("ruff")
+            if table is None and isinstance(ruff, dict) and isinstance(ruff.get("line-length"), int):
+                return BlackSettings(line_length=ruff["line-length"])  # a ruff-formatted project
             if table is None:
                 continue
             return BlackSettings(

@@ -490,6 +490,11 @@ def suggest(
         typer.echo(f"{'appended' if outcome.merged else 'wrote'} {count} to {out}")
 
 
+from eventmod.init.cli import init as _init_command  # noqa: E402  (`eventmod init` lives in eventmod/init)
+
+app.command("init")(_init_command)
+
+
 def main() -> None:
     app()
 

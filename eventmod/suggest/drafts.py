@@ -55,6 +55,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _KEY_ASSIGN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\s*=")
 _PLAIN_SCALAR = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*(\([A-Za-z0-9_.]*\))?")
 MAX_EVENT_WORDS = 4
+Overlay = tuple[tuple[str, bytes], ...]  # (path relative to root, bytes) standing in for the disk
 
 
 # -- data ----------------------------------------------------------------------------------------
@@ -203,9 +204,9 @@ class _Names:
         self.ids.add(event_id)
 
 
-def _taken(config: Config, catalog: Catalog, extra: list[EventSpec] = ()) -> _Names:
+def _taken(config: Config, catalog: Catalog, extra: list[EventSpec] = (), overlay: Overlay = ()) -> _Names:
     members: dict[str, str] = {}
-    loaded = load_source(config.root, Path(config.enum_file).as_posix())
+    loaded = load_source(config.root, Path(config.enum_file).as_posix(), overlay)
     if not isinstance(loaded, Problem):
         state = read_enum(loaded[0], loaded[1], config.enum_class)
         if not isinstance(state, Problem):
@@ -217,21 +218,22 @@ def _taken(config: Config, catalog: Catalog, extra: list[EventSpec] = ()) -> _Na
 
 
 def suggest(config: Config, catalog: Catalog, targets: list[Target], min_level: str = "info", *,
-            include_specified: bool = False, extra_events: list[EventSpec] = ()) -> list[FileSuggestions]:
-    """Draft entries for every target (not yet self-checked against the loader: see `run`)."""
-    names = _taken(config, catalog, list(extra_events))
-    keywords = accepted_kwargs(config, KWARG_KEYS)
+            include_specified: bool = False, extra_events: list[EventSpec] = (), overlay: Overlay = ()) -> list[FileSuggestions]:
+    """Draft entries for every target (not yet self-checked against the loader: see `run`).
+    `overlay`: (path, bytes) of files not written yet (a logger module `eventmod init` writes)."""
+    names = _taken(config, catalog, list(extra_events), overlay)
+    keywords = accepted_kwargs(config, KWARG_KEYS, overlay)
     return [_suggest_file(config, catalog, target, min_level, names, include_specified, list(extra_events), keywords)
             for target in targets]
 
 
-def accepted_kwargs(config: Config, wanted: tuple[str, ...]) -> tuple[str, ...]:
+def accepted_kwargs(config: Config, wanted: tuple[str, ...], overlay: Overlay = ()) -> tuple[str, ...]:
     """Those of `wanted` that the logger's `log_event` takes (all when it takes **kwargs, none
     when eventmod cannot read it), so a drafted keyword never fails the signature check."""
     rel = config.logger_module.replace(".", "/")
     for candidate in (f"{rel}.py", f"{rel}/__init__.py"):
-        if (config.root / candidate).is_file():
-            loaded = load_source(config.root, candidate)
+        if (config.root / candidate).is_file() or candidate in dict(overlay):
+            loaded = load_source(config.root, candidate, overlay)
             found = None if isinstance(loaded, Problem) else log_event_parameters(loaded[1])
             if found is None:
                 return ()
@@ -630,8 +632,8 @@ def _value_key(expr: ast.expr) -> str | None:
         key = readable_key(expr)
         return key if key != "value" else None
     if isinstance(expr, ast.Call):  # `p = self.get_position(x)` -> position; `n = len(xs)` -> xs_count
-        if isinstance(expr.func, ast.Name) and expr.func.id in _PURE_CALLS and expr.args:
-            return readable_key(expr) if _simple(expr) else None
+        if isinstance(expr.func, ast.Name) and expr.func.id in _PURE_CALLS:
+            return readable_key(expr) if expr.func.id == "len" and _simple(expr) else None  # sum(x) is not x
         name = expr.func.attr if isinstance(expr.func, ast.Attribute) else expr.func.id if isinstance(expr.func, ast.Name) else ""
         words = _function_words(name)
         if len(words) > 1 and words[0].lower() in ("get", "fetch", "load", "find", "read", "make", "create", "build", "new", "parse"):
@@ -804,12 +806,12 @@ def merge_text(existing: str, entries: list[Suggestion]) -> str:
 
 
 # -- self-check (what `eventmod validate` would say) ---------------------------------------------
-def _problems_by_id(config: Config, text: str, display: str) -> tuple[dict[str, list[Problem]], list[Problem]]:
+def _problems_by_id(config: Config, text: str, display: str, overlay: Overlay = ()) -> tuple[dict[str, list[Problem]], list[Problem]]:
     """Load `text` as a spec file and plan it against the code, as validate does; returns the
     error problems per event id and those that name no event."""
     component, problems = load_spec_bytes(text.encode("utf-8"), config.root, display)
     if component is not None:
-        run = plan_run(config, Catalog((component,)), Selection(), jobs=1)
+        run = plan_run(config, Catalog((component,)), Selection(), jobs=1, overlay=dict(overlay))
         problems = [*problems, *run.all_problems()]
     per_id: dict[str, list[Problem]] = {}
     general: list[Problem] = []
@@ -823,7 +825,7 @@ def _problems_by_id(config: Config, text: str, display: str) -> tuple[dict[str, 
     return per_id, general
 
 
-def _validated(config: Config, files: FileSuggestions, make_text, display: str) -> str:
+def _validated(config: Config, files: FileSuggestions, make_text, display: str, overlay: Overlay = ()) -> str:
     """Drop the entries the loader or the engine would reject (each with a note) and return the
     text; a problem naming no event that the text without suggestions lacks is an input error."""
     baseline: set[str] | None = None
@@ -831,12 +833,12 @@ def _validated(config: Config, files: FileSuggestions, make_text, display: str) 
         text = make_text(files.entries)
         if not files.entries:
             return text
-        per_id, general = _problems_by_id(config, text, display)
+        per_id, general = _problems_by_id(config, text, display, overlay)
         bad = [e for e in files.entries if e.id in per_id]
         if not bad:
             if general:
                 if baseline is None:
-                    baseline = {p.message for p in _problems_by_id(config, make_text([]), display)[1]}
+                    baseline = {p.message for p in _problems_by_id(config, make_text([]), display, overlay)[1]}
                 new = [p for p in general if p.message not in baseline]
                 if new:
                     raise InputError(new)
@@ -848,11 +850,12 @@ def _validated(config: Config, files: FileSuggestions, make_text, display: str) 
 
 
 def draft(config: Config, catalog: Catalog, targets: list[Target], min_level: str = "info", *,
-          include_specified: bool = False) -> list[tuple[FileSuggestions, str]]:
+          include_specified: bool = False, overlay: Overlay = ()) -> list[tuple[FileSuggestions, str]]:
     """Suggestions per target with the complete spec text of each, self-checked: every entry
-    left validates as it is printed."""
-    found = suggest(config, catalog, targets, min_level, include_specified=include_specified)
-    return [(f, _validated(config, f, lambda entries, t=f.target: render_spec(t, entries), f.target.component)) for f in found]
+    left validates as it is printed (`overlay`: files that stand in for the disk)."""
+    found = suggest(config, catalog, targets, min_level, include_specified=include_specified, overlay=overlay)
+    return [(f, _validated(config, f, lambda entries, t=f.target: render_spec(t, entries), f.target.component, overlay))
+            for f in found]
 
 
 # -- the command ---------------------------------------------------------------------------------
