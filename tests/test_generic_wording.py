@@ -31,9 +31,14 @@ def _texts(tree: ast.Module):
                 yield node.lineno, node.value
 
 
+# The logger module `eventmod init` writes keeps the audited bot's table columns (position_id,
+# symbol, exchange...) on purpose: one events table for every project that eventmod reads back.
+SCHEMA_TEMPLATE = PACKAGE / "init" / "logger_template.py"
+
+
 def test_no_domain_words_in_messages():
     found = []
-    for path in sorted(PACKAGE.rglob("*.py")):
+    for path in sorted(p for p in PACKAGE.rglob("*.py") if p != SCHEMA_TEMPLATE):
         for line, text in _texts(ast.parse(path.read_text(encoding="utf-8"))):
             if DOMAIN.search(text):
                 found.append(f"{path.relative_to(PACKAGE)}:{line}: {text[:90]!r}")
