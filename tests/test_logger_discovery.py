@@ -341,6 +341,7 @@ def test_suggest_payload_keys_say_what_the_value_is(tmp_path):
             p = await fetch_position(order)
             logger.info(f"{p} opened")
             logger.info("%(x)s done", {"x": s})
+            logger.error("Couldn't store %s", result)
         """)
     keys = {e.event: e.payload for e in found.entries}
     assert keys["FILLED"] == [("symbol", "s")]
@@ -348,6 +349,7 @@ def test_suggest_payload_keys_say_what_the_value_is(tmp_path):
     assert keys["ORDER_ACKNOWLEDGED"] == [("order", "o")]
     assert keys["OPENED"] == [("position", "p")]
     assert keys["DONE"] == [("x", "s")]  # a dict key the message names is kept
+    assert keys["STORE_FAILED"] == [("result", "result")]  # a word of its own is kept: "store" is a verb
 
 
 def test_suggest_skips_finally_at_any_depth(tmp_path):
@@ -384,6 +386,8 @@ def test_suggest_skips_finally_at_any_depth(tmp_path):
     ("Found {} tasks without owners", ["TASKS", "WITHOUT", "OWNERS", "FOUND"]),
     ("side conflict - DB: {}, remote: {}; closing record", ["SIDE", "CONFLICT"]),
     ("need {} more workers", ["NEED", "MORE", "WORKERS"]),  # no past participle to move
+    ("Couldn't retrieve {}, unexpected error", ["RETRIEVE", "FAILED"]),  # the failed clause ends at the comma
+    ("Couldn't set {} in key {}, unexpected error", ["SET", "FAILED"]),
 ])
 def test_event_names_read_like_audit_events(template, words):
     assert S.event_words(template, "f", "info") == words

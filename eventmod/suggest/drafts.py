@@ -440,6 +440,7 @@ due per of""".split())
 _NAME_TOKEN = re.compile(r"\{\}|[A-Za-z][A-Za-z0-9]*|\s[-\u2013\u2014|]\s|->|\u2192|=>|[:;,.!?()\[\]=]")
 _FAILURE_PREFIXES = (("failed", "to"), ("could", "not"), ("unable", "to"), ("can", "not"), ("cannot",), ("couldn",),
                      ("failure", "to"))
+_FAILURE_WORDS = frozenset(word for prefix in _FAILURE_PREFIXES for word in prefix) | {"failed", "error"}
 _IRREGULAR_PAST = frozenset("""found sent got lost made built taken done held kept left paid sold bought written given
 shown chosen frozen broken spent won begun shut""".split())
 _GENERIC_FUNCTION_WORDS = frozenset("handle process run do get main impl inner wrapper func callback cb async on".split())
@@ -483,8 +484,9 @@ def event_words(template: str, qualname: str, level: str) -> list[str]:
                     drop -= 1
             break
     words: list[str] = []
+    enough = 1 if failed else 2  # "failed to <verb> <object>": the clause ends sooner
     for token in tokens:
-        if len(words) >= 2 and (token == "|" or token.lower() in _CUT_WORDS):
+        if len(words) >= enough and (token == "|" or token.lower() in _CUT_WORDS):
             break
         if token == "|" or not _content(token) or (words and words[-1] == token.upper()):
             continue
@@ -511,7 +513,7 @@ def extension_words(template: str, qualname: str) -> list[str]:
     content words, then the function's and the class's (generic verbs left out)."""
     found: list[str] = []
     for token in _name_tokens(template):
-        if token != "|" and _content(token):
+        if token != "|" and _content(token) and token.lower() not in _FAILURE_WORDS:
             found.append(token.upper())
     parts = qualname.split(".")
     for word in _function_words(parts[-1]) + (_function_words(parts[-2]) if len(parts) > 1 else []):
@@ -588,7 +590,8 @@ def payload_candidates(call: LogCall, function: FunctionNode) -> list[tuple[str,
             if hint is None and isinstance(expr, ast.Name) and _vague(expr.id):
                 if meanings is None:
                     meanings = _meanings(function)
-                key = meanings.get(expr.id) or (label if label and not _vague(label) else key)
+                # what it was bound to; for a one- or two-letter name, else the message's word before it
+                key = meanings.get(expr.id) or (label if label and _short(expr.id) and not _vague(label) else key)
             found.append((key, ast.unparse(expr)))
     params = parameters(function) - {"self", "cls"}
     ordered = [a.arg for a in [*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs] if a.arg in params]
@@ -598,8 +601,12 @@ def payload_candidates(call: LogCall, function: FunctionNode) -> list[tuple[str,
     return found
 
 
+def _short(name: str) -> bool:
+    return len(name.strip("_")) <= 2
+
+
 def _vague(name: str) -> bool:
-    return len(name.strip("_")) <= 2 or name.strip("_").lower() in _VAGUE_NAMES
+    return _short(name) or name.strip("_").lower() in _VAGUE_NAMES
 
 
 def _meanings(function: FunctionNode) -> dict[str, str]:
