@@ -341,6 +341,7 @@ def test_suggest_payload_keys_say_what_the_value_is(tmp_path):
             p = await fetch_position(order)
             logger.info(f"{p} opened")
             logger.info("%(x)s done", {"x": s})
+            result = compute()
             logger.error("Couldn't store %s", result)
         """)
     keys = {e.event: e.payload for e in found.entries}
