@@ -295,3 +295,40 @@ def test_hot_path_loop_gets_background_emit_and_finally_is_skipped(mini):
     assert (entry.function, entry.emit, entry.payload) == ("Proc.process", "background", [("signal_id", "signal.id")])
     assert any("finally" in note for note in found.notes)
     assert "emit: background" in text
+
+
+# -- event names against the audit's catalog -------------------------------------------------------
+def test_event_names_against_the_catalog(capsys):
+    """How close drafted names are to the names the audit gave the same statements: exact
+    matches and the mean word overlap (Jaccard) over the statements both name."""
+    config = load_config(FIXTURE, root=FIXTURE, specs=SPECS)
+    catalog, _ = load_catalog(SPECS, FIXTURE)
+    targets = [S.Target(c.file, c.component, c.component) for c in catalog.components]
+    drafted = S.draft(config, Catalog(()), targets, "debug", include_specified=True)
+    exact = total = long_names = suffixed = 0
+    overlap = 0.0
+    for files, _ in drafted:
+        source, tree = _load(config.root, files.target.path)
+        functions = index_functions(tree)
+        by_statement = {}
+        for entry in files.entries:
+            long_names += len(entry.event.split("_")) >= 6
+            suffixed += entry.event.rsplit("_", 1)[-1].isdigit()
+            _, sites, _ = resolve_sites(source, functions, entry.to_event_spec(), "await")
+            by_statement.update({(entry.function, s.stmt.lineno): entry.event for s in sites})
+        component = next(c for c in catalog.components if c.component == files.target.component)
+        for event in component.events:
+            if event.anchor.kind != "after_log":
+                continue
+            _, sites, _ = resolve_sites(source, functions, event, event.emit or config.emit)
+            name = by_statement.get((event.function, sites[0].stmt.lineno))
+            if name is None:
+                continue
+            total += 1
+            exact += name == event.event
+            ours, theirs = set(name.split("_")), set(event.event.split("_"))
+            overlap += len(ours & theirs) / len(ours | theirs)
+    with capsys.disabled():
+        print(f"\nsuggest names vs the catalog's: {exact}/{total} exact, mean word overlap {overlap / total:.2f}; "
+              f"names of 6+ words {long_names}, numeric suffixes {suffixed}")
+    assert total >= 108 and exact >= 38 and overlap / total >= 0.60 and long_names == 0 and suffixed == 0
