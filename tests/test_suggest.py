@@ -71,7 +71,7 @@ def test_full_template_and_occurrence_when_nothing_is_unique():
 
 
 def test_event_words_drop_placeholders_labels_emojis_and_stop_words_but_keep_negation():
-    assert S.event_words("Created trailing stop for {} {}: entry={}, activation={}", "f", "info") == ["CREATED", "TRAILING", "STOP"]
+    assert S.event_words("Created trailing stop for {} {}: entry={}, activation={}", "f", "info") == ["TRAILING", "STOP", "CREATED"]
     assert S.event_words("❌ Position {} on {} not opened", "f", "info") == ["POSITION", "NOT", "OPENED"]
     assert S.event_words("{}: {} -> {}", "Mgr._sync_prices", "debug") == ["SYNC", "PRICES", "DEBUG"]
 
@@ -100,7 +100,7 @@ def test_only_async_unlogged_calls_at_or_above_the_level(mini):
     found = _draft(mini, "core/mod.py")
     assert [(e.function, e.after_log, e.severity) for e in found.entries] == [("Mgr.open", "Opened position", "INFO")]
     entry = found.entries[0]
-    assert entry.event == "OPENED_POSITION" and entry.id == "mod_opened_position"
+    assert entry.event == "POSITION_OPENED" and entry.id == "mod_position_opened"
     assert entry.payload == [("symbol", "symbol"), ("position_id", "position_id")]
     assert entry.kwargs == [("position_id", "position_id"), ("symbol", "symbol")]
     assert [e.after_log for e in _draft(mini, "core/mod.py", "debug").entries] == ["Checking", "Opened position"]
@@ -456,3 +456,38 @@ def test_component_names_never_collide():
 ])
 def test_comments_read_like_a_person_wrote_them(template, comment):
     assert S.comment_for(template, "ORDER_STATUS") == comment
+# -- event names against the audit's catalog -------------------------------------------------------
+def test_event_names_against_the_catalog(capsys):
+    """How close drafted names are to the names the audit gave the same statements: exact
+    matches and the mean word overlap (Jaccard) over the statements both name."""
+    config = load_config(FIXTURE, root=FIXTURE, specs=SPECS)
+    catalog, _ = load_catalog(SPECS, FIXTURE)
+    targets = [S.Target(c.file, c.component, c.component) for c in catalog.components]
+    drafted = S.draft(config, Catalog(()), targets, "debug", include_specified=True)
+    exact = total = long_names = suffixed = 0
+    overlap = 0.0
+    for files, _ in drafted:
+        source, tree = _load(config.root, files.target.path)
+        functions = index_functions(tree)
+        by_statement = {}
+        for entry in files.entries:
+            long_names += len(entry.event.split("_")) >= 6
+            suffixed += entry.event.rsplit("_", 1)[-1].isdigit()
+            _, sites, _ = resolve_sites(source, functions, entry.to_event_spec(), "await")
+            by_statement.update({(entry.function, s.stmt.lineno): entry.event for s in sites})
+        component = next(c for c in catalog.components if c.component == files.target.component)
+        for event in component.events:
+            if event.anchor.kind != "after_log":
+                continue
+            _, sites, _ = resolve_sites(source, functions, event, event.emit or config.emit)
+            name = by_statement.get((event.function, sites[0].stmt.lineno))
+            if name is None:
+                continue
+            total += 1
+            exact += name == event.event
+            ours, theirs = set(name.split("_")), set(event.event.split("_"))
+            overlap += len(ours & theirs) / len(ours | theirs)
+    with capsys.disabled():
+        print(f"\nsuggest names vs the catalog's: {exact}/{total} exact, mean word overlap {overlap / total:.2f}; "
+              f"names of 6+ words {long_names}, numeric suffixes {suffixed}")
+    assert total >= 108 and exact >= 38 and overlap / total >= 0.60 and long_names == 0 and suffixed == 0

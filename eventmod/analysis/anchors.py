@@ -8,16 +8,16 @@ presence (idempotency) is decided.
 from __future__ import annotations
 
 import ast
+import fnmatch
 import re
 from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
 
 from eventmod.model.spec import Anchor
 from eventmod.pyast.source import SourceFile
-from eventmod.pyast.walk import FunctionNode, Placed, dotted_name, is_docstring, walk_statements
+from eventmod.pyast.walk import FunctionNode, Placed, child_blocks, dotted_name, is_docstring, walk_statements
 
-LOGGER_RECEIVERS = {"logger", "log", "_logger", "_log", "LOGGER", "LOG"}
-LOG_METHODS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal"}
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 _PERCENT = re.compile(r"%(\([^)]*\))?[-#0 +]*\d*(\.\d+)?[diouxXeEfFgGcrsa%]")
 _WS = re.compile(r"\s+")
@@ -78,30 +78,195 @@ class AnchorResult:
 
 
 # -- logger calls ------------------------------------------------------------------------------
+# The receivers taken for a logger: shell-style globs (fnmatch, case-sensitive) matched against
+# the dotted receiver of the call (`self.logger` in `self.logger.info(...)`; `*` also matches
+# dots). `logger_names` in [tool.eventmod] adds patterns; `module_loggers` adds the names a file
+# binds to a logger.
+DEFAULT_LOGGER_NAMES = (
+    "logging", "log", "LOG", "*logger", "*Logger", "*LOGGER", "*_log", "*_LOG", "*.log", "*.LOG",
+    "loggers.*", "*.loggers.*",
+)
+# logger method -> the level it logs at (stdlib, loguru's trace/success, structlog's msg and
+# async a-methods); `log(level, msg, ...)` takes the level as its first argument.
+LOG_METHODS = {
+    "debug": "debug", "info": "info", "warning": "warning", "warn": "warning", "error": "error",
+    "exception": "exception", "critical": "critical", "fatal": "fatal",
+    "trace": "debug", "success": "info", "msg": "info",
+    "adebug": "debug", "ainfo": "info", "awarning": "warning", "aerror": "error", "aexception": "exception",
+    "acritical": "critical",
+}
+_LEVEL_NAMES = {"DEBUG": "debug", "INFO": "info", "WARNING": "warning", "WARN": "warning", "ERROR": "error",
+                "CRITICAL": "critical", "FATAL": "fatal", "TRACE": "debug", "SUCCESS": "info"}
+# calls that return a logger (`logging.getLogger(__name__)`, `structlog.get_logger()`,
+# celery's `get_task_logger(__name__)`), and methods that derive one (`logger.bind(...)`)
+LOGGER_FACTORIES = frozenset({"getLogger", "get_logger", "get_task_logger", "getChild", "get_child", "wrap_logger",
+                              "LoggerAdapter"})
+LOGGER_DERIVED = frozenset({"bind", "opt", "new", "patch", "getChild", "get_child", "unbind", "try_unbind"})
+_NOT_LOGGERS = frozenset({"warnings"})  # `warnings.warn(...)` looks like logging but is not
+
+
+@dataclass(frozen=True)
+class LoggerNames:
+    """Which call receivers are loggers: glob patterns plus the names a module binds to one."""
+
+    patterns: tuple[str, ...] = DEFAULT_LOGGER_NAMES
+    bound: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, tree: ast.Module, extra: tuple[str, ...] = ()) -> "LoggerNames":
+        """The default patterns plus `extra` (config `logger_names`) and the loggers `tree`
+        binds at module level (one walk of its top level and of its classes' bodies)."""
+        patterns = tuple(dict.fromkeys((*DEFAULT_LOGGER_NAMES, *extra)))
+        return cls(patterns, module_loggers(tree, glob_regex(patterns)))
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        return glob_regex(self.patterns)
+
+    def matches(self, receiver: str) -> bool:
+        return receiver in self.bound or self.regex.fullmatch(receiver) is not None
+
+
+def glob_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One regular expression for several fnmatch patterns (matched case-sensitively)."""
+    return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns) or "(?!)")
+
+
+def module_loggers(tree: ast.Module, patterns: re.Pattern[str]) -> frozenset[str]:
+    """Names bound at module level to a logger: `x = logging.getLogger(...)` (also
+    `.getChild(...)`, `structlog.get_logger()`, `get_task_logger(__name__)`, `logger.bind(...)`,
+    an alias of another logger), `from loguru import logger as x`, an imported name that matches
+    the patterns under its own name; class attributes bound the same way count as `self.x`,
+    `cls.x` and `Class.x`."""
+    found: set[str] = set()
+    factories: set[str] = set()
+
+    def is_logger(value: ast.expr) -> bool:
+        if isinstance(value, ast.Call):
+            func = value.func
+            if isinstance(func, ast.Attribute) and func.attr in LOGGER_DERIVED and is_logger(func.value):
+                return True
+            name = dotted_name(func)
+            return name is not None and (name.rsplit(".", 1)[-1] in LOGGER_FACTORIES or name in factories)
+        name = dotted_name(value)
+        return name is not None and (name in found or name == "loguru.logger" or patterns.fullmatch(name) is not None)
+
+    def visit(body: list[ast.stmt], prefixes: tuple[str, ...], classes: bool) -> None:
+        for stmt in body:
+            if isinstance(stmt, ast.ImportFrom):
+                for alias in stmt.names:
+                    local = alias.asname or alias.name
+                    if alias.name in LOGGER_FACTORIES:
+                        factories.add(local)
+                    elif (stmt.module == "loguru" and alias.name == "logger") or patterns.fullmatch(alias.name):
+                        found.update(p + local for p in prefixes)
+            elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None and is_logger(stmt.value):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                found.update(p + t.id for t in targets if isinstance(t, ast.Name) for p in prefixes)
+            elif isinstance(stmt, ast.ClassDef) and classes:
+                visit(stmt.body, ("self.", "cls.", f"{stmt.name}."), False)
+            elif isinstance(stmt, (ast.If, ast.Try, ast.With)) or _is_try_star(stmt):
+                for _, _, block in child_blocks(stmt):
+                    visit(block, prefixes, classes)
+
+    visit(tree.body, ("",), True)
+    return frozenset(found)
+
+
 @dataclass(frozen=True)
 class LogCall:
     level: str
     template: str | None  # message with placeholders written {}, or None if not a literal
+    receiver: str = "logger"  # the dotted receiver as written (`self.logger`, `logging.getLogger()`)
+    method: str = "info"
+    recognised: bool = True  # False: looks like logging, but the receiver is not a known logger
+    message: ast.expr | None = None  # the message argument
+    lazy: tuple[ast.expr, ...] = ()  # logging's own %-style arguments after the message
+
+    def describe(self) -> str:
+        text = repr(self.template) if self.template is not None else "<non-literal message>"
+        return f"{self.receiver}.{self.method}({text})"
 
 
-def log_call_of(stmt: ast.stmt) -> LogCall | None:
+def call_of_statement(stmt: ast.stmt) -> ast.Call | None:
+    """The call of an expression statement (`f(...)` or `await f(...)`), else None."""
     if not isinstance(stmt, ast.Expr):
         return None
     call = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
-    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
-        return None
-    if call.func.attr not in LOG_METHODS or _receiver_name(call.func.value) not in LOGGER_RECEIVERS:
-        return None
-    template = message_template(call.args[0]) if call.args else None
-    return LogCall("warning" if call.func.attr == "warn" else call.func.attr, template)
+    return call if isinstance(call, ast.Call) else None
 
 
-def _receiver_name(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return None
+def inspect_log_call(stmt: ast.stmt, loggers: LoggerNames) -> LogCall | None:
+    """The statement's call if it has the shape of a logging call (`<receiver>.<level>(msg, ...)`),
+    with `recognised` telling whether the receiver is a logger; None for anything else."""
+    call = call_of_statement(stmt)
+    if call is None or not isinstance(call.func, ast.Attribute):
+        return None
+    method = call.func.attr
+    args = list(call.args)
+    if method == "log" and args:  # logger.log(logging.INFO, msg, ...)
+        level_node = args.pop(0)
+        level_name = level_node.value if isinstance(level_node, ast.Constant) and isinstance(level_node.value, str) else (dotted_name(level_node) or "")
+        level = _LEVEL_NAMES.get(level_name.rsplit(".", 1)[-1].upper())
+        if level is None:
+            return None
+    elif method in LOG_METHODS:
+        level = LOG_METHODS[method]
+    else:
+        return None
+    receiver = receiver_of(call.func.value)
+    if receiver is None:
+        return None
+    text, factory = receiver
+    if text in _NOT_LOGGERS:
+        return None
+    recognised = factory or loggers.matches(text)
+    message = args[0] if args else None
+    lazy = tuple(args[1:])
+    return LogCall(level, _template(message, bool(lazy)), text, method, recognised, message, lazy)
+
+
+def log_call_of(stmt: ast.stmt, loggers: LoggerNames) -> LogCall | None:
+    """The statement's logger call, if its receiver is a logger (see `LoggerNames`)."""
+    found = inspect_log_call(stmt, loggers)
+    return found if found is not None and found.recognised else None
+
+
+def receiver_of(node: ast.expr) -> tuple[str, bool] | None:
+    """(dotted receiver, made by a logger factory) of a logger call's receiver expression:
+    `logger.bind(x=1)` -> `logger`; `logging.getLogger(__name__)` -> a factory call."""
+    if isinstance(node, ast.Call):
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in LOGGER_DERIVED:
+            inner = receiver_of(func.value)
+            if inner is not None:
+                return inner
+        name = dotted_name(func)
+        if name is not None and name.rsplit(".", 1)[-1] in LOGGER_FACTORIES:
+            return f"{name}()", True
+        return None
+    name = dotted_name(node)
+    return (name, False) if name is not None else None
+
+
+def _template(message: ast.expr | None, lazy: bool) -> str | None:
+    """The message's template; with logging's own arguments (`"job %s", job_id`), the
+    %-placeholders are placeholders too (`"job {}"`) and `%%` is `%`."""
+    if message is None:
+        return None
+    template = message_template(message)
+    if template is None:
+        return None
+    if isinstance(message, ast.Constant):
+        template = normalize_log_text(template)  # loguru/str.format-style `{name}` placeholders
+    if lazy and not (isinstance(message, ast.BinOp) and isinstance(message.op, ast.Mod)):
+        template = percent_placeholders(template)
+    return template
+
+
+def percent_placeholders(text: str) -> str:
+    """`%s`, `%(name)s`, `%.2f`... written `{}`, and `%%` written `%`."""
+    return _PERCENT.sub(lambda m: "%" if m.group(0) == "%%" else "{}", text)
 
 
 def message_template(node: ast.expr) -> str | None:
@@ -118,7 +283,7 @@ def message_template(node: ast.expr) -> str | None:
         return "".join(parts)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
         left = message_template(node.left)
-        return _PERCENT.sub(lambda m: "%" if m.group(0) == "%%" else "{}", left) if left is not None else None
+        return percent_placeholders(left) if left is not None else None
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         left, right = message_template(node.left), message_template(node.right)
         return (left or "{}") + (right or "{}")
@@ -183,13 +348,15 @@ def handler_names(handler: ast.ExceptHandler) -> list[str]:
 
 
 # -- resolution --------------------------------------------------------------------------------
-def resolve_anchor(source: SourceFile, function: FunctionNode, anchor: Anchor) -> AnchorResult:
-    """All sites the anchor matches in the function (the caller applies `occurrence`)."""
+def resolve_anchor(source: SourceFile, function: FunctionNode, anchor: Anchor, loggers: LoggerNames | None = None) -> AnchorResult:
+    """All sites the anchor matches in the function (the caller applies `occurrence`).
+    `loggers`: which receivers are loggers (`LoggerNames.of(tree, config)`; default patterns
+    when None)."""
     if anchor.kind == "at":
         return AnchorResult((_at_site(function, anchor.text),))
     placed = list(walk_statements(function))
     if anchor.kind == "after_log":
-        return _after_log(placed, anchor)
+        return _after_log(placed, anchor, loggers if loggers is not None else LoggerNames())
     if anchor.kind in ("after", "before", "on_error"):
         return _statement_anchor(source, placed, anchor)
     if anchor.kind == "in_except":
@@ -217,15 +384,26 @@ def _at_site(function: FunctionNode, where: str) -> Site:
     return Site(Mode.AFTER, last, block, len(body) - 1, Window.BACKWARD_INCLUSIVE, function)
 
 
-def _after_log(placed: list[Placed], anchor: Anchor) -> AnchorResult:
-    wanted = normalize_log_text(anchor.text)
-    sites, candidates = [], []
+def anchor_texts(text: str) -> tuple[str, ...]:
+    """The forms of an `after_log` text that match a template: `{...}` written `{}`, and, when
+    the text uses logging's %-placeholders (`"job %s expired"`), those written `{}` too."""
+    wanted = normalize_log_text(text)
+    percent = percent_placeholders(wanted)
+    return (wanted, percent) if percent != wanted else (wanted,)
+
+
+def _after_log(placed: list[Placed], anchor: Anchor, loggers: LoggerNames) -> AnchorResult:
+    wanted = anchor_texts(anchor.text)
+    sites, candidates, lookalikes = [], [], []
     for p in placed:
-        call = log_call_of(p.stmt)
+        call = inspect_log_call(p.stmt, loggers)
         if call is None:
             continue
-        candidates.append(Candidate(p.stmt.lineno, f"logger.{call.level}({call.template!r})" if call.template is not None else f"logger.{call.level}(<non-literal message>)"))
-        if call.template is None or wanted not in call.template:
+        if not call.recognised:
+            lookalikes.append(Candidate(p.stmt.lineno, call.describe()))
+            continue
+        candidates.append(Candidate(p.stmt.lineno, call.describe()))
+        if call.template is None or not any(w in call.template for w in wanted):
             continue
         if anchor.level and call.level != ("warning" if anchor.level == "warn" else anchor.level):
             continue
@@ -237,10 +415,28 @@ def _after_log(placed: list[Placed], anchor: Anchor) -> AnchorResult:
 
     ranked = sorted(
         candidates,
-        key=lambda c: -difflib.SequenceMatcher(None, wanted, c.text, autojunk=False).ratio(),
+        key=lambda c: -difflib.SequenceMatcher(None, wanted[0], c.text, autojunk=False).ratio(),
     )
-    hint = "no logger call in the function" if not candidates else "no logger call whose message contains the text"
+    if candidates:
+        hint = "no logger call whose message contains the text"
+        if lookalikes:
+            hint += f"; {unrecognised_hint(lookalikes)}"
+    elif lookalikes:
+        hint = f"no logger call in the function; {unrecognised_hint(lookalikes)}"
+    else:
+        hint = ("no logger call in the function (a logger call is `<receiver>.<level>(message, ...)` whose receiver "
+                "matches `logger_names` in [tool.eventmod] or is bound at module level to logging.getLogger(...), "
+                "structlog.get_logger(...) or loguru's logger)")
     return AnchorResult(error=hint, candidates=tuple(ranked))
+
+
+def unrecognised_hint(lookalikes: list[Candidate]) -> str:
+    """Names the calls that look like logging but whose receiver is no known logger, and the
+    config key that makes them count."""
+    shown = ", ".join(f"{c.text[:60]} (line {c.line})" for c in lookalikes[:5]) + (", ..." if len(lookalikes) > 5 else "")
+    receiver = lookalikes[0].text.split("(", 1)[0].rsplit(".", 1)[0]
+    return (f"these calls look like logging but their receiver is not a recognised logger: {shown}; "
+            f"add the receiver to `logger_names` in [tool.eventmod] (glob patterns, e.g. logger_names = [\"{receiver}\"])")
 
 
 _STATEMENT_SITES = {

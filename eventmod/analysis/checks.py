@@ -1,4 +1,4 @@
-"""Static checks that keep injected code from breaking the trading flow.
+"""Static checks that keep injected code from breaking the caller.
 
 - expression policy (spec level): payload values are plain expressions, nothing that executes
   or reaches into the interpreter;
@@ -142,7 +142,7 @@ def _unbound_message(label: str, name: str, where: str, ctx: SiteContext, local:
         why = (f"it is assigned at line {anywhere[name]} but not on every path to the insertion point "
                "(only in a try body, one branch, a loop that may not run, or later)")
     else:
-        why = "nothing binds it there (NameError inside the trading path)"
+        why = "nothing binds it there (a NameError inside the instrumented function)"
     candidates = difflib.get_close_matches(name, sorted(local | (outer - BUILTINS)), n=3, cutoff=0.6)
     hint = (" (did you mean " + " or ".join(f"'{c}'" for c in candidates) + "?)") if candidates else ""
     shown = ", ".join(sorted(local)[:12]) + (", ..." if len(local) > 12 else "")
@@ -210,7 +210,7 @@ def _hot_path_problems(ctx: SiteContext) -> list[Problem]:
     if not inside_loop(ctx.function, ctx.site.stmt):
         return []
     return [Problem(ctx.event.spec_file, ctx.event.line_of(ctx.event.anchor.kind),
-                    f"{ctx.qualname} is a hot path (config hot_paths) and this block is inside a loop: an awaited log_event there stalls every later iteration (orders of a wave wait for the database); use `emit: background`",
+                    f"{ctx.qualname} is a hot path (config hot_paths) and this block is inside a loop: an awaited log_event there stalls every later iteration (each one waits for the database); use `emit: background`",
                     ctx.event.id)]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 
-from eventmod.analysis.anchors import Mode, Site, resolve_anchor
+from eventmod.analysis.anchors import LoggerNames, Mode, Site, resolve_anchor
 from eventmod.model.problems import Problem, did_you_mean
 from eventmod.model.results import EventOutcome, Status
 from eventmod.model.spec import EventSpec
@@ -14,9 +14,11 @@ from eventmod.pyast.walk import FunctionNode
 
 
 def resolve_sites(source: SourceFile, functions: dict[str, FunctionNode], event: EventSpec, default_emit: str,
-                  classes: frozenset[str] = frozenset()) -> tuple[EventOutcome | None, list[Site], FunctionNode | None]:
+                  classes: frozenset[str] = frozenset(), loggers: LoggerNames | None = None
+                  ) -> tuple[EventOutcome | None, list[Site], FunctionNode | None]:
     """Every site of one event (after `occurrence`), present or not; or an INVALID/DRIFTED
-    outcome carrying the problem. Shared by apply (`_resolve`) and revert."""
+    outcome carrying the problem. Shared by apply (`_resolve`) and revert. `loggers`: the
+    file's logger receivers (`LoggerNames.of`), for `after_log`."""
     function = functions.get(event.function)
     if function is None and event.function in classes:
         problem = Problem(event.spec_file, event.line_of("in"), f"'{event.function}' is a class: eventmod inserts only into function bodies (a class body runs once, at import, where nothing can be awaited); name one of its methods, e.g. {event.function}.__init__ or an async method", event.id)
@@ -28,7 +30,7 @@ def resolve_sites(source: SourceFile, functions: dict[str, FunctionNode], event:
     if (event.emit or default_emit) == "await" and not isinstance(function, ast.AsyncFunctionDef):
         problem = Problem(event.spec_file, event.line_of("emit") if event.emit else event.line_of("in"), f"{event.function} ({source.path}:{function.lineno}) is not async, so `await` is illegal there; use `emit: background` (asyncio.create_task) or instrument an async caller", event.id)
         return EventOutcome(event, Status.INVALID, problems=(problem,)), [], function
-    result = resolve_anchor(source, function, event.anchor)
+    result = resolve_anchor(source, function, event.anchor, loggers)
     anchor_line = event.line_of(event.anchor.kind)
     span = f"{source.path}:{function.lineno}-{function.end_lineno}"
     if result.error:

@@ -131,6 +131,11 @@ def _root(
     ctx.meta[DEBUG_KEY] = debug
 
 
+from eventmod.init.cli import init as _init_command  # noqa: E402  (`eventmod init` lives in eventmod/init)
+
+app.command("init")(_init_command)
+
+
 def main() -> None:
     """The console script: a closed stdout is not an error (see eventmod.cli.output)."""
     from eventmod.cli.output import PipeSafeStdout

@@ -67,6 +67,7 @@ class Config:
     json_safe_helper: str = ""  # "module:function" to import instead of emitting a local helper
     safe_mode: bool = True
     failsafe: bool = True  # wrap each block so no logging failure reaches the caller
+    logger_names: tuple[str, ...] = ()  # receiver globs taken for loggers, added to the built-in ones
     database_url: str = ""  # sqlite:///path.db or postgresql://...; observe/timeline --db wins
     database_url_env: str = ""  # name of an environment variable that holds the URL (no secret in a file)
     events_table: str = field(default=DEFAULT_EVENTS_TABLE, metadata={"validate": events_table_problem})
@@ -107,6 +108,7 @@ class Settings:
     json_safe_helper: str = ""
     variable: str = DEFAULT_VARIABLE
     failsafe: bool = True
+    logger_names: tuple[str, ...] = ()
     # In-memory file contents that stand in for the disk (path, bytes): planning phase N+1 on top
     # of phase N's output without writing it (patches per phase, --patch-dir).
     overlay: tuple[tuple[str, bytes], ...] = ()
@@ -118,4 +120,5 @@ class Settings:
             enum_class=config.enum_class, getter=config.getter, emit=config.emit, json_safe=config.json_safe,
             black=black, safe_mode=config.safe_mode, hot_paths=config.hot_paths,
             integer_kwargs=config.integer_kwargs, json_safe_helper=config.json_safe_helper, failsafe=config.failsafe,
+            logger_names=config.logger_names,
         )

@@ -21,20 +21,27 @@ def policy_violation(tree: ast.AST) -> str | None:
         if isinstance(node, ast.Lambda):
             return "lambda is not allowed (a payload value is data, not code)"
         if isinstance(node, ast.NamedExpr):
-            return "assignment expression (:=) is not allowed (it would bind a name inside the trading code)"
+            return "assignment expression (:=) is not allowed (it would bind a name inside the instrumented function)"
         if isinstance(node, (ast.Yield, ast.YieldFrom)):
             return "yield is not allowed (it would turn the function into a generator)"
         if isinstance(node, ast.Await):
-            return "await is not allowed (the payload must not suspend the trading flow)"
+            return "await is not allowed (the payload must not suspend the caller)"
         if isinstance(node, ast.Starred):
             return "starred expression is not allowed (write the values out)"
         if isinstance(node, ast.Name) and _dunder(node.id):
             return f"dunder name is not allowed ({node.id} reaches into the interpreter)"
         if isinstance(node, ast.Attribute) and _dunder(node.attr) and node.attr not in _ALLOWED_DUNDER_ATTRIBUTES:
-            return f"dunder attribute is not allowed (.{node.attr} reaches into the interpreter)"
+            return f"dunder attribute is not allowed (.{node.attr} reaches into the interpreter){_dunder_hint(node)}"
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FORBIDDEN_CALLS:
             return f"call to {node.func.id} is not allowed (it executes code or touches files)"
     return None
+
+
+def _dunder_hint(node: ast.Attribute) -> str:
+    """The allowed spelling of a common dunder read (`e.__class__.__name__` -> `type(e).__name__`)."""
+    if node.attr == "__class__":
+        return f"; write type({ast.unparse(node.value)}) instead, e.g. type({ast.unparse(node.value)}).__name__"
+    return ""
 
 
 def _dunder(name: str) -> bool:

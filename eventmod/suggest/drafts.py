@@ -20,8 +20,8 @@ from pathlib import Path
 
 import yaml
 
-from eventmod.analysis.anchors import Site, log_call_of, normalize_log_text
-from eventmod.analysis.checks import ModuleScope, SiteContext, check_site
+from eventmod.analysis.anchors import LogCall, LoggerNames, Site, inspect_log_call, normalize_log_text
+from eventmod.analysis.checks import ModuleScope, SiteContext, check_site, log_event_parameters
 from eventmod.analysis.placement import placement_problem, resolve_sites
 from eventmod.analysis.presence import followed_by_log_event
 from eventmod.codegen.enum_members import read_enum
@@ -30,7 +30,7 @@ from eventmod.model.problems import InputError, Problem, did_you_mean
 from eventmod.model.settings import Config
 from eventmod.model.spec import Anchor, Catalog, EventSpec, Selection
 from eventmod.pyast.source import SourceFile, load_source
-from eventmod.pyast.walk import FunctionNode, index_functions, parameters, walk_statements
+from eventmod.pyast.walk import FunctionNode, index_functions, parameters, path_to, walk_statements
 from eventmod.spec.loader import load_spec_bytes, load_spec_file
 from eventmod.transform.apply import plan_run
 
@@ -40,7 +40,10 @@ SEVERITY_OF = {"debug": "DEBUG", "info": "INFO", "warning": "WARNING", "error": 
                "critical": "CRITICAL", "fatal": "CRITICAL"}
 # Parameters worth recording on every event of a function: they identify what the call is about.
 IDENTIFIER_PARAMS = ("symbol", "position_id", "exchange", "exchange_name", "order_id", "signal_id", "wave_id",
-                     "side", "client_order_id", "trade_id", "correlation_id", "wave_timestamp")
+                     "side", "client_order_id", "trade_id", "correlation_id", "wave_timestamp",
+                     "queue", "queue_name", "task_name", "job_name", "topic", "channel", "host")
+# payload keys also passed as log_event keywords, when the logger's log_event takes them
+KWARG_KEYS = ("position_id", "symbol")
 STOP_WORDS = frozenset("""a an the for to of at in on by with from into onto and or but is are was were be been being
 this that these those it its as via per than then so yes if else all any some our your their his her
 """.split())  # not "not"/"no": dropping them would invert the event's meaning
@@ -48,11 +51,11 @@ _EDGE_WORDS = STOP_WORDS | {"not", "no"}  # a fragment ending on these reads bad
 _PURE_CALLS = frozenset({"len", "float", "int", "str", "round", "abs", "bool", "min", "max", "sum", "sorted", "repr"})
 _GENERIC_ATTRS = frozenset({"value", "name", "id", "type", "status", "state"})
 _BRACES = re.compile(r"\{\}")
-_PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]|\{\}")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _KEY_ASSIGN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\s*=")
 _PLAIN_SCALAR = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*(\([A-Za-z0-9_.]*\))?")
-MAX_EVENT_WORDS = 5
+MAX_EVENT_WORDS = 4
+Overlay = tuple[tuple[str, bytes], ...]  # (path relative to root, bytes) standing in for the disk
 
 
 # -- data ----------------------------------------------------------------------------------------
@@ -295,9 +298,9 @@ class _Names:
         self.ids.add(event_id)
 
 
-def _taken(config: Config, catalog: Catalog, extra: list[EventSpec] = ()) -> _Names:
+def _taken(config: Config, catalog: Catalog, extra: list[EventSpec] = (), overlay: Overlay = ()) -> _Names:
     members: dict[str, str] = {}
-    loaded = load_source(config.root, Path(config.enum_file).as_posix())
+    loaded = load_source(config.root, Path(config.enum_file).as_posix(), overlay)
     if not isinstance(loaded, Problem):
         state = read_enum(loaded[0], loaded[1], config.enum_class)
         if not isinstance(state, Problem):
@@ -309,14 +312,32 @@ def _taken(config: Config, catalog: Catalog, extra: list[EventSpec] = ()) -> _Na
 
 
 def suggest(config: Config, catalog: Catalog, targets: list[Target], min_level: str = "info", *,
-            include_specified: bool = False, extra_events: list[EventSpec] = ()) -> list[FileSuggestions]:
-    """Draft entries for every target (not yet self-checked against the loader: see `run`)."""
-    names = _taken(config, catalog, list(extra_events))
-    return [_suggest_file(config, catalog, target, min_level, names, include_specified, list(extra_events)) for target in targets]
+            include_specified: bool = False, extra_events: list[EventSpec] = (), overlay: Overlay = ()) -> list[FileSuggestions]:
+    """Draft entries for every target (not yet self-checked against the loader: see `run`).
+    `overlay`: (path, bytes) of files not written yet (a logger module `eventmod init` writes)."""
+    names = _taken(config, catalog, list(extra_events), overlay)
+    keywords = accepted_kwargs(config, KWARG_KEYS, overlay)
+    return [_suggest_file(config, catalog, target, min_level, names, include_specified, list(extra_events), keywords)
+            for target in targets]
+
+
+def accepted_kwargs(config: Config, wanted: tuple[str, ...], overlay: Overlay = ()) -> tuple[str, ...]:
+    """Those of `wanted` that the logger's `log_event` takes (all when it takes **kwargs, none
+    when eventmod cannot read it), so a drafted keyword never fails the signature check."""
+    rel = config.logger_module.replace(".", "/")
+    for candidate in (f"{rel}.py", f"{rel}/__init__.py"):
+        if (config.root / candidate).is_file() or candidate in dict(overlay):
+            loaded = load_source(config.root, candidate, overlay)
+            found = None if isinstance(loaded, Problem) else log_event_parameters(loaded[1])
+            if found is None:
+                return ()
+            accepted, var_kwargs = found
+            return wanted if var_kwargs else tuple(k for k in wanted if k in accepted)
+    return ()
 
 
 def _suggest_file(config: Config, catalog: Catalog, target: Target, min_level: str, names: _Names,
-                  include_specified: bool, extra_events: list[EventSpec]) -> FileSuggestions:
+                  include_specified: bool, extra_events: list[EventSpec], keywords: tuple[str, ...]) -> FileSuggestions:
     result = FileSuggestions(target)
     loaded = load_source(config.root, target.path)
     if isinstance(loaded, Problem):
@@ -325,15 +346,21 @@ def _suggest_file(config: Config, catalog: Catalog, target: Target, min_level: s
     functions = index_functions(tree)
     getters = frozenset({config.getter, *existing_names(tree, config.logger_module, (config.getter,)).values()})
     module_scope = ModuleScope.of(tree)
-    specified = {} if include_specified else _specified_lines(config, catalog, source, functions, target.path, extra_events)
+    loggers = LoggerNames.of(tree, config.logger_names)
+    specified = {} if include_specified else _specified_lines(config, catalog, source, functions, target.path, extra_events, loggers)
     qualnames: dict[int, str] = {}
     for qualname, node in functions.items():
         qualnames.setdefault(id(node), qualname)  # `outer.inner` before `outer.<locals>.inner`
     threshold = LEVEL_RANK[min_level]
+    unrecognised: dict[str, list[int]] = {}  # receiver -> lines of calls that look like logging
     for node_id, qualname in qualnames.items():
         function = functions[qualname]
         placed = list(walk_statements(function))
-        calls = [(p, call) for p in placed if (call := log_call_of(p.stmt)) is not None]
+        inspected = [(p, call) for p in placed if (call := inspect_log_call(p.stmt, loggers)) is not None]
+        for p, call in inspected:
+            if not call.recognised and isinstance(function, ast.AsyncFunctionDef):
+                unrecognised.setdefault(call.receiver, []).append(p.stmt.lineno)
+        calls = [(p, call) for p, call in inspected if call.recognised]
         templates = [(call.level, call.template) for _, call in calls]
         for index, (p, call) in enumerate(calls):
             if LEVEL_RANK.get(call.level, 0) < threshold:
@@ -342,7 +369,7 @@ def _suggest_file(config: Config, catalog: Catalog, target: Target, min_level: s
             if not isinstance(function, ast.AsyncFunctionDef):
                 continue  # only async functions (an awaited log_event is legal there)
             if call.template is None or not call.template.strip():
-                result.notes.append(f"{where}: logger.{call.level} in {qualname}: the message is not a literal, so after_log cannot anchor on it")
+                result.notes.append(f"{where}: {call.receiver}.{call.method} in {qualname}: the message is not a literal, so after_log cannot anchor on it")
                 continue
             site = Site("after", p.stmt, p.block, p.index, "forward", p.parent)
             if followed_by_log_event(site, getters):
@@ -350,21 +377,27 @@ def _suggest_file(config: Config, catalog: Catalog, target: Target, min_level: s
             if site.line in specified:
                 result.specified.append(f"{where}: already specified by event {specified[site.line]}")
                 continue
-            entry = _entry(config, source, tree, module_scope, function, qualname, site, call, p.stmt, templates, index, target, names)
+            entry = _entry(config, source, tree, module_scope, function, qualname, site, call, p.stmt, templates, index, target, names,
+                           keywords)
             if isinstance(entry, str):
                 result.notes.append(f"{where}: {entry}")
                 continue
             result.entries.append(entry)
+    for receiver, lines in unrecognised.items():
+        shown = ", ".join(str(n) for n in lines[:8]) + (", ..." if len(lines) > 8 else "")
+        result.notes.append(f"{target.path}:{lines[0]}: {len(lines)} call(s) to {receiver}.<level>(...) (lines {shown}) look like "
+                            f"logging, but {receiver} is not a recognised logger; add it to `logger_names` in [tool.eventmod] "
+                            f"(e.g. logger_names = [\"{receiver}\"]) to draft them")
     return result
 
 
 def _specified_lines(config: Config, catalog: Catalog, source: SourceFile, functions: dict[str, FunctionNode], path: str,
-                     extra_events: list[EventSpec]) -> dict[int, str]:
+                     extra_events: list[EventSpec], loggers: LoggerNames) -> dict[int, str]:
     """Insertion line -> id of the spec events that already target this file."""
     found: dict[int, str] = {}
     events = [e for c in catalog.components if c.file == path for e in c.events] + list(extra_events)
     for event in events:
-        failed, sites, _ = resolve_sites(source, functions, event, config.emit)
+        failed, sites, _ = resolve_sites(source, functions, event, config.emit, loggers=loggers)
         if failed is None:
             for site in sites:
                 found.setdefault(site.line, event.id)
@@ -373,14 +406,18 @@ def _specified_lines(config: Config, catalog: Catalog, source: SourceFile, funct
 
 # -- one entry -----------------------------------------------------------------------------------
 def _entry(config: Config, source: SourceFile, tree: ast.Module, module_scope: ModuleScope, function: FunctionNode,
-           qualname: str, site: Site, call, stmt: ast.stmt, templates: list[tuple[str, str | None]], index: int,
-           target: Target, names: _Names) -> Suggestion | str:
-    # logging's own arguments (`logger.info("Order %s", oid)`): the %-placeholders are placeholders too
-    percent = len(stmt_call(stmt).args) > 1
-    readable = _PERCENT.sub("{}", call.template) if percent else call.template
-    text, level, occurrence = choose_anchor(templates, index, percent=percent)
+           qualname: str, site: Site, call: LogCall, stmt: ast.stmt, templates: list[tuple[str, str | None]], index: int,
+           target: Target, names: _Names, keywords: tuple[str, ...]) -> Suggestion | str:
+    readable = call.template or ""  # logging's own %-placeholders are already written {}
+    if in_finally(function, stmt):
+        # An awaited emission is refused in a `finally` (at any depth: it runs during
+        # cancellation and unwinding); a spec can still anchor before the `try` by hand.
+        return (f"skipped: {call.receiver}.{call.method} in {qualname} is inside a `finally` block, where eventmod "
+                "refuses to insert; anchor before the `try` or in an `except` handler instead")
+    text, level, occurrence = choose_anchor(templates, index)
     severity = SEVERITY_OF.get(call.level, "INFO")
-    event_name = _unique_event(event_words(readable, qualname, call.level), names)
+    event_name = _unique_event(event_words(readable, qualname, call.level), names,
+                               extension_words(readable, qualname))
     event_id = _unique_id(f"{target.prefix}_{event_name.lower()}", names)
     probe = Suggestion(event_id, event_name, qualname, text, severity, [], [], comment_for(readable, event_name), level, occurrence,
                        line=stmt.lineno, insert_line=site.line)
@@ -403,7 +440,7 @@ def _entry(config: Config, source: SourceFile, tree: ast.Module, module_scope: M
             return f"no valid placement after this call ({errors(probe)[0].message})"
     payload: list[tuple[str, str]] = []
     seen_exprs: set[str] = set()
-    for key, expr in payload_candidates(stmt, function):
+    for key, expr in payload_candidates(call, function):
         if expr in seen_exprs:
             continue
         trial = replace(probe, payload=[(key, expr)])
@@ -419,14 +456,14 @@ def _entry(config: Config, source: SourceFile, tree: ast.Module, module_scope: M
         payload.append((_unique_key(key, payload), expr))
     probe.payload = payload
     by_key = dict(payload)
-    probe.kwargs = [(k, by_key[k]) for k in ("position_id", "symbol") if k in by_key]
+    probe.kwargs = [(k, by_key[k]) for k in keywords if k in by_key]
     if errors(probe):  # every expression passed alone; be safe about the combination
         return f"the drafted entry does not pass the checks ({errors(probe)[0].message})"
     names.take(event_name, event_id)
     return probe
 
 
-def choose_anchor(templates: list[tuple[str, str | None]], index: int, *, percent: bool = False) -> tuple[str, str | None, int | None]:
+def choose_anchor(templates: list[tuple[str, str | None]], index: int) -> tuple[str, str | None, int | None]:
     """(after_log text, level or None, occurrence or None) that resolves to call `index` alone.
 
     The shortest fragment of whole words (two or more when the literal part has them) that only
@@ -439,7 +476,7 @@ def choose_anchor(templates: list[tuple[str, str | None]], index: int, *, percen
         wanted = normalize_log_text(text)
         return [i for i, (lv, t) in enumerate(templates) if t is not None and wanted in t and (by_level is None or lv == by_level)]
 
-    candidates = fragments(template, percent=percent)
+    candidates = fragments(template)
     for fragment in candidates:
         if matches(fragment) == [index]:
             return fragment, None, None
@@ -460,16 +497,14 @@ def _strip_ends(text: str) -> str:
     return text[start:end]
 
 
-def fragments(template: str, *, percent: bool = False) -> list[str]:
+def fragments(template: str) -> list[str]:
     """Literal fragments of whole words, emojis and punctuation stripped at both ends, most
     preferred first: two words or more before single words, then those that neither begin nor
     end on a stop word, then those without brackets or other punctuation inside, then shorter,
     then earlier."""
     found: dict[str, tuple[int, ...]] = {}
     position = 0
-    for segment in (_PERCENT if percent else _BRACES).split(template):
-        if segment is None:
-            continue
+    for segment in _BRACES.split(template):
         tokens = [(m.start(), m.end()) for m in re.finditer(r"\S+", segment)]
         for i in range(len(tokens)):
             for j in range(i, len(tokens)):
@@ -481,38 +516,128 @@ def fragments(template: str, *, percent: bool = False) -> list[str]:
                     continue
                 # a fragment that begins or ends on a stop word ("to move", "order not") reads badly
                 loose = int(bool(words) and (words[0].lower() in _EDGE_WORDS or words[-1].lower() in _EDGE_WORDS))
-                odd = int(any(not (ch.isalnum() or ch in " -_'.") for ch in text))  # "bot (mode"
+                odd = int(any(not (ch.isalnum() or ch in " -_'.") for ch in text))  # "mode (dry"
                 key = (0 if len(words) >= 2 else 1, loose, odd, len(text), position + tokens[i][0])
                 found[text] = min(found.get(text, key), key)
         position += len(segment) + 2
     return sorted(found, key=lambda t: found[t])
 
 
-def event_words(template: str, qualname: str, level: str) -> list[str]:
-    """UPPER words of the message (no placeholders, `key=` labels, emojis or stop words)."""
-    literal = _KEY_ASSIGN.sub(" ", template.replace("{}", " "))
-    words: list[str] = []
-    for word in _WORD.findall(literal):
-        upper = word.upper()
-        if len(word) < 2 or word.lower() in STOP_WORDS or (words and words[-1] == upper):
+# -- event names -----------------------------------------------------------------------------------
+# A name is the message's head clause: its content words up to the first separator (`:`, `,`,
+# ` - `, `(`...) or preposition once two words are in, at most MAX_EVENT_WORDS of them, a
+# leading past participle moved to the end ("Closed {} stale jobs" -> STALE_JOBS_CLOSED) and
+# "failed to <verb> X" written X_<VERB>_FAILED, the way audit event names read.
+_FILLER_WORDS = frozenset("successfully now just currently still also really very please finally".split())
+_CUT_WORDS = frozenset("""for to from on at with in into onto during after before via by because since while when until
+due per of""".split())
+_NAME_TOKEN = re.compile(r"\{\}|[A-Za-z][A-Za-z0-9]*|\s[-\u2013\u2014|]\s|->|\u2192|=>|[:;,.!?()\[\]=]")
+_FAILURE_PREFIXES = (("failed", "to"), ("could", "not"), ("unable", "to"), ("can", "not"), ("cannot",), ("couldn",),
+                     ("failure", "to"))
+_FAILURE_WORDS = frozenset(word for prefix in _FAILURE_PREFIXES for word in prefix) | {"failed", "error"}
+_IRREGULAR_PAST = frozenset("""found sent got lost made built taken done held kept left paid sold bought written given
+shown chosen frozen broken spent won begun shut""".split())
+_GENERIC_FUNCTION_WORDS = frozenset("handle process run do get main impl inner wrapper func callback cb async on".split())
+
+
+def _name_tokens(template: str) -> list[str]:
+    """Words and separators (as "|") of a message; `key=` labels and placeholders dropped."""
+    literal = _KEY_ASSIGN.sub(" | ", template)
+    tokens = []
+    for match in _NAME_TOKEN.finditer(literal):
+        text = match.group(0)
+        if text == "{}":
             continue
-        words.append(upper)
+        tokens.append(text if text[0].isalpha() else "|")
+    return tokens
+
+
+def _past_participle(word: str) -> bool:
+    lower = word.lower()
+    return lower in _IRREGULAR_PAST or (len(lower) > 4 and lower.endswith("ed") and not lower.endswith("eed"))
+
+
+def _content(word: str) -> bool:
+    lower = word.lower()
+    return len(word) >= 2 and lower not in STOP_WORDS and lower not in _FILLER_WORDS and lower not in _CUT_WORDS
+
+
+def event_words(template: str, qualname: str, level: str) -> list[str]:
+    """UPPER words of an event name for the message (no placeholders, `key=` labels, emojis,
+    stop words or trailing qualifiers), or the function's words and the level when the message
+    has none."""
+    tokens = _name_tokens(template)
+    words_only = [t.lower() for t in tokens if t != "|"]
+    failed = False
+    for prefix in _FAILURE_PREFIXES:
+        if tuple(words_only[: len(prefix)]) == prefix:
+            failed = True
+            drop = len(prefix)
+            while drop:  # drop the prefix's words from the token list
+                if tokens.pop(0) != "|":
+                    drop -= 1
+            break
+    words: list[str] = []
+    enough = 1 if failed else 2  # "failed to <verb> <object>": the clause ends sooner
+    for token in tokens:
+        if len(words) >= enough and (token == "|" or token.lower() in _CUT_WORDS):
+            break
+        if token == "|" or not _content(token) or (words and words[-1] == token.upper()):
+            continue
+        words.append(token.upper())
         if len(words) == MAX_EVENT_WORDS:
             break
+    if failed and words:
+        words = [*words[1:], words[0], "FAILED"] if len(words) > 1 else [words[0], "FAILED"]
+    elif len(words) >= 2 and _past_participle(words[0]):
+        words = [*words[1:], words[0]]
     if not words:  # a message with no words: name it after the function and the level
-        words = [w.upper() for w in qualname.rsplit(".", 1)[-1].split("_") if w and w.lower() not in STOP_WORDS]
+        words = [w.upper() for w in _function_words(qualname) if w.lower() not in STOP_WORDS]
         words = words[:MAX_EVENT_WORDS - 1] + [SEVERITY_OF.get(level, level.upper())]
     return words
 
 
-def _unique_event(words: list[str], names: _Names) -> str:
+def _function_words(qualname: str) -> list[str]:
+    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", qualname.rsplit(".", 1)[-1])
+    return [w for w in name.split("_") if w]
+
+
+def extension_words(template: str, qualname: str) -> list[str]:
+    """Words that tell an event apart when its name is taken, best first: the message's other
+    content words, then the function's and the class's (generic verbs left out)."""
+    found: list[str] = []
+    for token in _name_tokens(template):
+        if token != "|" and _content(token) and token.lower() not in _FAILURE_WORDS:
+            found.append(token.upper())
+    parts = qualname.split(".")
+    for word in _function_words(parts[-1]) + (_function_words(parts[-2]) if len(parts) > 1 else []):
+        if len(word) >= 3 and word.lower() not in STOP_WORDS and word.lower() not in _GENERIC_FUNCTION_WORDS:
+            found.append(word.upper())
+    return list(dict.fromkeys(found))
+
+
+def _unique_event(words: list[str], names: _Names, extensions: list[str] = ()) -> str:
+    """The name of `words`; when taken, the name plus the first word of `extensions` that makes
+    it free; a numeric suffix only when no word does."""
     base = "_".join(words)
     if not re.match(r"[A-Za-z_]", base):
         base = "EVENT_" + base
-    name, n = base, 2
+    if names.name_free(base):
+        return base
+    for word in extensions:
+        if any(_same_stem(word, w) for w in words):
+            continue  # ACTIVATED_ACTIVATE says nothing new
+        if names.name_free(f"{base}_{word}"):
+            return f"{base}_{word}"
+    name, n = f"{base}_2", 3
     while not names.name_free(name):
         name, n = f"{base}_{n}", n + 1
     return name
+
+
+def _same_stem(a: str, b: str) -> bool:
+    stem = min(len(a), len(b), 5)
+    return a == b or (stem >= 4 and a[:stem] == b[:stem])
 
 
 def _unique_id(base: str, names: _Names) -> str:
@@ -571,23 +696,34 @@ def comment_for(template: str, fallback: str = "") -> str:
     return "Log " + " ".join(words)
 
 
+def in_finally(function: FunctionNode, stmt: ast.stmt) -> bool:
+    """Whether `stmt` lies in a `finally` block of the function, at any depth."""
+    return any(step.field == "finalbody" for step in path_to(function, stmt) or ())
+
+
 # -- payload -------------------------------------------------------------------------------------
-def stmt_call(stmt: ast.stmt) -> ast.Call:
-    """The logger call of a statement that `log_call_of` recognised."""
-    return stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value  # type: ignore[attr-defined,return-value]
+# Names that say nothing about their value: the payload key comes from what they are bound to,
+# the collection a loop takes them from, or the message's word before the placeholder.
+_VAGUE_NAMES = frozenset("val value tmp obj item data res result ret elem arg var thing entry".split())
 
 
-def payload_candidates(stmt: ast.stmt, function: FunctionNode) -> list[tuple[str, str]]:
+def payload_candidates(call: LogCall, function: FunctionNode) -> list[tuple[str, str]]:
     """(key, expression) for the message's simple interpolated values, then the identifier-like
     parameters of the function; exception objects become `str(e)` under `error`."""
-    call = stmt_call(stmt)
     handler_names = {n.name for n in ast.walk(function) if isinstance(n, ast.ExceptHandler) and n.name}
     found: list[tuple[str, str]] = []
-    for hint, expr in _interpolated(call):
+    meanings: dict[str, str] | None = None
+    for hint, expr, label in _interpolated(call):
         if isinstance(expr, ast.Name) and expr.id in handler_names:
             found.append(("error", f"str({expr.id})"))
         elif _simple(expr):
-            found.append((_snake(hint) if hint else readable_key(expr), ast.unparse(expr)))
+            key = _snake(hint) if hint else readable_key(expr)
+            if hint is None and isinstance(expr, ast.Name) and _vague(expr.id):
+                if meanings is None:
+                    meanings = _meanings(function)
+                # what it was bound to; for a one- or two-letter name, else the message's word before it
+                key = meanings.get(expr.id) or (label if label and _short(expr.id) and not _vague(label) else key)
+            found.append((key, ast.unparse(expr)))
     params = parameters(function) - {"self", "cls"}
     ordered = [a.arg for a in [*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs] if a.arg in params]
     for name in ordered:
@@ -596,7 +732,68 @@ def payload_candidates(stmt: ast.stmt, function: FunctionNode) -> list[tuple[str
     return found
 
 
-def _interpolated(call: ast.Call) -> list[tuple[str | None, ast.expr]]:
+def _short(name: str) -> bool:
+    return len(name.strip("_")) <= 2
+
+
+def _vague(name: str) -> bool:
+    return _short(name) or name.strip("_").lower() in _VAGUE_NAMES
+
+
+def _meanings(function: FunctionNode) -> dict[str, str]:
+    """Variable -> a key that says what it holds: `q = job.queue` -> queue; `for t in tasks`
+    -> task. Names bound to values of different meanings get none."""
+    seen: dict[str, set[str]] = {}
+
+    def note(target: ast.expr, key: str | None) -> None:
+        if isinstance(target, ast.Name) and key and not _vague(key):
+            seen.setdefault(target.id, set()).add(key)
+        elif isinstance(target, ast.Name):
+            seen.setdefault(target.id, set()).add("")
+
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            note(node.targets[0], _value_key(node.value))
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and node.value is not None:
+            note(node.target, _value_key(node.value))
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            note(node.target, _singular(_value_key(node.iter)))
+        elif isinstance(node, ast.NamedExpr):
+            note(node.target, _value_key(node.value))
+    return {name: next(iter(keys)) for name, keys in seen.items() if len(keys) == 1 and "" not in keys}
+
+
+def _value_key(expr: ast.expr) -> str | None:
+    if isinstance(expr, ast.Await):
+        expr = expr.value
+    if isinstance(expr, (ast.Attribute, ast.Subscript)) or isinstance(expr, ast.Name):
+        key = readable_key(expr)
+        return key if key != "value" else None
+    if isinstance(expr, ast.Call):  # `p = self.get_position(x)` -> position; `n = len(xs)` -> xs_count
+        if isinstance(expr.func, ast.Name) and expr.func.id in _PURE_CALLS:
+            return readable_key(expr) if expr.func.id == "len" and _simple(expr) else None  # sum(x) is not x
+        name = expr.func.attr if isinstance(expr.func, ast.Attribute) else expr.func.id if isinstance(expr.func, ast.Name) else ""
+        words = _function_words(name)
+        if len(words) > 1 and words[0].lower() in ("get", "fetch", "load", "find", "read", "make", "create", "build", "new", "parse"):
+            return _snake("_".join(words[1:]))
+    return None
+
+
+def _singular(key: str | None) -> str | None:
+    if not key:
+        return None
+    if key.endswith("ies") and len(key) > 4:
+        return key[:-3] + "y"
+    if key.endswith(("sses", "xes", "ches", "shes")):
+        return key[:-2]
+    if key.endswith("s") and not key.endswith("ss") and len(key) > 3:
+        return key[:-1]
+    return None  # not visibly a collection
+
+
+def _interpolated(call: LogCall) -> list[tuple[str | None, ast.expr, str | None]]:
+    """(key hint, expression, the message's word right before it) for each value the message
+    interpolates, in order."""
     found: list[tuple[str | None, ast.expr]] = []
 
     def visit(node: ast.expr) -> None:
@@ -607,21 +804,41 @@ def _interpolated(call: ast.Call) -> list[tuple[str | None, ast.expr]]:
             visit(node.right)
         elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
             visit(node.left)
-            if isinstance(node.right, ast.Tuple):
-                found.extend((None, e) for e in node.right.elts)
-            elif isinstance(node.right, ast.Dict):
-                found.extend((k.value if isinstance(k, ast.Constant) and isinstance(k.value, str) else None, v)
-                             for k, v in zip(node.right.keys, node.right.values))
-            else:
-                found.append((None, node.right))
+            found.extend(_percent_values(node.right))
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
             found.extend((None, a) for a in node.args)
             found.extend((k.arg, k.value) for k in node.keywords if k.arg)
 
-    if call.args:
-        visit(call.args[0])
-        found.extend((None, a) for a in call.args[1:])  # logging's own %-style arguments
-    return found
+    if call.message is not None:
+        visit(call.message)
+        if len(call.lazy) == 1 and isinstance(call.lazy[0], ast.Dict):  # logger.info("%(job)s done", {"job": j})
+            found.extend(_percent_values(call.lazy[0]))
+        else:
+            found.extend((None, a) for a in call.lazy)  # logging's own %-style arguments
+    labels = _labels(call.template or "")
+    if len(labels) != len(found):
+        labels = [None] * len(found)
+    return [(hint, expr, label) for (hint, expr), label in zip(found, labels)]
+
+
+def _percent_values(node: ast.expr) -> list[tuple[str | None, ast.expr]]:
+    if isinstance(node, ast.Tuple):
+        return [(None, e) for e in node.elts]
+    if isinstance(node, ast.Dict):
+        return [(k.value if isinstance(k, ast.Constant) and isinstance(k.value, str) else None, v)
+                for k, v in zip(node.keys, node.values) if k is not None]
+    return [(None, node)]
+
+
+def _labels(template: str) -> list[str | None]:
+    """For each `{}` of the template, the word right before it (`"Job {} expired"` -> job)."""
+    parts = template.split("{}")
+    labels: list[str | None] = []
+    for before in parts[:-1]:
+        match = re.search(r"([A-Za-z][A-Za-z0-9_]*)[\s:=#]*$", before)
+        word = match.group(1) if match else None
+        labels.append(_snake(word) if word and word.lower() not in STOP_WORDS and word.lower() not in _CUT_WORDS else None)
+    return labels
 
 
 def _dunder(name: str) -> bool:
@@ -728,12 +945,12 @@ def merge_text(existing: str, entries: list[Suggestion]) -> str:
 
 
 # -- self-check (what `eventmod validate` would say) ---------------------------------------------
-def _problems_by_id(config: Config, text: str, display: str) -> tuple[dict[str, list[Problem]], list[Problem]]:
+def _problems_by_id(config: Config, text: str, display: str, overlay: Overlay = ()) -> tuple[dict[str, list[Problem]], list[Problem]]:
     """Load `text` as a spec file and plan it against the code, as validate does; returns the
     error problems per event id and those that name no event."""
     component, problems = load_spec_bytes(text.encode("utf-8"), config.root, display)
     if component is not None:
-        run = plan_run(config, Catalog((component,)), Selection(), jobs=1)
+        run = plan_run(config, Catalog((component,)), Selection(), jobs=1, overlay=dict(overlay))
         problems = [*problems, *run.all_problems()]
     per_id: dict[str, list[Problem]] = {}
     general: list[Problem] = []
@@ -747,7 +964,7 @@ def _problems_by_id(config: Config, text: str, display: str) -> tuple[dict[str, 
     return per_id, general
 
 
-def _validated(config: Config, files: FileSuggestions, make_text, display: str) -> str:
+def _validated(config: Config, files: FileSuggestions, make_text, display: str, overlay: Overlay = ()) -> str:
     """Drop the entries the loader or the engine would reject (each with a note) and return the
     text; a problem naming no event that the text without suggestions lacks is an input error."""
     baseline: set[str] | None = None
@@ -755,12 +972,12 @@ def _validated(config: Config, files: FileSuggestions, make_text, display: str) 
         text = make_text(files.entries)
         if not files.entries:
             return text
-        per_id, general = _problems_by_id(config, text, display)
+        per_id, general = _problems_by_id(config, text, display, overlay)
         bad = [e for e in files.entries if e.id in per_id]
         if not bad:
             if general:
                 if baseline is None:
-                    baseline = {p.message for p in _problems_by_id(config, make_text([]), display)[1]}
+                    baseline = {p.message for p in _problems_by_id(config, make_text([]), display, overlay)[1]}
                 new = [p for p in general if p.message not in baseline]
                 if new:
                     raise InputError(new)
@@ -772,11 +989,12 @@ def _validated(config: Config, files: FileSuggestions, make_text, display: str) 
 
 
 def draft(config: Config, catalog: Catalog, targets: list[Target], min_level: str = "info", *,
-          include_specified: bool = False) -> list[tuple[FileSuggestions, str]]:
+          include_specified: bool = False, overlay: Overlay = ()) -> list[tuple[FileSuggestions, str]]:
     """Suggestions per target with the complete spec text of each, self-checked: every entry
-    left validates as it is printed."""
-    found = suggest(config, catalog, targets, min_level, include_specified=include_specified)
-    return [(f, _validated(config, f, lambda entries, t=f.target: render_spec(t, entries), f.target.component)) for f in found]
+    left validates as it is printed (`overlay`: files that stand in for the disk)."""
+    found = suggest(config, catalog, targets, min_level, include_specified=include_specified, overlay=overlay)
+    return [(f, _validated(config, f, lambda entries, t=f.target: render_spec(t, entries), f.target.component, overlay))
+            for f in found]
 
 
 # -- the command ---------------------------------------------------------------------------------

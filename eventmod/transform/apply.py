@@ -11,7 +11,7 @@ import ast
 from dataclasses import replace
 from pathlib import Path
 
-from eventmod.analysis.anchors import Mode, Site
+from eventmod.analysis.anchors import LoggerNames, Mode, Site
 from eventmod.analysis.checks import ModuleScope, SiteContext, check_site, log_event_parameters, signature_problems
 from eventmod.analysis.naming import logger_variable
 from eventmod.analysis.placement import resolve_sites
@@ -145,10 +145,11 @@ def _resolve_and_check(source: SourceFile, tree: ast.Module, events: tuple[Event
     local = existing_names(tree, settings.logger_module, (settings.getter,))
     getters = frozenset({settings.getter, *local.values()})
     module_scope = ModuleScope.of(tree)
+    loggers = LoggerNames.of(tree, settings.logger_names)
     outcomes: list[EventOutcome] = []
     placements: list[Placement] = []
     for event in events:
-        outcome, sites, function = _resolve(source, functions, event, settings.emit, getters, classes)
+        outcome, sites, function = _resolve(source, functions, event, settings.emit, getters, classes, loggers)
         if sites and function is not None:
             found = [p for site in sites for p in check_site(_site_context(source, tree, function, site, event, settings), module_scope)]
             if any(p.severity == "error" for p in found):
@@ -209,9 +210,9 @@ def _site_context(source: SourceFile, tree: ast.Module, function: FunctionNode, 
 
 
 def _resolve(source: SourceFile, functions: dict[str, FunctionNode], event: EventSpec, default_emit: str, getters: frozenset[str],
-             classes: frozenset[str] = frozenset()) -> tuple[EventOutcome, list[Site], FunctionNode | None]:
+             classes: frozenset[str] = frozenset(), loggers: LoggerNames | None = None) -> tuple[EventOutcome, list[Site], FunctionNode | None]:
     """Resolve one event to the sites that still need its block."""
-    failed, sites, function = resolve_sites(source, functions, event, default_emit, classes)
+    failed, sites, function = resolve_sites(source, functions, event, default_emit, classes, loggers)
     if failed is not None:
         return failed, [], function
     found = [(s, present_block(s, event.event, getters)) for s in sites]

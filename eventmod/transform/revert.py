@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass, replace
 
 from eventmod.analysis.anchors import Site, Window
+from eventmod.analysis.anchors import LoggerNames
 from eventmod.analysis.placement import resolve_sites
 from eventmod.analysis.presence import EmitMode, present_block
 from eventmod.analysis.style import Style, file_style
@@ -77,8 +78,9 @@ def revert_file(job: FileJob, settings: Settings, preloaded: object = None) -> R
     results: list[SiteResult] = []
     found: list[_Found] = []
     claimed: set[int] = set()
+    loggers = LoggerNames.of(tree, settings.logger_names)
     for event in job.events:
-        failed, sites, function = resolve_sites(source, functions, event, settings.emit)
+        failed, sites, function = resolve_sites(source, functions, event, settings.emit, loggers=loggers)
         if failed is not None:
             problems.extend(failed.problems)
             continue
@@ -245,15 +247,17 @@ def _statement_removals(lines: list[str], first: int, last: int, before: int = 1
     return [(Edit(first - 1 - a, last + b, (), "revert"),) for a, b in options]
 
 
-def _logger_import_removals(source: SourceFile, tree: ast.Module, settings: Settings, used: set[str]) -> list[tuple[Edit, ...]]:
+def _logger_import_removals(source: SourceFile, tree: ast.Module, settings: Settings, used: set[str]
+                            ) -> tuple[list[tuple[Edit, ...]], int]:
     """Candidate edits that take the getter/enum names apply added (and the revert left unused)
     out of the logger import, most likely first: the whole statement when it is exactly the line
     apply writes (`from <module> import <getter>, <enum>`), then each way of dropping unaliased
-    names merged at the end of the first import from the module (apply merges there)."""
+    names merged at the end of the first import from the module (apply merges there); and how
+    many of the candidates remove the whole statement (they come first)."""
     wanted = [settings.getter, settings.enum_class]
     statements = [s for s in tree.body if isinstance(s, ast.ImportFrom) and s.level == 0 and s.module == settings.logger_module]
     if not statements or any(a.name == "*" for s in statements for a in s.names):
-        return []
+        return [], 0
     stmt = statements[0]
     aliases = stmt.names
     first, last = stmt.lineno, stmt.end_lineno or stmt.lineno
@@ -262,13 +266,14 @@ def _logger_import_removals(source: SourceFile, tree: ast.Module, settings: Sett
     if len(statements) == 1 and [_text_of(source.lines, n) for n in range(first, last + 1)] == list(own) \
             and not any(a.name in used for a in aliases):
         candidates.extend(_statement_removals(source.lines, first, last))
+    whole = len(candidates)
     # apply appends the missing names in (getter, enum) order, after at least one existing name.
     for size in (2, 1):
         tail = aliases[-size:] if len(aliases) > size else []
         names = [a.name for a in tail]
         if names and all(a.asname is None and a.name not in used for a in tail) and names in (wanted, wanted[:1], wanted[1:]):
             candidates.extend(_unmerge_candidates(source, stmt, tail, names))
-    return candidates
+    return candidates, whole
 
 
 def _unmerge_candidates(source: SourceFile, stmt: ast.ImportFrom, tail: list[ast.alias], names: list[str]) -> list[tuple[Edit, ...]]:
@@ -389,8 +394,9 @@ def _remove_unused(original: SourceFile, text: str, options: list[RenderOptions]
     need_logger = not is_logger_module
     need_asyncio = any(o.emit == "background" for o in options)
     need_helper = any(o.json_safe for o in options)
+    logger_group, whole = _logger_import_removals(source, tree, settings, used) if need_logger else ([], 0)
     groups = [
-        _logger_import_removals(source, tree, settings, used) if need_logger else [],
+        logger_group,
         _asyncio_removals(source, tree, used) if need_asyncio else [],
         _helper_removals(source, tree, settings) if need_helper else [],
     ]
@@ -414,7 +420,11 @@ def _remove_unused(original: SourceFile, text: str, options: list[RenderOptions]
             # that leaves no more blank lines in a row than black would, then the likeliest.
             candidate_lines = split_lines(candidate_text)
             too_many = _longest_blank_run(candidate_lines) > allowed_run
-            rank = (too_many, _blank_line_cost(candidate_lines, origin), tuple(i for i, _ in combination))
+            # When removing apply's whole import line and un-merging names from it both give
+            # apply's text back, the whole line goes: leaving an import nothing uses is the
+            # unlikelier original (apply writes its own line when the module imports nothing).
+            partial = bool(logger_group) and combination[0][0] >= whole
+            rank = (too_many, partial, _blank_line_cost(candidate_lines, origin), tuple(i for i, _ in combination))
             if best is None or rank < best[0]:
                 best = (rank, candidate_text, origin)
     if best is not None:
