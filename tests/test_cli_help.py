@@ -37,7 +37,8 @@ def test_help_renders_readably(command):
     # queries reads no code).
     project_flags = ("--root PATH", "--specs PATH", "--config PATH")
     selectors = ("--phase PHASE", "--day DAY", "--component NAME", "--event ID")
-    wanted = {"schema": (), "config": project_flags, "timeline": project_flags, "queries": project_flags + selectors}
+    wanted = {"schema": (), "config": project_flags, "timeline": project_flags, "queries": project_flags + selectors,
+              "init": ("--root PATH", "--specs PATH")}  # init writes the configuration: no --config
     for metavar in wanted.get(command, project_flags + selectors + ("-j, --jobs N",)):
         assert metavar in text, (command, metavar)
 

@@ -50,6 +50,7 @@ COMMANDS: dict[str, str] = {
     "timeline": "eventmod.cli.runtime_commands:timeline",
     "queries": "eventmod.cli.runtime_commands:queries",
     "suggest": "eventmod.cli.suggest_commands:suggest",
+    "init": "eventmod.init.cli:init",
     "config": "eventmod.cli.config_commands:config",
     "schema": "eventmod.cli.config_commands:schema",
 }
@@ -129,11 +130,6 @@ def _root(
 ) -> None:
     """The options before the command."""
     ctx.meta[DEBUG_KEY] = debug
-
-
-from eventmod.init.cli import init as _init_command  # noqa: E402  (`eventmod init` lives in eventmod/init)
-
-app.command("init")(_init_command)
 
 
 def main() -> None:

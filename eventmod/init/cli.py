@@ -12,17 +12,22 @@ EXIT_INVALID = 2
 
 
 def init(
-    files: Optional[List[str]] = typer.Argument(None, help="Files to draft specs for, relative to the project (e.g. src/app/jobs.py)."),
+    files: Optional[List[str]] = typer.Argument(None, metavar="[FILE]...", show_default=False, help="Files to draft specs for, relative to the project (e.g. src/app/jobs.py)."),
     with_logger: Optional[bool] = typer.Option(
         None, "--with-logger/--no-logger",
         help="Write a logger module when the project has no audit logger (default: ask on a terminal)."),
-    logger_path: Optional[str] = typer.Option(None, "--logger-path", help="Where to write the logger module, relative to the project (default: <package>/audit_events.py)."),
-    root: Optional[str] = typer.Option(None, "--root", help="The import root, relative to the project (default: detected from the files)."),
-    specs: str = typer.Option("event_specs", "--specs", help="The spec directory to create, relative to the project."),
-    min_level: str = typer.Option("info", "--min-level", help="debug | info | warning | error | critical (for the drafted specs)"),
-    project: Optional[Path] = typer.Option(None, "--project", help="The project directory (default: the current directory)."),
+    logger_path: Optional[str] = typer.Option(None, "--logger-path", metavar="PATH", help="Where to write the logger module, relative to the project (default: <package>/audit_events.py)."),
+    root: Optional[str] = typer.Option(None, "--root", metavar="PATH", help="The import root, relative to the project (default: detected from the files)."),
+    specs: str = typer.Option("event_specs", "--specs", metavar="PATH", help="The spec directory to create, relative to the project."),
+    min_level: str = typer.Option("info", "--min-level", metavar="LEVEL", help="debug, info, warning, error or critical (for the drafted specs)."),
+    project: Optional[Path] = typer.Option(None, "--project", metavar="DIR", help="The project directory (default: the current directory)."),
 ) -> None:
-    """Start using eventmod in a project: [tool.eventmod], drafted specs, and a logger if it has none."""
+    """Start using eventmod in a project.
+
+    Writes [tool.eventmod] into the project's pyproject.toml (detected from the code), drafts
+    specs for the FILEs with `suggest`, and writes a small audit logger module when the project
+    has none (asked on a terminal, or --with-logger / --no-logger).
+    """
     from eventmod.init.detect import detect_project
     from eventmod.init.scaffold import default_logger_path, plan_init
     from eventmod.io.writer import WriteError, write_files
