@@ -13,9 +13,11 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 from eventmod.model.problems import InputError, Problem, did_you_mean
-from eventmod.model.settings import EMIT_MODES, BlackSettings, Config, Settings
+from eventmod.model.settings import EMIT_MODES, FAILSAFE_LOG_LEVELS, IMPORT_MODES, BlackSettings, Config, Settings
 
-_KEYS = {f.name for f in fields(Config)} - {"source"}
+# [tool.eventmod] keys that are not spelled like their Config field (`import` is a keyword).
+_RENAMED = {"import": "import_mode"}
+_KEYS = ({f.name for f in fields(Config)} - {"source", *_RENAMED.values()}) | set(_RENAMED)
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -52,7 +54,7 @@ def load_config(cwd: Path, *, config_file: Path | None = None, **overrides: Any)
                     for k in unknown
                 ]
             )
-    values: dict[str, Any] = dict(table)
+    values: dict[str, Any] = {_RENAMED.get(k, k): v for k, v in table.items()}
     for key in ("hot_paths", "integer_kwargs"):
         if key in values:
             values[key] = tuple(values[key])
@@ -64,6 +66,13 @@ def load_config(cwd: Path, *, config_file: Path | None = None, **overrides: Any)
     if config.emit not in EMIT_MODES:
         where = str(pyproject) if pyproject else "--emit"
         raise InputError([Problem(where, 0, f"emit must be one of {', '.join(EMIT_MODES)}, got '{config.emit}'")])
+    choices = (("import", config.import_mode, IMPORT_MODES), ("failsafe_log_level", config.failsafe_log_level, FAILSAFE_LOG_LEVELS))
+    bad = [Problem(str(pyproject) if pyproject else "config", 0, f"[tool.eventmod] {key} must be one of {', '.join(allowed)}, got {value!r}")
+           for key, value, allowed in choices if value not in allowed]
+    if not isinstance(config.failsafe, bool):
+        bad.append(Problem(str(pyproject) if pyproject else "config", 0, f"[tool.eventmod] failsafe must be true or false, got {config.failsafe!r}"))
+    if bad:
+        raise InputError(bad)
     return config
 
 

@@ -324,9 +324,9 @@ def check(
     for line in event_lines(run, (Status.PENDING,)):
         _err(f"pending: {line}")
     for line in event_lines(run, (Status.REEMIT,)):
-        _err(f"emit mode differs from the spec: {line}")
+        _err(f"block shape differs from the spec: {line}")
     summary = Summary.of(run)
-    typer.echo(f"{summary.present} present, {summary.pending} pending, {summary.drifted} drifted, {summary.reemit} emit-mode mismatch")
+    typer.echo(f"{summary.present} present, {summary.pending} pending, {summary.drifted} drifted, {summary.reemit} shape mismatch")
     if result.findings:
         raise typer.Exit(EXIT_FINDINGS)
 

@@ -11,6 +11,7 @@ import sys
 from dataclasses import dataclass
 
 from eventmod.model.edits import Edit
+from eventmod.pyast.bindings import bindings, free_name, global_assignments, identifiers
 from eventmod.pyast.source import SourceFile
 
 
@@ -20,6 +21,7 @@ class ImportPlan:
     enum: str
     asyncio: str
     edits: tuple[Edit, ...]
+    logging: str = "logging"
 
 
 def _top_imports(tree: ast.Module) -> list[ast.stmt]:
@@ -39,6 +41,54 @@ def existing_names(tree: ast.Module, module: str, wanted: tuple[str, ...]) -> di
     return found
 
 
+def _imports_of(tree: ast.Module, module: str, name: str) -> list[str]:
+    """Local names the module's top-level imports give `name` from `module` (`from module import
+    name [as x]`), the plain name first."""
+    found = []
+    for stmt in _top_imports(tree):
+        if isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and stmt.module == module:
+            for alias in stmt.names:
+                if alias.name == "*":
+                    found.append(name)
+                elif alias.name == name:
+                    found.append(alias.asname or alias.name)
+    return sorted(dict.fromkeys(found), key=lambda local: local != name)
+
+
+def _module_imports(tree: ast.Module, module: str) -> list[str]:
+    """Local names of top-level `import <module> [as x]`, the plain name first."""
+    found = [alias.asname or alias.name for stmt in _top_imports(tree) if isinstance(stmt, ast.Import)
+             for alias in stmt.names if alias.name == module]
+    return sorted(dict.fromkeys(found), key=lambda local: local != module)
+
+
+def _is_same_import(node: ast.AST, local: str, module: str, name: str | None) -> bool:
+    """Whether `node` binds `local` to `name` from `module` (or to the module itself)."""
+    if name is None:
+        return isinstance(node, ast.Import) and any(a.name == module and (a.asname or a.name) == local for a in node.names)
+    return isinstance(node, ast.ImportFrom) and node.level == 0 and node.module == module and any(
+        (a.name == name and (a.asname or a.name) == local) or a.name == "*" for a in node.names)
+
+
+@dataclass(frozen=True)
+class NameChoice:
+    local: str  # the name blocks use
+    added: bool  # an import (or alias) has to be added for it
+
+
+def choose_name(tree: ast.Module, module_bound: dict[str, list[ast.AST]], taken: frozenset[str], module: str,
+                name: str | None, preferred: str) -> NameChoice:
+    """The local name for `name` imported from `module` (`name` None: the module itself):
+    an existing import whose name nothing else binds (at module level, or in `taken`: the scopes
+    of the instrumented functions) is reused; otherwise `preferred` if it is free, else the
+    first free alias (`preferred_`, `preferred_2`, ...)."""
+    existing = _module_imports(tree, module) if name is None else _imports_of(tree, module, name)
+    for local in existing:
+        if local not in taken and all(_is_same_import(n, local, module, name) for n in module_bound.get(local, ())):
+            return NameChoice(local, False)
+    return NameChoice(free_name(preferred, taken | set(module_bound)), True)
+
+
 def plan_imports(
     source: SourceFile,
     tree: ast.Module,
@@ -49,11 +99,20 @@ def plan_imports(
     need_logger: bool,
     need_asyncio: bool,
     line_length: int,
+    need_logging: bool = False,
+    taken: frozenset[str] = frozenset(),
+    module_bound: dict[str, list[ast.AST]] | None = None,
 ) -> ImportPlan:
-    wanted = (getter, enum)
-    have = existing_names(tree, module, wanted)
+    """The imports the blocks need. `taken`: names bound in the scopes of the instrumented
+    functions (and the scopes around them); a name they or the module bind to something else is
+    never rebound: the import goes under a free alias instead."""
+    bound = dict(module_bound if module_bound is not None else bindings(tree))
+    for name in global_assignments(tree):
+        bound[name] = [*bound.get(name, ()), tree]  # some function may rebind it at run time
     edits: list[Edit] = []
-    missing = [name for name in wanted if name not in have] if need_logger else []
+    getter_choice = choose_name(tree, bound, taken, module, getter, getter)
+    enum_choice = choose_name(tree, bound, taken, module, enum, enum)
+    missing = [_item(n, c.local) for n, c in ((getter, getter_choice), (enum, enum_choice)) if c.added] if need_logger else []
     if missing:
         target = next(
             (s for s in _top_imports(tree) if isinstance(s, ast.ImportFrom) and s.level == 0 and s.module == module
@@ -64,22 +123,47 @@ def plan_imports(
             edits.append(_merge_into(source, target, missing, line_length))
         else:
             edits.append(_new_import(source, tree, f"from {module} import {', '.join(missing)}", order=1))
-    asyncio_name = "asyncio"
-    if need_asyncio:
-        bound = _asyncio_alias(tree)
-        if bound is None:
-            edits.append(_new_import(source, tree, "import asyncio", order=0, stdlib=True))
-        else:
-            asyncio_name = bound
-    return ImportPlan(have.get(getter, getter), have.get(enum, enum), asyncio_name, tuple(edits))
+    stdlib: dict[str, str] = {}
+    for name, needed, order in (("asyncio", need_asyncio, 0), ("logging", need_logging, 0)):
+        choice = choose_name(tree, bound, taken, name, None, name)
+        stdlib[name] = choice.local
+        if needed and choice.added:
+            edits.append(_new_import(source, tree, _item_module(name, choice.local), order=order, stdlib=True))
+    return ImportPlan(getter_choice.local, enum_choice.local, stdlib["asyncio"], tuple(edits), stdlib["logging"])
 
 
-def _asyncio_alias(tree: ast.Module) -> str | None:
-    for stmt in _top_imports(tree):
-        if isinstance(stmt, ast.Import):
+def _item(name: str, local: str) -> str:
+    return name if local == name else f"{name} as {local}"
+
+
+def _item_module(module: str, local: str) -> str:
+    return f"import {module}" if local == module else f"import {module} as {local}"
+
+
+def local_import(module: str, getter: str, enum: str, function: ast.AST) -> tuple[str, str, str]:
+    """A function-local `from <module> import <getter>, <enum>` for a block in `function`, with
+    names that occur nowhere in the function (a local binding there would shadow them for the
+    whole function): (the statement, the getter's name, the enum's name)."""
+    used = identifiers(function)
+    local_getter = free_name(getter, used)
+    local_enum = free_name(enum, used | {local_getter})
+    return f"from {module} import {_item(getter, local_getter)}, {_item(enum, local_enum)}", local_getter, local_enum
+
+
+def file_logger(tree: ast.Module) -> str | None:
+    """The module-level logger the file already uses: a name bound at top level to
+    `logging.getLogger(...)`/`get_logger(...)` (any module's), or an imported `logger`/`log`."""
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
+                and isinstance(stmt.value, ast.Call):
+            func = stmt.value.func
+            called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            if called in ("getLogger", "get_logger", "getChild"):
+                return stmt.targets[0].id
+        elif isinstance(stmt, ast.ImportFrom):
             for alias in stmt.names:
-                if alias.name == "asyncio":
-                    return alias.asname or "asyncio"
+                if (alias.asname or alias.name) in ("logger", "log", "LOGGER", "LOG", "_logger", "_log"):
+                    return alias.asname or alias.name
     return None
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 EMIT_MODES = ("await", "background")
+IMPORT_MODES = ("auto", "top", "local")  # where a block's logger import goes (config `import`)
+FAILSAFE_LOG_LEVELS = ("debug", "info", "warning", "error")  # how a swallowed logging failure is reported
 DEFAULT_GETTER = "get_event_logger"
 DEFAULT_ENUM_CLASS = "EventType"
 DEFAULT_LOGGER_MODULE = "core.event_logger"
@@ -31,6 +33,9 @@ class Config:
     json_safe_helper: str = ""  # "module:function" to import instead of emitting a local helper
     safe_mode: bool = True
     failsafe: bool = True  # wrap each block so no logging failure reaches the caller
+    failsafe_log_level: str = "warning"  # the file's logger reports a swallowed failure at this level
+    import_mode: str = "auto"  # config key `import`: top | local | auto (local where a top import would cycle)
+    lock_timeout: float = 120.0  # seconds `apply`/`revert` wait for another run's lock on root
     source: Path | None = field(default=None, compare=False)  # the pyproject it came from
 
     def with_overrides(self, **overrides: Any) -> "Config":
@@ -64,6 +69,11 @@ class Settings:
     json_safe_helper: str = ""
     variable: str = DEFAULT_VARIABLE
     failsafe: bool = True
+    failsafe_log_level: str = "warning"
+    import_mode: str = "auto"
+    # Modules (dotted, under root) that importing the logger module imports, transitively: a
+    # target among them would form an import cycle with a top-level logger import.
+    logger_imports: tuple[str, ...] = ()
     # In-memory file contents that stand in for the disk (path, bytes): planning phase N+1 on top
     # of phase N's output without writing it (patches per phase, --patch-dir).
     overlay: tuple[tuple[str, bytes], ...] = ()
@@ -75,4 +85,5 @@ class Settings:
             enum_class=config.enum_class, getter=config.getter, emit=config.emit, json_safe=config.json_safe,
             black=black, safe_mode=config.safe_mode, hot_paths=config.hot_paths,
             integer_kwargs=config.integer_kwargs, json_safe_helper=config.json_safe_helper, failsafe=config.failsafe,
+            failsafe_log_level=config.failsafe_log_level, import_mode=config.import_mode,
         )

@@ -32,7 +32,7 @@ class Summary:
     def line(self, verb: str = "to insert") -> str:
         parts = [f"{self.pending} event(s) {verb}", f"{self.present} present"]
         if self.reemit:
-            parts.append(f"{self.reemit} switched to the spec's emit mode")
+            parts.append(f"{self.reemit} switched to the spec's shape")
         if self.invalid or self.drifted:
             parts.append(f"{self.invalid + self.drifted} invalid")
         parts.append(f"{self.files_touched} file(s) touched")
@@ -48,7 +48,8 @@ def event_lines(plan: RunPlan, statuses: tuple[Status, ...]) -> list[str]:
         for o in f.outcomes:
             if o.status in statuses:
                 where = f"{f.path}:{o.lines[0]}" if o.lines else f.path
-                rows.append(f"{where}: {o.event.id} ({o.event.event}) {o.status}")
+                reason = f" ({o.reason})" if o.reason else ""
+                rows.append(f"{where}: {o.event.id} ({o.event.event}) {o.status}{reason}")
     return rows
 
 
