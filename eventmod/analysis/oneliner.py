@@ -45,17 +45,25 @@ def one_liner(source: SourceFile, site: Site) -> OneLiner | str | None:
     when it is the body of a one-line compound statement that can be expanded; otherwise the
     reason it cannot (a located message's tail)."""
     stmt = site.stmt
-    if source.starts_its_line(stmt) or site.index != 0:
+    if source.starts_its_line(stmt):
         return None
+    first = next(s for s in site.block if s.end_lineno is not None and s.end_lineno >= stmt.lineno)
+    if first.lineno != stmt.lineno:
+        return (f"{source.path}:{stmt.lineno}: the statement shares its line with the end of the statement before it (`;`); "
+                "put it on its own line first")
+    if source.starts_its_line(first):
+        return None  # `a(); stmt` inside a block of its own lines: the line is the block's
+    # The line begins with the header of the statement that owns the block: a one-line body.
+    stmt = first
     where = f"{source.path}:{stmt.lineno}"
     if len(site.block) > 1 and site.block[1].lineno == stmt.end_lineno:
-        return (f"{where} is a one-line body of several `;`-separated statements, which eventmod does not split; "
+        return (f"{where}: the anchor is in a one-line body of several `;`-separated statements, which eventmod does not split; "
                 "put each statement on its own line first")
     if stmt.end_lineno != stmt.lineno:
-        return (f"{where} is a one-line body that continues over several lines; put the body on its own line "
+        return (f"{where}: the anchor is in a one-line body that continues over several lines; put the body on its own line "
                 "below the header first")
     if not source.ends_its_line(stmt):
-        return f"{where}: another statement follows the one-line body on the same line (`;`); put it on its own line first"
+        return f"{where}: another statement follows the anchor's one-line body on the same line (`;`); put it on its own line first"
     text = source.lines[stmt.lineno - 1].rstrip("\r\n")
     start = source.char_col(stmt.lineno, stmt.col_offset)
     header = text[:start].rstrip()

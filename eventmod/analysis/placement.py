@@ -68,7 +68,7 @@ def placement_problem(source: SourceFile, event: EventSpec, site: Site, anchor_l
         return Problem(event.spec_file, anchor_line, f"refusing to insert an awaited block into a `finally` block ({source.path}:{stmt.lineno}, in the `finally` of the `try` at line {enclosing_finally.lineno}): an `await` there runs during cancellation and exception unwinding, where it suspends a task that is being cancelled and can mask the original error; use `emit: background` (scheduled, never awaited there), or anchor before the `try` or in an `except` handler", event.id)
     expansion = one_liner(source, site)
     if isinstance(expansion, str):
-        return Problem(event.spec_file, anchor_line, f"cannot insert into the one-line body at {expansion}", event.id)
+        return Problem(event.spec_file, anchor_line, f"cannot insert at {expansion}", event.id)
     if expansion is None and site.mode in (Mode.BEFORE, Mode.WRAP) and not source.starts_its_line(stmt):
         return Problem(event.spec_file, anchor_line, f"cannot insert at {source.path}:{stmt.lineno}: the statement shares its line with the code before it (`;`); put it on its own line first", event.id)
     if site.mode in (Mode.AFTER, Mode.WRAP) and not source.ends_its_line(stmt):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import List, NoReturn, Optional
 
@@ -160,6 +161,9 @@ def _show_write(result, verb: str) -> None:
         _err(f"error: uncommitted changes in file(s) {verb} would touch: " + ", ".join(result.dirty))
         _err("commit or stash them first, or pass --allow-dirty; nothing was written.")
         raise typer.Exit(EXIT_INVALID)
+    if result.refused:
+        _err(f"error: {result.refused}; nothing was written.")
+        raise typer.Exit(EXIT_INVALID)
     failure = result.failure
     if failure is not None:
         if failure.written == 0:
@@ -238,11 +242,33 @@ def apply(
     jobs: Optional[int] = JobsOpt,
 ) -> None:
     """Insert the selected events: validate everything first, then write each file atomically."""
+    project, selection = _prepare(root, specs, emit, _selectors(phase, day, component, event))
+    with _writing(project):
+        _apply(project, selection, jobs, allow_dirty, commit, interactive)
+
+
+@contextmanager
+def _writing(project):
+    """The root's lock, held from planning to the last write; a timeout prints and exits 2."""
+    from eventmod import api
+    from eventmod.model.problems import InputError
+
+    lock = api.writing(project.config)
+    try:
+        lock.__enter__()
+    except InputError as exc:
+        _fail(exc.problems)
+    try:
+        yield
+    finally:
+        lock.__exit__(None, None, None)
+
+
+def _apply(project, selection, jobs, allow_dirty: bool, commit: bool, interactive: bool) -> None:
     from dataclasses import replace
 
     from eventmod import api
 
-    project, selection = _prepare(root, specs, emit, _selectors(phase, day, component, event))
     run = _plan(project, selection, jobs)
     if interactive:
         from eventmod.cli.workflows import choose_events
@@ -268,9 +294,14 @@ def apply(
 
 def _apply_with_commits(project, selection, jobs, allow_dirty: bool) -> None:
     from eventmod.cli.workflows import apply_with_commits
-    from eventmod.io.git import dirty_files
+    from eventmod.io.git import GitError, dirty_files
 
-    if dirty_files(project.config.root, ["."]) is None:
+    try:
+        outside = dirty_files(project.config.root, ["."]) is None
+    except GitError as exc:
+        _err(f"error: git failed in {project.config.root} ({exc}); nothing was written.")
+        raise typer.Exit(EXIT_INVALID)
+    if outside:
         _err(f"error: --commit needs root {project.config.root} to be inside a git work tree; nothing was written.")
         raise typer.Exit(EXIT_INVALID)
     for step in apply_with_commits(project, selection, jobs=_jobs(jobs), allow_dirty=allow_dirty):
@@ -435,9 +466,14 @@ def revert(
     jobs: Optional[int] = JobsOpt,
 ) -> None:
     """Remove the blocks eventmod inserted for the selected events (and imports left unused)."""
+    project, selection = _prepare(root, specs, emit, _selectors(phase, day, component, event))
+    with _writing(project):
+        _revert(project, selection, jobs, allow_dirty)
+
+
+def _revert(project, selection, jobs, allow_dirty: bool) -> None:
     from eventmod import api
 
-    project, selection = _prepare(root, specs, emit, _selectors(phase, day, component, event))
     result = api.plan_revert(project, selection, jobs=_jobs(jobs))
     problems = result.all_problems()
     if result.errors():

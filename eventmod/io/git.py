@@ -6,8 +6,14 @@ import subprocess
 from pathlib import Path
 
 
+class GitError(Exception):
+    """git failed for another reason than "not a git repository" (dubious ownership, a corrupt
+    index, ...): whether the files have uncommitted changes is unknown."""
+
+
 def dirty_files(root: Path, rel_paths: list[str]) -> list[str] | None:
-    """Which of `rel_paths` have uncommitted changes, or None when root is not in a git work tree."""
+    """Which of `rel_paths` have uncommitted changes, or None when root is not in a git work tree
+    (or git is not installed). Raises GitError when git fails in any other way."""
     try:
         inside = subprocess.run(
             ["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
@@ -15,14 +21,18 @@ def dirty_files(root: Path, rel_paths: list[str]) -> list[str] | None:
         )
     except FileNotFoundError:
         return None
-    if inside.returncode != 0 or inside.stdout.strip() != "true":
-        return None
+    if inside.returncode != 0:
+        if "not a git repository" in inside.stderr.lower():
+            return None
+        raise GitError(_first_line(inside.stderr) or f"git rev-parse exited with {inside.returncode}")
+    if inside.stdout.strip() != "true":
+        return None  # inside the .git directory itself, or a bare repository
     status = subprocess.run(
         ["git", "-C", str(root), "status", "--porcelain", "-z", "--", *rel_paths],
         capture_output=True, text=True, check=False,
     )
     if status.returncode != 0:
-        return None
+        raise GitError(_first_line(status.stderr) or f"git status exited with {status.returncode}")
     top = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=False).stdout.strip()
     dirty = []
     for entry in status.stdout.split("\0"):
@@ -33,6 +43,10 @@ def dirty_files(root: Path, rel_paths: list[str]) -> list[str] | None:
             except ValueError:
                 dirty.append(entry[3:])
     return dirty
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
 def commit(root: Path, paths: list[str], subject: str, body: str) -> tuple[bool, str]:
