@@ -122,7 +122,7 @@ def plan_imports(
         if target is not None:
             edits.append(_merge_into(source, target, missing, line_length))
         else:
-            edits.append(_new_import(source, tree, f"from {module} import {', '.join(missing)}", order=1))
+            edits.append(_new_import(source, tree, from_import_lines(module, missing, source.indent_unit, line_length), order=1))
     stdlib: dict[str, str] = {}
     for name, needed, order in (("asyncio", need_asyncio, 0), ("logging", need_logging, 0)):
         choice = choose_name(tree, bound, taken, name, None, name)
@@ -205,7 +205,25 @@ def _merge_into(source: SourceFile, stmt: ast.ImportFrom, names: list[str], line
     return Edit(alias_line - 1, alias_line, (fixed.rstrip("\r\n"), *new_lines), "import")
 
 
+def from_import_lines(module: str, items: list[str], unit: str, line_length: int) -> str:
+    """`from <module> import <items>` as apply writes it: one line, or black's exploded form
+    when the line would be too long (lines joined with '\n')."""
+    line = f"from {module} import {', '.join(items)}"
+    if len(line) <= line_length:
+        return line
+    return "\n".join([f"from {module} import (", *(f"{unit}{item}," for item in items), ")"])
+
+
 def _new_import(source: SourceFile, tree: ast.Module, statement: str, order: int, stdlib: bool = False) -> Edit:
+    edit = _new_import_edit(source, tree, statement.split("\n")[0], order, stdlib)
+    if "\n" not in statement:
+        return edit
+    first = edit.lines.index(statement.split("\n")[0])
+    lines = (*edit.lines[:first], *statement.split("\n"), *edit.lines[first + 1:])
+    return Edit(edit.start, edit.end, lines, edit.kind, edit.order)
+
+
+def _new_import_edit(source: SourceFile, tree: ast.Module, statement: str, order: int, stdlib: bool = False) -> Edit:
     imports = _top_imports(tree)
     body = tree.body
     if imports:

@@ -30,7 +30,7 @@ from eventmod.analysis.anchors import Site, Window
 from eventmod.analysis.placement import resolve_sites
 from eventmod.analysis.presence import EmitMode, PresentBlock, block_shape, present_block
 from eventmod.analysis.style import Style, file_style
-from eventmod.codegen.imports import plan_imports
+from eventmod.codegen.imports import from_import_lines, plan_imports
 from eventmod.codegen.json_safe import json_safe_helper_edit
 from eventmod.codegen.render import JSON_SAFE_HELPER, Names, RenderOptions, render_block, render_options, rendered_block_start, split_comment
 from eventmod.config import settings_for
@@ -293,9 +293,9 @@ def _logger_import_removals(source: SourceFile, tree: ast.Module, settings: Sett
     first, last = stmt.lineno, stmt.end_lineno or stmt.lineno
     candidates: list[tuple[Edit, ...]] = []
     unused = [a for a in aliases if (a.asname or a.name) not in used]
-    if len(statements) == 1 and first == last and [a.name for a in aliases] == wanted and len(unused) == len(aliases) \
-            and all(_is_added_alias(a, wanted) for a in aliases) \
-            and _text_of(source.lines, first) == f"from {settings.logger_module} import {', '.join(_alias_text(a) for a in aliases)}":
+    own = from_import_lines(settings.logger_module, [_alias_text(a) for a in aliases], source.indent_unit, settings.black.line_length)
+    if len(statements) == 1 and [a.name for a in aliases] == wanted and len(unused) == len(aliases) \
+            and all(_is_added_alias(a, wanted) for a in aliases) and source.code_lines(first, last) == own.split("\n"):
         candidates.extend(_statement_removals(source.lines, first, last))
     # apply appends the missing names in (getter, enum) order, after at least one existing name.
     for size in (2, 1):
