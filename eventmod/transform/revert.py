@@ -462,7 +462,8 @@ def _remove_unused(original: SourceFile, text: str, found: list[_Found], setting
             # the likeliest.
             candidate_lines = split_lines(candidate_text)
             too_many = _longest_blank_run(candidate_lines) > allowed_run
-            rank = (sum(kept), too_many, _blank_line_cost(candidate_lines, origin), tuple(i for i, _ in combination))
+            content = sum(1 for line in candidate_lines if line.strip())  # a whole statement over its tail
+            rank = (sum(kept), content, too_many, _blank_line_cost(candidate_lines, origin), tuple(i for i, _ in combination))
             if best is None or rank < best[0]:
                 best = (rank, candidate_text, origin)
     if best is not None:
