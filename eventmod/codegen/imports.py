@@ -124,11 +124,20 @@ def plan_imports(
         else:
             edits.append(_new_import(source, tree, from_import_lines(module, missing, source.indent_unit, line_length), order=1))
     stdlib: dict[str, str] = {}
-    for name, needed, order in (("asyncio", need_asyncio, 0), ("logging", need_logging, 0)):
+    first_party = list(edits)
+    standard: list[str] = []
+    for name, needed in (("asyncio", need_asyncio), ("logging", need_logging)):
         choice = choose_name(tree, bound, taken, name, None, name)
         stdlib[name] = choice.local
         if needed and choice.added:
-            edits.append(_new_import(source, tree, _item_module(name, choice.local), order=order, stdlib=True))
+            standard.append(_item_module(name, choice.local))
+    if len(standard) + len(first_party) > 1 and not _top_imports(tree):
+        # A file without imports gets them in one place, a section each, as isort writes them.
+        sections = [*standard, *([""] if standard and first_party else []),
+                    *(["\n".join(first_party[0].lines).strip("\n")] if first_party else [])]
+        edits = [_new_import(source, tree, "\n".join(sections), order=0)]
+    else:
+        edits += [_new_import(source, tree, statement, order=0, stdlib=True) for statement in standard]
     return ImportPlan(getter_choice.local, enum_choice.local, stdlib["asyncio"], tuple(edits), stdlib["logging"])
 
 

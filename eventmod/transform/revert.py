@@ -491,6 +491,8 @@ def _blank_line_cost(lines: list[str], origin: list[int | None]) -> int:
     """How far the blank lines where something was removed are from black's habit: two before
     a top-level def or class and after a top-level def's body, otherwise one."""
     cost = 0
+    if origin and origin[0] not in (0, None):  # the top of the file was removed
+        cost += next((i for i, line in enumerate(lines) if line.strip()), len(lines))  # black keeps no blank lines there
     for i in range(1, len(lines) + 1):
         previous = origin[i - 1]
         current = origin[i] if i < len(origin) else None
