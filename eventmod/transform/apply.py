@@ -165,8 +165,17 @@ def _resolve_and_check(source: SourceFile, tree: ast.Module, events: tuple[Event
     module_scope = ModuleScope.of(tree)
     outcomes: list[EventOutcome] = []
     placements: list[Placement] = []
+    module_bound: set[str] | None = None
     for event in events:
         outcome, found, function = _resolve(source, functions, event, settings.emit, getters, classes)
+        present = [(site, block) for site, block in found if block is not None]
+        if present and function is not None:
+            if module_bound is None:
+                module_bound = _module_names(tree, settings)
+            broken = [p for site, block in present for p in _block_problems(source, function, event, block, module_bound, getters)]
+            if broken:
+                outcomes.append(EventOutcome(event, Status.INVALID, outcome.lines, tuple(broken)))
+                continue
         missing = [site for site, block in found if block is None]
         if missing and function is not None:
             problems = [p for site in missing for p in check_site(_site_context(source, tree, function, site, event, settings), module_scope)]
@@ -178,6 +187,50 @@ def _resolve_and_check(source: SourceFile, tree: ast.Module, events: tuple[Event
         if function is not None:
             placements.extend(Placement(event, function, site, block) for site, block in found)
     return outcomes, placements
+
+
+def _module_names(tree: ast.Module, settings: Settings) -> set[str]:
+    """Names bound at module level; everything the logger module exports when it is
+    star-imported (eventmod cannot tell which)."""
+    names = set(bindings(tree))
+    if any(isinstance(s, ast.ImportFrom) and s.module == settings.logger_module and any(a.name == "*" for a in s.names)
+           for s in ast.walk(tree)):
+        names |= {settings.getter, settings.enum_class, "*"}
+    return names
+
+
+def _block_problems(source: SourceFile, function: FunctionNode, event: EventSpec, block: PresentBlock,
+                    module_bound: set[str], getters: frozenset[str]) -> list[Problem]:
+    """What makes a present block fail when it runs: its getter assignment is gone (the guard
+    reads a name nothing binds), or the getter or enum name it uses is bound nowhere."""
+    from eventmod.pyast.scope import bound_at
+
+    if "*" in module_bound:
+        return []
+    shape = block_shape(block, event.event)
+    first = block.statements[0]
+    where = f"{source.path}:{first.lineno}"
+    local: set[str] = set()
+    if shape.local_import:
+        local = set(bindings(ast.parse(shape.local_import)))
+    scope = set(bindings(function))
+    problems = []
+    receiver = next((node.func.value for stmt in block.statements for node in ast.walk(stmt)  # type: ignore[attr-defined]
+                     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "log_event"
+                     and node.args and isinstance(node.args[0], ast.Attribute) and node.args[0].attr == event.event), None)
+    if isinstance(receiver, ast.Name) and shape.variable is None and receiver.id not in module_bound \
+            and receiver.id not in bound_at(function, first, False):
+        problems.append(Problem(event.spec_file, event.line_of(event.anchor.kind),
+                                f"the block for {event.event} at {where} reads `{receiver.id}`, but its getter assignment "
+                                f"(`{receiver.id} = {sorted(getters)[0]}()`) is gone: the block fails with NameError when it runs; "
+                                "restore the assignment, or revert the event and apply it again", event.id))
+    for kind, name, key in (("getter", shape.getter, "getter"), ("enum", shape.enum, "enum_class")):
+        if name and name not in module_bound and name not in local and name not in scope:
+            problems.append(Problem(event.spec_file, event.line_of(event.anchor.kind),
+                                    f"the block for {event.event} at {where} uses the {kind} `{name}`, which nothing in {source.path} "
+                                    f"binds (no import of it): the block fails with NameError when it runs; import it from the "
+                                    f"logger module, or check `{key}`/`logger_module` in [tool.eventmod]", event.id))
+    return problems
 
 
 def _site_context(source: SourceFile, tree: ast.Module, function: FunctionNode, site: Site, event: EventSpec, settings: Settings) -> SiteContext:
