@@ -86,7 +86,7 @@ def test_a_missing_getter_names_the_config_key(tmp_path):
     for command in ("validate", "check"):
         result = project.cli(command)
         assert result.exit_code == 2, result.output
-        assert "core/event_logger.py: the getter 'get_audit_logger' is not defined in core/event_logger.py" in result.output
+        assert "core/event_logger.py:1: the getter 'get_audit_logger' is not defined in core/event_logger.py" in result.output
         assert "set `getter` in [tool.eventmod]" in result.output
 
 

@@ -51,7 +51,7 @@ def runtime_problems(config: Config, load: Callable[[str], Loaded | Problem],
     if isinstance(loaded, Problem):
         return [loaded]
     if config.getter not in bindings(loaded[1]):
-        return [Problem(rel, 0, f"the getter '{config.getter}' is not defined in {rel} (logger_module '{config.logger_module}'): "
+        return [Problem(rel, 1, f"the getter '{config.getter}' is not defined in {rel} (logger_module '{config.logger_module}'): "
                                 "every block would raise ImportError; set `getter` in [tool.eventmod] to the function that returns the logger")]
     return []
 
