@@ -422,3 +422,16 @@ def test_property_logging_failures_never_change_what_the_caller_sees(example):
                 sys.modules.pop(key, None)
             else:
                 sys.modules[key] = value
+
+
+def test_suggest_never_drafts_the_report_lines_of_fail_safe_blocks(project):
+    project.apply()
+    project.module_path.write_text(project.text() + '\n\nasync def extra(x):\n    logger.info("extra step")\n    return x\n')
+    from eventmod.cli.app import app
+    from typer.testing import CliRunner
+
+    result = CliRunner().invoke(app, ["suggest", "app/mod.py", "--include-specified", "--min-level", "debug",
+                                      "--root", str(project.root), "--specs", str(project.specs)], env={"NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    assert "after_log: \"extra step\"" in result.output  # the code's own logger calls are still drafted
+    assert "Could not log" not in result.output and "COULD_NOT" not in result.output and "No running event loop" not in result.output

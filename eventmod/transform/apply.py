@@ -265,7 +265,7 @@ def _drift_problem(source: SourceFile, event: EventSpec, site: Site, drifted) ->
     distance = max(first - anchor_last, anchor_first - last) - 1
     return Problem(
         event.spec_file, event.line_of(event.anchor.kind),
-        f"drifted: the block for {event.event} was found {distance} line(s) from its anchor (block at {source.path}:{first}, "
+        f"the block for {event.event} was found {distance} line(s) from its anchor (block at {source.path}:{first}, "
         f"anchor {event.anchor.describe()} at {source.path}:{anchor_first}); {drifted.between} statement(s) were added between them, "
         "so apply does not insert a second block; move the block back next to its anchor, or update the anchor",
         event.id)
