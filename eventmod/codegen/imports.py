@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass
 
 from eventmod.model.edits import Edit
-from eventmod.pyast.bindings import bindings, free_name, global_assignments, identifiers
+from eventmod.pyast.bindings import bindings, free_name, global_assignments_in, identifiers
 from eventmod.pyast.source import SourceFile
 
 
@@ -107,7 +107,7 @@ def plan_imports(
     functions (and the scopes around them); a name they or the module bind to something else is
     never rebound: the import goes under a free alias instead."""
     bound = dict(module_bound if module_bound is not None else bindings(tree))
-    for name in global_assignments(tree):
+    for name in global_assignments_in(source.text, tree):
         bound[name] = [*bound.get(name, ()), tree]  # some function may rebind it at run time
     edits: list[Edit] = []
     getter_choice = choose_name(tree, bound, taken, module, getter, getter)

@@ -11,15 +11,78 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
+from eventmod.pyast.walk import child_blocks
+
 _NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
-def bindings(scope: ast.AST) -> dict[str, list[ast.AST]]:
+def bindings(scope: ast.AST, text: str | None = None) -> dict[str, list[ast.AST]]:
     """name -> the nodes that bind it in `scope` itself (a Module, function, class or lambda):
     assignment, augmented and annotated targets, `for`/`with`/`except ... as`, imports, def and
     class names, walrus, `del`, match captures and parameters. Nested function and class bodies
-    are other scopes (their names count, their insides do not); so are comprehensions."""
+    are other scopes (their names count, their insides do not); so are comprehensions.
+    `text`, the scope's source, lets a scope without `:=` skip the walk of its expressions."""
+    if text is None or ":=" in text or isinstance(scope, ast.Lambda):
+        return _bindings_walk(scope)
+    found: dict[str, list[ast.AST]] = {}
+
+    def add(name: str, node: ast.AST) -> None:
+        found.setdefault(name, []).append(node)
+
+    def targets(node: ast.AST) -> None:
+        for child in ast.walk(node):
+            if isinstance(child, ast.Name) and isinstance(child.ctx, (ast.Store, ast.Del)):
+                add(child.id, child)
+
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        args = scope.args
+        for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
+            if arg is not None:
+                add(arg.arg, arg)
+    stack: list[ast.stmt] = list(reversed(getattr(scope, "body", [])))
+    while stack:
+        stmt = stack.pop()
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            add(stmt.name, stmt)
+            continue
+        if isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                targets(target)
+        elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)):
+            targets(stmt.target)
+        elif isinstance(stmt, (ast.For, ast.AsyncFor)):
+            targets(stmt.target)
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            for item in stmt.items:
+                if item.optional_vars is not None:
+                    targets(item.optional_vars)
+        elif isinstance(stmt, ast.Delete):
+            for target in stmt.targets:
+                targets(target)
+        elif isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                add(alias.asname or alias.name.split(".")[0], stmt)
+        elif isinstance(stmt, ast.ImportFrom):
+            for alias in stmt.names:
+                if alias.name != "*":
+                    add(alias.asname or alias.name, stmt)
+        for handler in getattr(stmt, "handlers", ()) or ():
+            if handler.name:
+                add(handler.name, handler)
+        for case in getattr(stmt, "cases", ()) or ():
+            for node in ast.walk(case.pattern):
+                if isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+                    add(node.name, node)
+                elif isinstance(node, ast.MatchMapping) and node.rest:
+                    add(node.rest, node)
+        for _, _, block in child_blocks(stmt):
+            stack.extend(reversed(block))
+    return found
+
+
+def _bindings_walk(scope: ast.AST) -> dict[str, list[ast.AST]]:
+    """`bindings` by walking every node of the scope (walrus targets included)."""
     found: dict[str, list[ast.AST]] = {}
 
     def add(name: str, node: ast.AST) -> None:
@@ -86,19 +149,25 @@ def global_assignments(tree: ast.Module) -> set[str]:
     return names
 
 
+def global_assignments_in(text: str, tree: ast.Module) -> set[str]:
+    """`global_assignments`, skipping the walk when the text has no `global` statement."""
+    return global_assignments(tree) if "global" in text else set()
+
+
 def enclosing_scopes(tree: ast.Module) -> dict[int, list[ast.AST]]:
     """id(function or class) -> the functions and classes around it, outermost first."""
     found: dict[int, list[ast.AST]] = {}
 
-    def visit(node: ast.AST, chain: list[ast.AST]) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                found[id(child)] = chain
-                visit(child, [*chain, child])
-            elif isinstance(child, ast.stmt) or isinstance(child, (ast.ExceptHandler, ast.match_case)):
-                visit(child, chain)
+    def visit(body: list[ast.stmt], chain: list[ast.AST]) -> None:
+        for stmt in body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                found[id(stmt)] = chain
+                visit(stmt.body, [*chain, stmt])
+            else:
+                for _, _, block in child_blocks(stmt):
+                    visit(block, chain)
 
-    visit(tree, [])
+    visit(tree.body, [])
     return found
 
 

@@ -127,19 +127,21 @@ def _member_references(source: SourceFile, tree: ast.Module, settings: Settings)
     """(member, line) of every `log_event(<Enum>.<MEMBER>, ...)` call in the file whose enum
     name is imported from the logger module (at top level or inside a function), or defined
     here when this is the enum file."""
-    from eventmod.analysis.presence import log_event_calls
-
-    names = {settings.enum_class} if source.path == settings.enum_file else set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module == settings.logger_module:
-            names.update(a.asname or a.name for a in node.names if a.name == settings.enum_class)
-    if not names:
+    if "log_event" not in source.text:
         return ()
+    names = {settings.enum_class} if source.path == settings.enum_file else set()
+    calls: list[ast.Call] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if node.level == 0 and node.module == settings.logger_module:
+                names.update(a.asname or a.name for a in node.names if a.name == settings.enum_class)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "log_event" and node.args:
+            calls.append(node)
     found = []
-    for logged in log_event_calls(tree):
-        first = logged.call.args[0] if logged.call.args else None
+    for call in calls:
+        first = call.args[0]
         if isinstance(first, ast.Attribute) and isinstance(first.value, ast.Name) and first.value.id in names:
-            found.append((first.attr, logged.line))
+            found.append((first.attr, call.lineno))
     return tuple(found)
 
 
@@ -171,7 +173,7 @@ def _resolve_and_check(source: SourceFile, tree: ast.Module, events: tuple[Event
         present = [(site, block) for site, block in found if block is not None]
         if present and function is not None:
             if module_bound is None:
-                module_bound = _module_names(tree, settings)
+                module_bound = _module_names(tree, settings, source.text)
             broken = [p for site, block in present for p in _block_problems(source, function, event, block, module_bound, getters)]
             if broken:
                 outcomes.append(EventOutcome(event, Status.INVALID, outcome.lines, tuple(broken)))
@@ -189,10 +191,10 @@ def _resolve_and_check(source: SourceFile, tree: ast.Module, events: tuple[Event
     return outcomes, placements
 
 
-def _module_names(tree: ast.Module, settings: Settings) -> set[str]:
+def _module_names(tree: ast.Module, settings: Settings, source_text: str) -> set[str]:
     """Names bound at module level; everything the logger module exports when it is
     star-imported (eventmod cannot tell which)."""
-    names = set(bindings(tree))
+    names = set(bindings(tree, source_text))
     if any(isinstance(s, ast.ImportFrom) and s.module == settings.logger_module and any(a.name == "*" for a in s.names)
            for s in ast.walk(tree)):
         names |= {settings.getter, settings.enum_class, "*"}
@@ -341,13 +343,10 @@ def _event_edits(source: SourceFile, tree: ast.Module, placements: list[Placemen
         return [], outcomes, []
 
     # Names: the imports the written blocks need, under names nothing in the file rebinds.
-    scopes = enclosing_scopes(tree)
-    taken: set[str] = set()
-    for function in {id(item.placement.function): item.placement.function for item in written}.values():
-        for scope in (*scopes.get(id(function), []), function):
-            taken.update(bindings(scope))
-    module_bound = bindings(tree)
     logger_name = file_logger(tree)
+    taken = _taken_names(source, tree, [item.placement.function for item in written],
+                         {settings.getter, settings.enum_class, "asyncio", "logging", *([logger_name] if logger_name else [])})
+    module_bound = bindings(tree, source.text)
     use_file_logger = logger_name is not None and logger_name not in taken and all(
         not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for n in module_bound.get(logger_name, ()))
     reports = any(item.wanted.failsafe or item.wanted.loop_guard for item in written)
@@ -390,6 +389,24 @@ def _event_edits(source: SourceFile, tree: ast.Module, placements: list[Placemen
         else:
             edits.append(edit)
     return edits, outcomes, problems
+
+
+def _taken_names(source: SourceFile, tree: ast.Module, functions: list[FunctionNode], added: set[str]) -> set[str]:
+    """Names bound in the scopes of `functions` and of the functions and classes around them
+    (the names an added import must not collide with). Only scopes whose text mentions a name
+    eventmod adds (or one of its aliases) are analysed: the others cannot bind it."""
+    scopes = enclosing_scopes(tree)
+    taken: set[str] = set()
+    seen: set[int] = set()
+    for function in functions:
+        for scope in (*scopes.get(id(function), []), function):
+            if id(scope) in seen:
+                continue
+            seen.add(id(scope))
+            text = "".join(source.lines[scope.lineno - 1: scope.end_lineno])  # type: ignore[attr-defined]
+            if any(name in text for name in added):
+                taken.update(bindings(scope, text))
+    return taken
 
 
 def _noted(outcome: EventOutcome, notes: dict[str, tuple[Status, str, Problem | None]]) -> EventOutcome:
