@@ -69,6 +69,8 @@ def load_config(cwd: Path, *, config_file: Path | None = None, **overrides: Any)
     choices = (("import", config.import_mode, IMPORT_MODES), ("failsafe_log_level", config.failsafe_log_level, FAILSAFE_LOG_LEVELS))
     bad = [Problem(str(pyproject) if pyproject else "config", 0, f"[tool.eventmod] {key} must be one of {', '.join(allowed)}, got {value!r}")
            for key, value, allowed in choices if value not in allowed]
+    if isinstance(config.lock_timeout, bool) or not isinstance(config.lock_timeout, (int, float)) or config.lock_timeout < 0:
+        bad.append(Problem(str(pyproject) if pyproject else "config", 0, f"[tool.eventmod] lock_timeout must be a number of seconds (0 or more), got {config.lock_timeout!r}"))
     if not isinstance(config.failsafe, bool):
         bad.append(Problem(str(pyproject) if pyproject else "config", 0, f"[tool.eventmod] failsafe must be true or false, got {config.failsafe!r}"))
     if bad:

@@ -435,3 +435,16 @@ def test_suggest_never_drafts_the_report_lines_of_fail_safe_blocks(project):
     assert result.exit_code == 0, result.output
     assert "after_log: \"extra step\"" in result.output  # the code's own logger calls are still drafted
     assert "Could not log" not in result.output and "COULD_NOT" not in result.output and "No running event loop" not in result.output
+
+
+@pytest.mark.parametrize("line, message", [
+    ('failsafe = "yes"', "failsafe must be true or false, got 'yes'"),
+    ('failsafe_log_level = "critical"', "failsafe_log_level must be one of debug, info, warning, error, got 'critical'"),
+    ('lock_timeout = "soon"', "lock_timeout must be a number of seconds (0 or more), got 'soon'"),
+    ("lock_timeout = -1", "lock_timeout must be a number of seconds (0 or more), got -1"),
+])
+def test_bad_safety_settings_are_refused_with_the_key(tmp_path, line, message):
+    project = Project(tmp_path, MODULE, SPEC, pyproject=f"[tool.eventmod]\n{line}\n")
+    result = project.apply(ok=False)
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output, result.output
+    assert project.text() == MODULE
