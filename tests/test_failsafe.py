@@ -398,6 +398,7 @@ def test_property_logging_failures_never_change_what_the_caller_sees(example):
         plan = plan_run(config, catalog)
         assert not plan.errors(), plan.errors()
         new_text = next(f for f in plan.files if f.path == "app/mod.py").new.decode()
+    assert new_text.count("except Exception:") >= len(events) and "Could not log event" in new_text
     logger_module = types.ModuleType("core.event_logger")
     exec(compile(LOGGER, "core/event_logger.py", "exec"), logger_module.__dict__)
     package = types.ModuleType("core")
