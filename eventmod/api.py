@@ -11,9 +11,10 @@ used at all), and only `write_changes` touches the disk.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from eventmod.model.problems import InputError, Problem, did_you_mean
 from eventmod.model.results import FilePlan, RevertFile, RevertPlan, RunPlan, Status
@@ -144,30 +145,53 @@ class WriteResult:
     written: tuple[str, ...] = ()  # paths relative to root
     dirty: tuple[str, ...] = ()  # refused: these files have uncommitted changes (nothing written)
     failure: WriteFailure | None = None
+    refused: str = ""  # refused for another reason (git failed), nothing written
 
     @property
     def ok(self) -> bool:
-        return not self.dirty and self.failure is None
+        return not self.dirty and self.failure is None and not self.refused
 
 
-def write_changes(config: Config, files: list[FilePlan] | list[RevertFile], *, allow_dirty: bool = False) -> WriteResult:
+def write_changes(config: Config, files: list[FilePlan] | list[RevertFile], *, allow_dirty: bool = False,
+                  after_replace=None) -> WriteResult:
     """Write every changed file atomically (all or nothing as far as the OS allows), unless git
-    has uncommitted changes in one of them."""
-    from eventmod.io.git import dirty_files
-    from eventmod.io.writer import WriteError, write_files
+    has uncommitted changes in one of them, git cannot tell (unless `allow_dirty`), or a file
+    changed on disk since it was planned from. `after_replace`: see `io.writer.write_files`."""
+    from eventmod.io.git import GitError, dirty_files
+    from eventmod.io.writer import WriteError, WriteItem, write_files
 
     changed = [f for f in files if f.changed]
     paths = [f.path for f in changed]
     if paths and not allow_dirty:
-        dirty = dirty_files(config.root, paths) or []
+        try:
+            dirty = dirty_files(config.root, paths) or []
+        except GitError as exc:
+            return WriteResult(refused=f"git failed in {config.root} ({exc}), so eventmod cannot tell whether the files it would "
+                                       "touch have uncommitted changes; fix the repository, or pass --allow-dirty to write anyway")
         if dirty:
             return WriteResult(dirty=tuple(dirty))
     try:
-        write_files([(config.root / f.path, f.new) for f in changed])  # type: ignore[misc]
+        write_files([WriteItem(config.root / f.path, f.new, f.old) for f in changed],  # type: ignore[arg-type]
+                    after_replace=after_replace)
     except WriteError as exc:
-        where = Path(exc.path).resolve().relative_to(config.root.resolve()).as_posix()
+        where = Path(exc.path).resolve().relative_to(config.root.resolve()).as_posix() if Path(exc.path).resolve().is_relative_to(config.root.resolve()) else str(exc.path)
         return WriteResult(tuple(paths[: exc.written]), failure=WriteFailure(where, exc.reason, exc.written, exc.total))
     return WriteResult(tuple(paths))
+
+
+@contextmanager
+def writing(config: Config, timeout: float | None = None) -> Iterator[None]:
+    """Hold the root's lock from planning to the last write (`apply`, `revert`): a second run on
+    the same tree waits (up to `timeout`, default config `lock_timeout`), then plans from what
+    the first one wrote. Raises InputError when the wait times out."""
+    from eventmod.io.lock import LockTimeout, root_lock
+
+    wait = config.lock_timeout if timeout is None else timeout
+    try:
+        with root_lock(config.root, wait):
+            yield
+    except LockTimeout as exc:
+        raise InputError([Problem(str(config.root), 0, f"{exc}; nothing was written (wait for it to finish, or raise `lock_timeout` in [tool.eventmod])")]) from None
 
 
 @dataclass(frozen=True)
@@ -183,7 +207,11 @@ class CheckResult:
 
 
 def check(project: Project, selection: Selection = Selection(), *, jobs: int = 1) -> CheckResult:
+    """What `check` reports: the plan, and as errors what would fail at run time or cannot be
+    applied (invalid events, a missing logger module or getter, a block that logs a member the
+    enum lacks, a block whose getter assignment is gone)."""
     run = plan(project, selection, jobs=jobs)
     invalid = [p for o in run.outcomes() if o.status is Status.INVALID for p in o.problems]
     invalid += [p for p in run.problems if p.severity == "error"]
+    invalid += [p for f in run.files for p in f.problems if p.severity == "error"]
     return CheckResult(run, tuple(invalid))

@@ -241,25 +241,52 @@ def test_disk_full_on_any_file_leaves_no_torn_or_temp_files(projects, eventmod, 
 
 
 # -- (c) SIGKILL between two files -------------------------------------------------------------------
+KILLING_APPLY = """
+import os, signal, sys
+import eventmod.io.writer as writer
+
+real = writer.write_files
+kill_after = int(sys.argv[1])
+
+def killing(items, *, after_replace=None):
+    def crash(done):
+        if done == kill_after:
+            os.kill(os.getpid(), signal.SIGKILL)  # like a power cut: no cleanup code runs
+    return real(items, after_replace=crash)
+
+writer.write_files = killing
+from eventmod.cli.app import app
+app(sys.argv[2:], prog_name="eventmod")
+"""
+
+
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
 @pytest.mark.parametrize("kill_after", [1, 3])
 def test_sigkill_between_files(projects, eventmod, kill_after):
-    """EVENTMOD_TEST_KILL_AFTER_WRITES (eventmod/io/writer.py) makes the apply process SIGKILL
-    itself right after its N-th file is replaced: no cleanup code runs, like a power cut."""
+    """The apply process SIGKILLs itself right after its N-th file is replaced: the crash is
+    injected by this test through write_files' `after_replace` callback (production code has no
+    hook that could be triggered from outside)."""
     project, reference = projects
     old = snapshot(project / "root")
     cwd = project / "cwd"
     cwd.mkdir()
     proc = subprocess.run(
-        [sys.executable, "-m", "eventmod", *apply_args(project)],
-        capture_output=True, text=True, cwd=cwd,
-        env={**os.environ, "NO_COLOR": "1", "EVENTMOD_TEST_KILL_AFTER_WRITES": str(kill_after)},
+        [sys.executable, "-c", KILLING_APPLY, str(kill_after), *apply_args(project)],
+        capture_output=True, text=True, cwd=cwd, env={**os.environ, "NO_COLOR": "1"},
     )
     shutil.rmtree(cwd)
     assert proc.returncode == -signal.SIGKILL, (proc.returncode, proc.stdout, proc.stderr)
     fresh, _ = assert_old_or_new(project, old, reference, crashed=True)
     assert fresh == list(TARGETS[:kill_after])
     assert_second_run_completes(project, reference, eventmod)
+
+
+def test_the_crash_hook_is_not_reachable_from_the_environment():
+    """The writer reads no test switch from the environment (the old EVENTMOD_TEST_KILL_AFTER_WRITES)."""
+    import eventmod.io.writer as writer
+
+    source = Path(writer.__file__).read_text()
+    assert "environ" not in source and "SIGKILL" not in source and "os.kill" not in source
 
 
 def test_modes_survive_an_interrupted_run(projects, eventmod, monkeypatch):

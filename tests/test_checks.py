@@ -246,7 +246,7 @@ def test_await_in_sync_function_is_an_error_suggesting_background(tmp_path, even
 
 def test_finally_is_refused(tmp_path, eventmod):
     tmp = project(tmp_path, event("after_log: cleanup"))
-    expect_error(eventmod, tmp, "refusing to insert into a `finally` block (core/mod.py:32)")
+    expect_error(eventmod, tmp, "refusing to insert an awaited block into a `finally` block (core/mod.py:32, in the `finally` of the `try` at line 29)")
 
 
 def test_hot_path_await_in_loop_is_an_error(tmp_path, eventmod):
@@ -313,13 +313,13 @@ def test_json_safe_helper_makes_decimal_and_datetime_serialisable_at_runtime(tmp
 def test_safe_mode_aborts_when_the_transformation_changes_more_than_it_inserts(tmp_path, eventmod, monkeypatch):
     import eventmod.transform.apply as engine
 
-    real = engine.apply_edits_with_origin
+    real = engine.apply_edits_with_spans
 
     def corrupting(lines, edits, newline):
-        text, origin = real(lines, edits, newline)
-        return text.replace("LIMIT = 3", "LIMIT = 4"), origin
+        text, origin, spans = real(lines, edits, newline)
+        return text.replace("LIMIT = 3", "LIMIT = 4"), origin, spans
 
-    monkeypatch.setattr(engine, "apply_edits_with_origin", corrupting)
+    monkeypatch.setattr(engine, "apply_edits_with_spans", corrupting)
     tmp = project(tmp_path, event("after_log: done"))
     # an eventmod bug, not an input error: exit 3, nothing written
     expect_error(eventmod, tmp, "core/mod.py: internal error: safe mode found that the transformation changed more than it inserted",

@@ -388,7 +388,7 @@ def test_check_takes_the_same_emit_override_as_apply(project):
     cwd = project / "cwd"
     assert invoke(cwd, "apply", *flags(project, "apply"), "--emit", "background").code == 0
     mismatch = invoke(cwd, "check", *flags(project, "check"))
-    assert mismatch.code == 1 and ": re-emit: emit mode differs from the spec (the spec says `await`)" in mismatch.err
+    assert mismatch.code == 1 and ": re-emit: the block's shape differs from the spec (emit background -> await)" in mismatch.err
     agreed = invoke(cwd, "check", *flags(project, "check"), "--emit", "background")
     assert agreed.code == 0, agreed
 

@@ -30,19 +30,19 @@ def test_check_reports_mode_mismatch_and_apply_rewrites_minimally(tmp_path, even
     _set_emit(specs, "svc_order_placed", "background")
     check = eventmod("check", *args)
     assert check.exit_code == 1
-    assert (f"{root / 'app' / 'service.py'}:19: svc_order_placed (ORDER_PLACED): re-emit: emit mode differs from the spec"
-            " (the spec says `background`)") in check.output
+    assert (f"{root / 'app' / 'service.py'}:19: svc_order_placed (ORDER_PLACED): re-emit: the block's shape differs from the spec"
+            " (emit await -> background)") in check.output
 
     before = (root / "app" / "service.py").read_text()
     result = eventmod("apply", *args)
     assert result.exit_code == 0, result.output
-    assert "1 switched to the spec's emit mode" in result.output
+    assert "1 switched to the spec's shape" in result.output
     after = (root / "app" / "service.py").read_text()
     changed = [l for l in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0) if l[:1] in "+-" and not l.startswith(("+++", "---"))]
     # the import, the call line and the re-indented call: nothing outside the ORDER_PLACED block
     assert "+import asyncio" in changed
-    assert "+            asyncio.create_task(" in changed
-    assert "-            await event_logger.log_event(" in changed
+    assert "+                asyncio.create_task(" in changed
+    assert "-                await event_logger.log_event(" in changed
     assert all("CANCEL" not in l and "SYNC" not in l for l in changed)
     compile(after, "service.py", "exec")
     assert eventmod("check", *args).exit_code == 0
@@ -85,7 +85,7 @@ def test_a_block_with_a_multi_line_comment_is_recognised(tmp_path, eventmod):
     assert "        # Log the placed order\n        # (two comment lines)\n" in (root / "app" / "service.py").read_text()
     _set_emit(specs, "svc_order_placed", "background")
     result = eventmod("apply", *args)
-    assert "1 switched to the spec's emit mode" in result.output, result.output
+    assert "1 switched to the spec's shape" in result.output, result.output
     text = (root / "app" / "service.py").read_text()
     assert text.count("# Log the placed order") == 1 and "asyncio.create_task(" in text
     revert = eventmod("revert", "--event", "svc_order_placed", *args)

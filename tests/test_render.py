@@ -52,23 +52,36 @@ def test_simple_form_never_claims_an_expression_black_would_change(expr):
     assert _black(f"f({formatted})\n", 10_000) == f"f({formatted})\n"
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(
     payload=st.lists(st.tuples(st.from_regex(r"[a-z_]{1,12}", fullmatch=True), _expressions()), min_size=0, max_size=5, unique_by=lambda kv: kv[0]),
     emit=st.sampled_from(["await", "background"]),
     depth=st.integers(min_value=1, max_value=5),
     line_length=st.sampled_from([60, 88, 120]),
     when=st.one_of(st.none(), _expressions()),
+    failsafe=st.booleans(),
+    level=st.sampled_from(["warning", "debug"]),
+    loop_guard=st.booleans(),
+    local_import=st.sampled_from(["", "from core.event_logger import get_event_logger, EventType",
+                                  "from core.event_logger import get_event_logger as get_event_logger_, EventType as EventType_"]),
+    report=st.sampled_from(["logger", "log", "logging.getLogger(__name__)", "logging_.getLogger(__name__)"]),
+    setup=st.lists(st.sampled_from(["total = len(results)", "label = symbol.upper()", "n=1"]), max_size=2),
 )
-def test_rendered_blocks_are_exactly_what_black_writes(payload, emit, depth, line_length, when):
+def test_rendered_blocks_are_exactly_what_black_writes(payload, emit, depth, line_length, when, failsafe, level, loop_guard,
+                                                        local_import, report, setup):
+    """Every shape (fail-safe or not, its report line, the running-loop guard of a sync
+    function, a function-local import, setup statements) is laid out exactly as black would."""
     event = EventSpec(
         id="e", event="SOME_EVENT", value="some_event", function="f", anchor=Anchor("at", "start"),
         payload=tuple(payload), kwargs=(("symbol", "symbol"),), severity="INFO", component="c",
-        spec_file="s.yaml", line=1, comment="A comment", when=when,
+        spec_file="s.yaml", line=1, comment="A comment", when=when, setup=tuple(setup),
     )
     style = Style(line_length=line_length)
     indent = "    " * depth
-    block = render_block(event, RenderOptions(emit=emit), Names(), style, indent)
+    options = RenderOptions(emit=emit, failsafe=failsafe, failsafe_level=level, loop_guard=loop_guard and emit == "background",
+                            local_import=local_import)
+    block = render_block(event, options, Names(report=report), style, indent)
     scaffold = ["async def f():"] + [f"{'    ' * d}if x:" for d in range(1, depth)]
     source = "\n".join(scaffold + block) + "\n"
     assert _black(source, line_length) == source
+    compile(source, "block.py", "exec")

@@ -120,7 +120,7 @@ def test_hand_edited_block_is_reported_and_left_alone(tmp_path, eventmod):
     path.write_text(edited)
     result = _run(eventmod, "revert", root, SPECS, "--component", "trailing_stop")
     assert "17 event(s) reverted, 0 not present, 1 left alone (edited)" in result.output
-    block_line = next(n for n in range(line, 0, -1) if edited.splitlines()[n - 1].strip().startswith("event_logger = "))
+    block_line = next(n for n in range(line, 0, -1) if edited.splitlines()[n - 1].strip() == "try:")  # the fail-safe block's first line
     assert f"left alone: {path}:{block_line}: event " in result.output
     assert "edited by hand since apply (or the spec changed): left alone" in result.output
     now = path.read_text()

@@ -118,7 +118,7 @@ def test_interactive_review_applies_only_accepted_events(tmp_path, eventmod):
     assert "(4/9)" not in result.output  # `a` accepted the rest without asking
     check = eventmod("check", *_args(root, case / "specs"))
     assert check.exit_code == 1
-    assert f"{root / 'app' / 'service.py'}:40: svc_orders_cancelled (ORDERS_CANCELLED): pending" in check.output
+    assert f"{root / 'app' / 'service.py'}:43: svc_orders_cancelled (ORDERS_CANCELLED): pending" in check.output
     assert "8 present, 1 pending" in check.output
 
 

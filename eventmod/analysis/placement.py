@@ -6,16 +6,19 @@ from __future__ import annotations
 import ast
 
 from eventmod.analysis.anchors import LoggerNames, Mode, Site, resolve_anchor
+from eventmod.analysis.oneliner import one_liner
+from eventmod.analysis.presence import inside_instrumentation, lift_out_of_wrap
+from eventmod.model.settings import DEFAULT_GETTER
 from eventmod.model.problems import Problem, did_you_mean
 from eventmod.model.results import EventOutcome, Status
 from eventmod.model.spec import EventSpec
 from eventmod.pyast.source import SourceFile
-from eventmod.pyast.walk import FunctionNode
+from eventmod.pyast.walk import FunctionNode, path_to
 
 
 def resolve_sites(source: SourceFile, functions: dict[str, FunctionNode], event: EventSpec, default_emit: str,
-                  classes: frozenset[str] = frozenset(), loggers: LoggerNames | None = None
-                  ) -> tuple[EventOutcome | None, list[Site], FunctionNode | None]:
+                  classes: frozenset[str] = frozenset(), getters: frozenset[str] = frozenset({DEFAULT_GETTER}),
+                  loggers: LoggerNames | None = None) -> tuple[EventOutcome | None, list[Site], FunctionNode | None]:
     """Every site of one event (after `occurrence`), present or not; or an INVALID/DRIFTED
     outcome carrying the problem. Shared by apply (`_resolve`) and revert. `loggers`: the
     file's logger receivers (`LoggerNames.of`), for `after_log`."""
@@ -39,7 +42,10 @@ def resolve_sites(source: SourceFile, functions: dict[str, FunctionNode], event:
         more = f"; {label}:{listing}" if listing else ""
         problem = Problem(event.spec_file, anchor_line, f"anchor {event.anchor.describe()} not found in {event.function} ({span}): {result.error}{more}", event.id)
         return EventOutcome(event, Status.DRIFTED, problems=(problem,)), [], function
-    sites = list(result.sites)
+    sites = [lift_out_of_wrap(function, s) for s in result.sites if not inside_instrumentation(function, s, getters)]
+    if not sites:
+        problem = Problem(event.spec_file, anchor_line, f"anchor {event.anchor.describe()} in {event.function} ({span}) matches only statements inside logging blocks (a fail-safe block's handler), which are never anchors; make the anchor match the function's own code", event.id)
+        return EventOutcome(event, Status.DRIFTED, problems=(problem,)), [], function
     if event.occurrence is None and len(sites) > 1:
         listing = "".join(f"\n    {source.path}:{s.stmt.lineno}" for s in sites)
         problem = Problem(event.spec_file, anchor_line, f"anchor {event.anchor.describe()} is ambiguous in {event.function}: {len(sites)} matches; add `occurrence: N` (1-{len(sites)}) or `occurrence: all`, or make the anchor more specific:{listing}", event.id)
@@ -49,18 +55,30 @@ def resolve_sites(source: SourceFile, functions: dict[str, FunctionNode], event:
             problem = Problem(event.spec_file, event.line_of("occurrence"), f"occurrence {event.occurrence} but the anchor matches {len(sites)} time(s) in {event.function}", event.id)
             return EventOutcome(event, Status.DRIFTED, problems=(problem,)), [], function
         sites = [sites[event.occurrence - 1]]
-    problems = [p for s in sites if (p := placement_problem(source, event, s, anchor_line))]
+    problems = [p for s in sites if (p := placement_problem(source, event, s, anchor_line, function, event.emit or default_emit))]
     if problems:
         return EventOutcome(event, Status.INVALID, problems=tuple(problems)), [], function
     return None, sites, function
 
 
-def placement_problem(source: SourceFile, event: EventSpec, site: Site, anchor_line: int) -> Problem | None:
+def placement_problem(source: SourceFile, event: EventSpec, site: Site, anchor_line: int,
+                      function: FunctionNode | None = None, emit: str = "await") -> Problem | None:
     stmt = site.stmt
-    if isinstance(site.parent, ast.Try) and site.parent.finalbody and site.block == tuple(site.parent.finalbody):
-        return Problem(event.spec_file, anchor_line, f"refusing to insert into a `finally` block ({source.path}:{stmt.lineno}): an `await` there runs during cancellation and exception unwinding and can mask the original error; anchor before the `try` or in an `except` handler instead", event.id)
-    if site.mode in (Mode.BEFORE, Mode.WRAP) and not source.starts_its_line(stmt):
-        return Problem(event.spec_file, anchor_line, f"cannot insert at {source.path}:{stmt.lineno}: the statement shares its line with the code before it (a one-line block or `;`); put it on its own line first", event.id)
+    enclosing_finally = _enclosing_finally(function, site) if function is not None else None
+    if enclosing_finally is not None and emit == "await":
+        return Problem(event.spec_file, anchor_line, f"refusing to insert an awaited block into a `finally` block ({source.path}:{stmt.lineno}, in the `finally` of the `try` at line {enclosing_finally.lineno}): an `await` there runs during cancellation and exception unwinding, where it suspends a task that is being cancelled and can mask the original error; use `emit: background` (scheduled, never awaited there), or anchor before the `try` or in an `except` handler", event.id)
+    expansion = one_liner(source, site)
+    if isinstance(expansion, str):
+        return Problem(event.spec_file, anchor_line, f"cannot insert at {expansion}", event.id)
+    if expansion is None and site.mode in (Mode.BEFORE, Mode.WRAP) and not source.starts_its_line(stmt):
+        return Problem(event.spec_file, anchor_line, f"cannot insert at {source.path}:{stmt.lineno}: the statement shares its line with the code before it (`;`); put it on its own line first", event.id)
     if site.mode in (Mode.AFTER, Mode.WRAP) and not source.ends_its_line(stmt):
         return Problem(event.spec_file, anchor_line, f"cannot insert at {source.path}:{stmt.end_lineno}: another statement follows on the same line (`;`); put it on its own line first", event.id)
     return None
+
+
+def _enclosing_finally(function: FunctionNode, site: Site) -> ast.Try | None:
+    """The `try` whose `finally` holds the site's block, at any depth (an `if` inside a
+    `finally` is still the `finally`)."""
+    path = path_to(function, site.stmt) or []
+    return next((step.owner for step in reversed(path) if step.field == "finalbody"), None)  # type: ignore[return-value]

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Iterator
 
-from eventmod.analysis.anchors import Site, Window
+from eventmod.analysis.anchors import Mode, Site, Window
 from eventmod.model.settings import DEFAULT_GETTER, LOG_METHOD
+from eventmod.pyast.walk import path_to
 
 _DEFAULT_GETTERS = frozenset({DEFAULT_GETTER})
 
@@ -60,19 +61,92 @@ def is_getter_call(value: ast.AST, getters: frozenset[str]) -> bool:
     )
 
 
+_SCHEDULERS = ("create_task", "ensure_future")
+
+
+def _call_member(stmt: ast.stmt) -> tuple[str | None, ast.expr] | None:
+    """For a statement that is one `log_event` call (awaited, plain, or scheduled with
+    create_task/ensure_future): (the member it logs, the call's receiver); else None."""
+    if not isinstance(stmt, ast.Expr):
+        return None
+    value = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in _SCHEDULERS \
+            and len(value.args) == 1:
+        value = value.args[0]
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == LOG_METHOD:
+        first = value.args[0] if value.args else None
+        return (first.attr if isinstance(first, ast.Attribute) else None), value.func.value
+    return None
+
+
+def _is_loop_guard(stmt: ast.stmt) -> bool:
+    """`try: asyncio.get_running_loop() / except RuntimeError: ... / else: <schedule>`."""
+    return (
+        isinstance(stmt, ast.Try) and len(stmt.body) == 1 and isinstance(stmt.body[0], ast.Expr)
+        and isinstance(stmt.body[0].value, ast.Call) and isinstance(stmt.body[0].value.func, ast.Attribute)
+        and stmt.body[0].value.func.attr == "get_running_loop" and len(stmt.handlers) == 1
+        and bool(stmt.orelse) and all(_call_member(s) is not None for s in stmt.orelse) and not stmt.finalbody
+    )
+
+
+def _guarded_members(stmt: ast.If) -> set[str] | None:
+    """`if <logger>[ and (...)]: [setup...] <log_event call>`: the members it logs, or None when
+    the `if` is not such a guard (its test is not the receiver of the calls, as in an
+    `if failed:` block that logs on another path)."""
+    if stmt.orelse:
+        return None
+    guard = stmt.test.values[0] if isinstance(stmt.test, ast.BoolOp) and isinstance(stmt.test.op, ast.And) else stmt.test
+    if not isinstance(guard, (ast.Name, ast.Attribute)):
+        return None
+    wanted = ast.dump(guard)
+    members: set[str] = set()
+    calls = 0
+    for inner in stmt.body:
+        found = [_call_member(s) for s in (inner.orelse if _is_loop_guard(inner) else [inner])]  # type: ignore[attr-defined]
+        if all(f is not None for f in found):
+            for member, receiver in found:  # type: ignore[misc]
+                if ast.dump(receiver) != wanted:
+                    return None
+                calls += 1
+                if member is not None:
+                    members.add(member)
+        elif isinstance(inner, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr)) and not any(True for _ in log_event_calls(inner)):
+            continue  # a setup statement
+        else:
+            return None
+    return members if calls else None
+
+
 def logged_event_names(stmt: ast.AST, getters: frozenset[str] = _DEFAULT_GETTERS) -> set[str] | None:
-    """Enum member names of the log_event calls inside `stmt`, or None if `stmt` is not an
-    instrumentation statement (a getter assignment or a statement around log_event calls)."""
-    found = False
-    names: set[str] = set()
-    for logged in log_event_calls(stmt):
-        found = True
-        if logged.member is not None:
-            names.add(logged.member)
-    if found:
-        return names
-    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and is_getter_call(stmt.value, getters):
-        return names
+    """Enum member names logged by `stmt` when it is an instrumentation statement, else None.
+
+    Instrumentation statements are what a block is made of: a getter assignment, a
+    function-local import of the getter, a `log_event` call statement (awaited, plain or
+    scheduled), an `if <logger>:` guard around such calls, and a `try:` made only of those (a
+    fail-safe block). A statement that merely contains a log_event call somewhere (an
+    `if failed:` branch, a loop, a `with` block) logs on another path and is not one."""
+    if isinstance(stmt, ast.Assign):
+        return set() if len(stmt.targets) == 1 and is_getter_call(stmt.value, getters) else None
+    if isinstance(stmt, ast.ImportFrom):
+        return set() if any(a.name in getters or "event_logger" in a.name for a in stmt.names) else None
+    if isinstance(stmt, ast.Expr):
+        found = _call_member(stmt)
+        return None if found is None else ({found[0]} if found[0] is not None else set())
+    if isinstance(stmt, ast.If):
+        return _guarded_members(stmt)
+    if isinstance(stmt, ast.Try) and not stmt.orelse and not stmt.finalbody and stmt.handlers:
+        if any(any(True for _ in log_event_calls(h)) for h in stmt.handlers):
+            return None
+        members: set[str] = set()
+        logged = False
+        for inner in stmt.body:
+            names = logged_event_names(inner, getters)
+            if names is None or isinstance(inner, ast.Try):
+                return None
+            if not (isinstance(inner, (ast.Assign, ast.ImportFrom))):
+                logged = True
+            members |= names
+        return members if logged else None
     return None
 
 
@@ -81,7 +155,7 @@ def emit_mode(stmt: ast.AST, member: str) -> EmitMode:
     for node in ast.walk(stmt):
         if isinstance(node, ast.Await) and is_log_call_of(node.value, member):
             return EmitMode.AWAIT
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("create_task", "ensure_future") \
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _SCHEDULERS \
                 and node.args and is_log_call_of(node.args[0], member):
             return EmitMode.BACKGROUND
     return EmitMode.OTHER
@@ -95,62 +169,222 @@ def is_present(site: Site, event_name: str, getters: frozenset[str] = _DEFAULT_G
 
 @dataclass(frozen=True)
 class PresentBlock:
-    """The statements that log an event at a site: the getter assignment (when it directly
-    precedes) and the statement holding the log_event call, plus how the call is emitted."""
+    """The statements that log an event at a site: the function-local import and the getter
+    assignment (when they directly precede) and the statement holding the log_event call (for a
+    fail-safe block: the one `try`), plus how the call is emitted."""
 
     statements: tuple[ast.stmt, ...]
     mode: EmitMode
     variable: str | None  # the name the getter assignment binds
 
 
+def _window(site: Site) -> tuple[ast.stmt, ...]:
+    block, index = site.block, site.index
+    if site.presence == Window.FORWARD:
+        return block[index + 1:]
+    if site.presence == Window.FORWARD_INCLUSIVE:
+        return block[index:]
+    if site.presence == Window.BACKWARD:
+        return tuple(reversed(block[:index]))
+    return tuple(reversed(block[: index + 1]))  # backward-inclusive
+
+
+def _backward(site: Site) -> bool:
+    return site.presence in (Window.BACKWARD, Window.BACKWARD_INCLUSIVE)
+
+
 def instrumentation_window(site: Site, getters: frozenset[str] = _DEFAULT_GETTERS) -> tuple[ast.stmt, ...]:
     """The run of instrumentation statements right next to the site, in source order, on the
     side the block goes."""
-    block, index = site.block, site.index
-    if site.presence == Window.FORWARD:
-        window = block[index + 1:]
-    elif site.presence == Window.FORWARD_INCLUSIVE:
-        window = block[index:]
-    elif site.presence == Window.BACKWARD:
-        window = tuple(reversed(block[:index]))
-    else:  # backward-inclusive
-        window = tuple(reversed(block[: index + 1]))
     run: list[ast.stmt] = []
-    for stmt in window:
+    for stmt in _window(site):
         if logged_event_names(stmt, getters) is None:
             break
         run.append(stmt)
-    if site.presence in (Window.BACKWARD, Window.BACKWARD_INCLUSIVE):
+    if _backward(site):
         run.reverse()
     return tuple(run)
 
 
+def is_error_wrap(stmt: ast.AST) -> bool:
+    """An `on_error` wrap: `try: <one statement> / except ...: <logs an event> ... raise` with no
+    else or finally (the handler always re-raises, so code before or after the `try` runs
+    exactly when it would run before or after the wrapped statement)."""
+    if not (isinstance(stmt, ast.Try) and len(stmt.body) == 1 and len(stmt.handlers) == 1
+            and not stmt.orelse and not stmt.finalbody):
+        return False
+    handler = stmt.handlers[0]
+    last = handler.body[-1]
+    return isinstance(last, ast.Raise) and last.exc is None and any(True for _ in log_event_calls(handler))
+
+
+def wrapped_handler_block(site: Site, event_name: str, getters: frozenset[str]) -> PresentBlock | None:
+    parent = site.parent
+    if isinstance(parent, ast.Try) and len(parent.body) == 1 and parent.body[0] is site.stmt:
+        for handler in parent.handlers:
+            found = _find_in_run(tuple(handler.body), event_name, getters)
+            if found:
+                return found
+    return None
+
+
 def present_block(site: Site, event_name: str, getters: frozenset[str] = _DEFAULT_GETTERS) -> PresentBlock | None:
     if site.presence == Window.WRAPPED:
-        parent = site.parent
-        if isinstance(parent, ast.Try) and len(parent.body) == 1 and parent.body[0] is site.stmt:
-            for handler in parent.handlers:
-                found = _find_in_run(tuple(handler.body), event_name, getters)
-                if found:
-                    return found
-        return None
+        return wrapped_handler_block(site, event_name, getters)
     return _find_in_run(instrumentation_window(site, getters), event_name, getters)
+
+
+def lift_out_of_wrap(function: ast.AST, site: Site) -> Site:
+    """A before/after site whose statement an `on_error` wrap already holds moves to the wrap:
+    the block goes before/after the whole `try` (where a first run put it too), never inside
+    the wrap's body, so a second event on the same statement stays idempotent."""
+    if site.mode == Mode.WRAP or not (isinstance(site.parent, ast.Try) and len(site.parent.body) == 1
+                                      and site.parent.body[0] is site.stmt and is_error_wrap(site.parent)):
+        return site
+    path = path_to(function, site.parent)  # type: ignore[arg-type]
+    if not path:
+        return site
+    step = path[-1]
+    return lift_out_of_wrap(function, Site(site.mode, site.parent, tuple(step.block), step.index, site.presence, step.owner))  # type: ignore[arg-type]
+
+
+def inside_instrumentation(function: ast.AST, site: Site, getters: frozenset[str] = _DEFAULT_GETTERS) -> bool:
+    """Whether the site's statement lies inside an instrumentation statement (a fail-safe
+    block's `except Exception:` handler, its report line): such statements are eventmod's (or
+    the team's) logging, never an anchor."""
+    path = path_to(function, site.stmt) or []
+    return any(logged_event_names(step.block[step.index], getters) is not None for step in path[:-1])
+
+
+# How far from its anchor (in statements) eventmod still recognises an event's block, so that a
+# reviewer's edit in between (an added log line) is reported as drift instead of a second block.
+DRIFT_WINDOW = 3
+
+
+@dataclass(frozen=True)
+class DriftedBlock:
+    block: PresentBlock
+    between: int  # statements between the anchor's place and the block
+
+
+def drifted_block(site: Site, event_name: str, getters: frozenset[str] = _DEFAULT_GETTERS) -> DriftedBlock | None:
+    """The event's block a few statements away from its anchor (at most DRIFT_WINDOW other
+    statements in between, on the side the block goes, in the same statement list), when the
+    anchor itself has none; or, for `on_error`, an error wrap around the anchor whose body has
+    grown. None when there is no such block."""
+    if site.presence == Window.WRAPPED:
+        parent = site.parent
+        if isinstance(parent, ast.Try) and len(parent.body) > 1 and len(parent.handlers) == 1:
+            found = _find_in_run(tuple(parent.handlers[0].body), event_name, getters)
+            if found:
+                return DriftedBlock(found, len(parent.body) - 1)
+        return None
+    window = _window(site)
+    skipped = 0
+    for position, stmt in enumerate(window):
+        if logged_event_names(stmt, getters) is not None:
+            if not skipped:
+                continue  # the adjacent run: present_block looked there
+            run: list[ast.stmt] = []
+            for candidate in window[position:]:
+                if logged_event_names(candidate, getters) is None:
+                    break
+                run.append(candidate)
+            if _backward(site):
+                run.reverse()
+            found = _find_in_run(tuple(run), event_name, getters)
+            if found:
+                return DriftedBlock(found, skipped)
+            continue
+        skipped += 1
+        if skipped > DRIFT_WINDOW:
+            return None
+    return None
 
 
 def _find_in_run(run: tuple[ast.stmt, ...], event_name: str, getters: frozenset[str]) -> PresentBlock | None:
     """Within a contiguous run of instrumentation statements (source order), the one logging
-    `event_name`, with the getter assignment right before it."""
+    `event_name`, with the getter assignment (and a local import) right before it."""
     for position, stmt in enumerate(run):
         names = logged_event_names(stmt, getters)
         if names and event_name in names:
+            statements: list[ast.stmt] = [stmt]
+            variable = _inner_variable(stmt, getters)
             previous = run[position - 1] if position else None
-            statements: tuple[ast.stmt, ...] = (stmt,)
-            variable = None
             if previous is not None and isinstance(previous, ast.Assign) and logged_event_names(previous, getters) == set() \
                     and isinstance(previous.targets[0], ast.Name):
-                statements = (previous, stmt)
+                statements.insert(0, previous)
                 variable = previous.targets[0].id
-            return PresentBlock(statements, emit_mode(stmt, event_name), variable)
+                before = run[position - 2] if position > 1 else None
+                if isinstance(before, ast.ImportFrom):
+                    statements.insert(0, before)
+            return PresentBlock(tuple(statements), emit_mode(stmt, event_name), variable)
+    return None
+
+
+def _inner_variable(stmt: ast.stmt, getters: frozenset[str]) -> str | None:
+    """The getter variable assigned inside a fail-safe `try`."""
+    if isinstance(stmt, ast.Try):
+        for inner in stmt.body:
+            if isinstance(inner, ast.Assign) and is_getter_call(inner.value, getters) and isinstance(inner.targets[0], ast.Name):
+                return inner.targets[0].id
+    return None
+
+
+@dataclass(frozen=True)
+class BlockShape:
+    """How a present block was written, read back from its statements (re-emit and revert
+    render it again with these to see whether it is exactly what eventmod writes)."""
+
+    emit: EmitMode
+    failsafe: bool
+    failsafe_level: str
+    loop_guard: bool
+    local_import: str  # the import statement's text, "" when the block has none
+    variable: str | None
+    getter: str | None
+    enum: str | None
+    asyncio: str | None
+    report: str | None  # the logger expression failures are reported through
+
+
+def block_shape(block: PresentBlock, member: str) -> BlockShape:
+    statements = list(block.statements)
+    failsafe, level, report = False, "warning", None
+    if len(statements) == 1 and isinstance(statements[0], ast.Try) and len(statements[0].handlers) == 1:
+        handler = statements[0].handlers[0]
+        call = _report_call(handler.body)
+        if isinstance(handler.type, ast.Name) and handler.type.id == "Exception" and handler.name is None and call is not None:
+            failsafe, level, report = True, call.func.attr, ast.unparse(call.func.value)  # type: ignore[attr-defined]
+        statements = list(statements[0].body)
+    local_import = next((ast.unparse(s) for s in statements if isinstance(s, ast.ImportFrom)), "")
+    assignment = next((s for s in statements if isinstance(s, ast.Assign)), None)
+    variable = getter = enum = asyncio_name = None
+    if assignment is not None and isinstance(assignment.targets[0], ast.Name) and isinstance(assignment.value, ast.Call) \
+            and isinstance(assignment.value.func, ast.Name):
+        variable, getter = assignment.targets[0].id, assignment.value.func.id
+    loop_guard = False
+    for node in ast.walk(ast.Module(body=statements, type_ignores=[])):
+        if isinstance(node, ast.Try) and _is_loop_guard(node):
+            loop_guard = True
+            call = _report_call(node.handlers[0].body)
+            if call is not None and report is None:
+                report = ast.unparse(call.func.value)  # type: ignore[attr-defined]
+        elif is_log_call_of(node, member):
+            first = node.args[0]  # type: ignore[attr-defined]
+            if isinstance(first.value, ast.Name):
+                enum = first.value.id
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _SCHEDULERS \
+                and isinstance(node.func.value, ast.Name):
+            asyncio_name = node.func.value.id
+    return BlockShape(block.mode, failsafe, level, loop_guard, local_import, variable, getter, enum, asyncio_name, report)
+
+
+def _report_call(body: list[ast.stmt]) -> ast.Call | None:
+    """The one `<logger>.<level>(...)` call statement of a handler body."""
+    if len(body) == 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Call) \
+            and isinstance(body[0].value.func, ast.Attribute):
+        return body[0].value
     return None
 
 

@@ -75,7 +75,7 @@ def check(
         })
         c.exit_with(ExitCode.FINDINGS if result.findings else ExitCode.OK)
         return
-    found = findings(run, default_emit=project.config.emit)
+    found = findings(run)
     shown = sorted(((report.show(f.path), f) for f in found), key=lambda t: (t[0], t[1].line, t[1].event_id))
     for path, finding in shown:
         if fmt == "github":
@@ -85,7 +85,7 @@ def check(
             report.err(finding.text(path))
     report.warnings([p for o in run.outcomes() if o.status is not Status.DRIFTED for p in o.problems])
     summary = Summary.of(run)
-    line = f"{summary.present} present, {summary.pending} pending, {summary.drifted} drifted, {summary.reemit} emit-mode mismatch"
+    line = f"{summary.present} present, {summary.pending} pending, {summary.drifted} drifted, {summary.reemit} shape mismatch"
     if fmt == "github":
         report.note(line)
     elif not quiet:

@@ -4,8 +4,9 @@ plan, each failure printed by the command's `Reporter` with the contract's exit 
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 import typer
 
@@ -88,6 +89,23 @@ def plan_or_fail(project: "Project", selection: "Selection", common: Common, rep
         report.fail(run.all_problems())
     report.warnings(run.all_problems())
     return run
+
+
+@contextmanager
+def writing(project: "Project", report: Reporter) -> Iterator[None]:
+    """The root's lock, held from planning to the last write (apply, revert); a timeout is exit 2."""
+    from eventmod import api
+    from eventmod.model.problems import InputError
+
+    lock = api.writing(project.config)
+    try:
+        lock.__enter__()
+    except InputError as exc:
+        report.fail(exc.problems)
+    try:
+        yield
+    finally:
+        lock.__exit__(None, None, None)
 
 
 def output_target(path: Path | None, report: Reporter, flag: str, *, directory: bool = False) -> Path | None:

@@ -110,10 +110,6 @@ def apply(
     Everything is checked first; then each file is written atomically. Refuses (exit 2) when a
     file it would touch has uncommitted changes in git, unless --allow-dirty.
     """
-    from dataclasses import replace
-
-    from eventmod import api
-
     common = o.Common.of(locals())
     report = c.reporter(common, writes=True)
     project, selection = c.prepare(common, report)
@@ -122,6 +118,17 @@ def apply(
 
         if toplevel(project.config.root) is None:
             report.error(f"--commit needs root {report.show(str(project.config.root))} to be inside a git work tree; nothing was written.")
+    with c.writing(project, report):
+        _apply(project, selection, common, report, allow_dirty, commit, interactive, color)
+
+
+def _apply(project, selection, common: o.Common, report: Reporter, allow_dirty: bool, commit: bool, interactive: bool,
+           color: str) -> None:
+    """apply, holding the root's lock from planning to the last write."""
+    from dataclasses import replace
+
+    from eventmod import api
+
     run = c.plan_or_fail(project, selection, common, report)
     if interactive:
         from eventmod.cli.workflows import choose_events
@@ -164,6 +171,8 @@ def _show_write(result, report: Reporter, verb: str) -> None:
         report.err(f"error: uncommitted changes in file(s) {verb} would touch: {files}")
         report.err("commit or stash them first, or pass --allow-dirty; nothing was written.")
         raise typer.Exit(int(ExitCode.INVALID))
+    if result.refused:
+        report.error(f"{result.refused}; nothing was written.")
     failure = result.failure
     if failure is not None:
         where = report.paths.code_path(failure.path)
@@ -199,7 +208,7 @@ def _write(project, run, common: o.Common, report: Reporter, allow_dirty: bool) 
     from eventmod.reports.summary import Summary, findings
 
     _show_write(api.write_changes(project.config, list(run.files), allow_dirty=allow_dirty), report, "apply")
-    done = {Status.PRESENT: "already present", Status.PENDING: "inserted", Status.REEMIT: "switched to the spec's emit mode"}
+    done = {Status.PRESENT: "already present", Status.PENDING: "inserted", Status.REEMIT: "switched to the spec's shape"}
     for finding in sorted(findings(run, tuple(done)), key=lambda f: (f.path, f.line)):
         where = f"{report.paths.code_path(finding.path)}:{finding.line}"
         report.detail(f"{where}: {finding.event_id} ({finding.event}): {done[finding.status]}")
@@ -221,6 +230,14 @@ def revert(
     common = o.Common.of(locals())
     report = c.reporter(common, writes=True)
     project, selection = c.prepare(common, report)
+    with c.writing(project, report):
+        _revert(project, selection, common, report, allow_dirty)
+
+
+def _revert(project, selection, common: o.Common, report: Reporter, allow_dirty: bool) -> None:
+    """revert, holding the root's lock from planning to the last write."""
+    from eventmod import api
+
     result = api.plan_revert(project, selection, jobs=c.jobs(common))
     problems = result.all_problems()
     if result.errors():

@@ -11,6 +11,7 @@ import sys
 from dataclasses import dataclass
 
 from eventmod.model.edits import Edit
+from eventmod.pyast.bindings import bindings, free_name, global_assignments_in, identifiers
 from eventmod.pyast.source import SourceFile
 
 
@@ -20,6 +21,7 @@ class ImportPlan:
     enum: str
     asyncio: str
     edits: tuple[Edit, ...]
+    logging: str = "logging"
 
 
 def _top_imports(tree: ast.Module) -> list[ast.stmt]:
@@ -39,6 +41,54 @@ def existing_names(tree: ast.Module, module: str, wanted: tuple[str, ...]) -> di
     return found
 
 
+def _imports_of(tree: ast.Module, module: str, name: str) -> list[str]:
+    """Local names the module's top-level imports give `name` from `module` (`from module import
+    name [as x]`), the plain name first."""
+    found = []
+    for stmt in _top_imports(tree):
+        if isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and stmt.module == module:
+            for alias in stmt.names:
+                if alias.name == "*":
+                    found.append(name)
+                elif alias.name == name:
+                    found.append(alias.asname or alias.name)
+    return sorted(dict.fromkeys(found), key=lambda local: local != name)
+
+
+def _module_imports(tree: ast.Module, module: str) -> list[str]:
+    """Local names of top-level `import <module> [as x]`, the plain name first."""
+    found = [alias.asname or alias.name for stmt in _top_imports(tree) if isinstance(stmt, ast.Import)
+             for alias in stmt.names if alias.name == module]
+    return sorted(dict.fromkeys(found), key=lambda local: local != module)
+
+
+def _is_same_import(node: ast.AST, local: str, module: str, name: str | None) -> bool:
+    """Whether `node` binds `local` to `name` from `module` (or to the module itself)."""
+    if name is None:
+        return isinstance(node, ast.Import) and any(a.name == module and (a.asname or a.name) == local for a in node.names)
+    return isinstance(node, ast.ImportFrom) and node.level == 0 and node.module == module and any(
+        (a.name == name and (a.asname or a.name) == local) or a.name == "*" for a in node.names)
+
+
+@dataclass(frozen=True)
+class NameChoice:
+    local: str  # the name blocks use
+    added: bool  # an import (or alias) has to be added for it
+
+
+def choose_name(tree: ast.Module, module_bound: dict[str, list[ast.AST]], taken: frozenset[str], module: str,
+                name: str | None, preferred: str) -> NameChoice:
+    """The local name for `name` imported from `module` (`name` None: the module itself):
+    an existing import whose name nothing else binds (at module level, or in `taken`: the scopes
+    of the instrumented functions) is reused; otherwise `preferred` if it is free, else the
+    first free alias (`preferred_`, `preferred_2`, ...)."""
+    existing = _module_imports(tree, module) if name is None else _imports_of(tree, module, name)
+    for local in existing:
+        if local not in taken and all(_is_same_import(n, local, module, name) for n in module_bound.get(local, ())):
+            return NameChoice(local, False)
+    return NameChoice(free_name(preferred, taken | set(module_bound)), True)
+
+
 def plan_imports(
     source: SourceFile,
     tree: ast.Module,
@@ -49,17 +99,20 @@ def plan_imports(
     need_logger: bool,
     need_asyncio: bool,
     line_length: int,
+    need_logging: bool = False,
+    taken: frozenset[str] = frozenset(),
+    module_bound: dict[str, list[ast.AST]] | None = None,
 ) -> ImportPlan:
-    wanted = (getter, enum)
-    have = existing_names(tree, module, wanted)
+    """The imports the blocks need. `taken`: names bound in the scopes of the instrumented
+    functions (and the scopes around them); a name they or the module bind to something else is
+    never rebound: the import goes under a free alias instead."""
+    bound = dict(module_bound if module_bound is not None else bindings(tree))
+    for name in global_assignments_in(source.text, tree):
+        bound[name] = [*bound.get(name, ()), tree]  # some function may rebind it at run time
     edits: list[Edit] = []
-    missing = [name for name in wanted if name not in have] if need_logger else []
-    asyncio_bound = _asyncio_alias(tree) if need_asyncio else None
-    new_lines = logger_import_lines(module, missing, line_length, source.indent_unit)
-    if missing and need_asyncio and asyncio_bound is None and not _top_imports(tree):
-        # A file without imports gets both as one block, in isort's order (stdlib first).
-        edit = _new_import(source, tree, ("import asyncio", "", *new_lines), order=0)
-        return ImportPlan(have.get(getter, getter), have.get(enum, enum), "asyncio", (edit,))
+    getter_choice = choose_name(tree, bound, taken, module, getter, getter)
+    enum_choice = choose_name(tree, bound, taken, module, enum, enum)
+    missing = [_item(n, c.local) for n, c in ((getter, getter_choice), (enum, enum_choice)) if c.added] if need_logger else []
     if missing:
         target = next(
             (s for s in _top_imports(tree) if isinstance(s, ast.ImportFrom) and s.level == 0 and s.module == module
@@ -69,31 +122,57 @@ def plan_imports(
         if target is not None:
             edits.append(_merge_into(source, target, missing, line_length))
         else:
-            edits.append(_new_import(source, tree, new_lines, order=1))
-    asyncio_name = "asyncio"
-    if need_asyncio:
-        if asyncio_bound is None:
-            edits.append(_new_import(source, tree, ("import asyncio",), order=0, stdlib=True))
-        else:
-            asyncio_name = asyncio_bound
-    return ImportPlan(have.get(getter, getter), have.get(enum, enum), asyncio_name, tuple(edits))
+            edits.append(_new_import(source, tree, from_import_lines(module, missing, source.indent_unit, line_length), order=1))
+    stdlib: dict[str, str] = {}
+    first_party = list(edits)
+    standard: list[str] = []
+    for name, needed in (("asyncio", need_asyncio), ("logging", need_logging)):
+        choice = choose_name(tree, bound, taken, name, None, name)
+        stdlib[name] = choice.local
+        if needed and choice.added:
+            standard.append(_item_module(name, choice.local))
+    if len(standard) + len(first_party) > 1 and not _top_imports(tree):
+        # A file without imports gets them in one place, a section each, as isort writes them.
+        sections = [*standard, *([""] if standard and first_party else []),
+                    *(["\n".join(first_party[0].lines).strip("\n")] if first_party else [])]
+        edits = [_new_import(source, tree, "\n".join(sections), order=0)]
+    else:
+        edits += [_new_import(source, tree, statement, order=0, stdlib=True) for statement in standard]
+    return ImportPlan(getter_choice.local, enum_choice.local, stdlib["asyncio"], tuple(edits), stdlib["logging"])
 
 
-def logger_import_lines(module: str, names: list[str], line_length: int, indent_unit: str) -> tuple[str, ...]:
-    """A new `from module import names`: one line, or black's exploded form when that line is
-    longer than the line length (revert recognises the statement by these lines)."""
-    line = f"from {module} import {', '.join(names)}"
-    if len(line) <= line_length:
-        return (line,)
-    return (f"from {module} import (", *(f"{indent_unit}{name}," for name in names), ")")
+def _item(name: str, local: str) -> str:
+    return name if local == name else f"{name} as {local}"
 
 
-def _asyncio_alias(tree: ast.Module) -> str | None:
-    for stmt in _top_imports(tree):
-        if isinstance(stmt, ast.Import):
+def _item_module(module: str, local: str) -> str:
+    return f"import {module}" if local == module else f"import {module} as {local}"
+
+
+def local_import(module: str, getter: str, enum: str, function: ast.AST) -> tuple[str, str, str]:
+    """A function-local `from <module> import <getter>, <enum>` for a block in `function`, with
+    names that occur nowhere in the function (a local binding there would shadow them for the
+    whole function): (the statement, the getter's name, the enum's name)."""
+    used = identifiers(function)
+    local_getter = free_name(getter, used)
+    local_enum = free_name(enum, used | {local_getter})
+    return f"from {module} import {_item(getter, local_getter)}, {_item(enum, local_enum)}", local_getter, local_enum
+
+
+def file_logger(tree: ast.Module) -> str | None:
+    """The module-level logger the file already uses: a name bound at top level to
+    `logging.getLogger(...)`/`get_logger(...)` (any module's), or an imported `logger`/`log`."""
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
+                and isinstance(stmt.value, ast.Call):
+            func = stmt.value.func
+            called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            if called in ("getLogger", "get_logger", "getChild"):
+                return stmt.targets[0].id
+        elif isinstance(stmt, ast.ImportFrom):
             for alias in stmt.names:
-                if alias.name == "asyncio":
-                    return alias.asname or "asyncio"
+                if (alias.asname or alias.name) in ("logger", "log", "LOGGER", "LOG", "_logger", "_log"):
+                    return alias.asname or alias.name
     return None
 
 
@@ -135,21 +214,34 @@ def _merge_into(source: SourceFile, stmt: ast.ImportFrom, names: list[str], line
     return Edit(alias_line - 1, alias_line, (fixed.rstrip("\r\n"), *new_lines), "import")
 
 
-def _new_import(source: SourceFile, tree: ast.Module, statements: tuple[str, ...], order: int, stdlib: bool = False) -> Edit:
-    """New import lines: one statement among the file's imports, or the first import block."""
+def from_import_lines(module: str, items: list[str], unit: str, line_length: int) -> str:
+    """`from <module> import <items>` as apply writes it: one line, or black's exploded form
+    when the line would be too long (lines joined with '\n')."""
+    line = f"from {module} import {', '.join(items)}"
+    if len(line) <= line_length:
+        return line
+    return "\n".join([f"from {module} import (", *(f"{unit}{item}," for item in items), ")"])
+
+
+def _new_import(source: SourceFile, tree: ast.Module, statement: str, order: int, stdlib: bool = False) -> Edit:
+    edit = _new_import_edit(source, tree, statement.split("\n")[0], order, stdlib)
+    if "\n" not in statement:
+        return edit
+    first = edit.lines.index(statement.split("\n")[0])
+    lines = (*edit.lines[:first], *statement.split("\n"), *edit.lines[first + 1:])
+    return Edit(edit.start, edit.end, lines, edit.kind, edit.order)
+
+
+def _new_import_edit(source: SourceFile, tree: ast.Module, statement: str, order: int, stdlib: bool = False) -> Edit:
     imports = _top_imports(tree)
     body = tree.body
     if imports:
         if stdlib:
-            statement = statements[0]
             # Standard-library imports go first, after `from __future__` ones (isort's order).
             non_future = [s for s in imports if not (isinstance(s, ast.ImportFrom) and s.module == "__future__")]
             if non_future:
-                first = non_future[0]
-                # before a third-party or first-party section: a blank line keeps the sections apart
-                lines = (statement,) if _is_stdlib(first) else (statement, "")
-                return Edit(first.lineno - 1, first.lineno - 1, lines, "import", order)
-        return _among_imports(source, body, imports, statements, order)
+                return Edit(non_future[0].lineno - 1, non_future[0].lineno - 1, (statement,), "import", order)
+        return _among_imports(source, body, imports, statement, order)
     # No imports at all: after the docstring (and one blank line), else after leading comments.
     position = 0
     lines = source.lines
@@ -158,13 +250,13 @@ def _new_import(source: SourceFile, tree: ast.Module, statements: tuple[str, ...
         # black keeps one blank line after a module docstring: the import goes below it.
         if position < len(lines) and not lines[position].strip():
             position += 1
-            new = [*statements]
+            new = [statement]
         else:
-            new = ["", *statements]
+            new = ["", statement]
     else:
         while position < len(lines) and lines[position].lstrip().startswith("#"):
             position += 1
-        new = [*statements]
+        new = [statement]
     following = next((s for s in body if (s.lineno - 1) >= position), None)
     blank_after = 0
     probe = position
@@ -186,24 +278,24 @@ def _is_stdlib(stmt: ast.stmt) -> bool:
     return name in sys.stdlib_module_names or name == "__future__"
 
 
-def _among_imports(source: SourceFile, body: list[ast.stmt], imports: list[ast.stmt], lines: tuple[str, ...], order: int) -> Edit:
+def _among_imports(source: SourceFile, body: list[ast.stmt], imports: list[ast.stmt], statement: str, order: int) -> Edit:
     """Place a first-party `from` import as isort would: in the non-stdlib section, before the
     first `from` import that sorts after it; after the stdlib section (one blank line apart)
     when the file has no other non-stdlib import."""
     leading = _leading_imports(body) or imports
-    module = lines[0].split()[1]
+    module = statement.split()[1]
     others = [s for s in leading if not _is_stdlib(s)]
     for stmt in others:
         if isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and (stmt.module or "") > module:
-            return Edit(stmt.lineno - 1, stmt.lineno - 1, lines, "import", order)
+            return Edit(stmt.lineno - 1, stmt.lineno - 1, (statement,), "import", order)
     if others:
         end = others[-1].end_lineno or others[-1].lineno
-        return Edit(end, end, lines, "import", order)
+        return Edit(end, end, (statement,), "import", order)
     end = leading[-1].end_lineno or leading[-1].lineno
     following_blank = end < len(source.lines) and not source.lines[end].strip()
     if following_blank:
-        return Edit(end + 1, end + 1, (*lines, ""), "import", order)
-    return Edit(end, end, ("", *lines), "import", order)
+        return Edit(end + 1, end + 1, (statement, ""), "import", order)
+    return Edit(end, end, ("", statement), "import", order)
 
 
 def _leading_imports(body: list[ast.stmt]) -> list[ast.stmt]:

@@ -37,6 +37,9 @@ class Names:
     enum: str = DEFAULT_ENUM_CLASS
     asyncio: str = "asyncio"
     json_safe: str = JSON_SAFE_HELPER
+    # The expression a fail-safe block reports a logging failure through: the file's own
+    # module-level logger, or `logging.getLogger(__name__)` when the file has none.
+    report: str = "logger"
 
 
 # -- strings -----------------------------------------------------------------------------------
@@ -211,18 +214,63 @@ def format_statement(statement: str, quote: str, normalize_strings: bool, line_l
 # -- the block ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class RenderOptions:
+    """Everything that decides a block's shape (besides the names it spells): apply renders
+    with the options the spec asks for, re-emit and revert with the options a block was
+    written with (read back from the code by `analysis.presence.block_shape`)."""
+
     emit: str  # "await" | "background"
     json_safe: bool = False
     coerce: tuple[str, ...] = ()
+    # Fail-safe: the whole block runs in `try:` / `except Exception:` and a failure is reported
+    # through `Names.report` at `failsafe_level`, never raised into the caller.
+    failsafe: bool = False
+    failsafe_level: str = "warning"
+    # Background emission from a sync function: schedule only when an event loop is running
+    # (otherwise a debug line says the event was not logged).
+    loop_guard: bool = False
+    # A function-local import as the block's first statement (import cycles): the statement.
+    local_import: str = ""
+
+    def differences(self, other: "RenderOptions") -> list[str]:
+        """How `other` (the wanted shape) differs from these options, in words (for `check`)."""
+        found = []
+        if self.emit != other.emit:
+            found.append(f"emit {self.emit} -> {other.emit}")
+        if self.failsafe != other.failsafe:
+            found.append(f"fail-safe {'on' if self.failsafe else 'off'} -> {'on' if other.failsafe else 'off'}")
+        elif self.failsafe and self.failsafe_level != other.failsafe_level:
+            found.append(f"fail-safe log level {self.failsafe_level} -> {other.failsafe_level}")
+        if self.loop_guard != other.loop_guard:
+            found.append(f"running-loop guard {'on' if self.loop_guard else 'off'} -> {'on' if other.loop_guard else 'off'}")
+        if bool(self.local_import) != bool(other.local_import):
+            found.append(f"import {'local' if self.local_import else 'top'} -> {'local' if other.local_import else 'top'}")
+        return found
 
 
-def render_options(event: EventSpec, settings: Settings) -> RenderOptions:
-    """The per-event render options apply uses (shared with revert)."""
-    return RenderOptions(emit=event.emit or settings.emit, json_safe=json_safe_for(event, settings), coerce=event.coerce)
+def render_options(event: EventSpec, settings: Settings, *, sync_function: bool = False, local_import: str = "",
+                   wrapped: bool = False) -> RenderOptions:
+    """The per-event render options apply uses (shared with revert). `wrapped`: the block is
+    the handler of an `on_error` wrap, which is always fail-safe (a failing block must never
+    replace the exception being handled)."""
+    emit = event.emit or settings.emit
+    failsafe = event.failsafe if event.failsafe is not None else settings.failsafe
+    return RenderOptions(emit=emit, json_safe=json_safe_for(event, settings), coerce=event.coerce,
+                         failsafe=bool(failsafe) or wrapped, failsafe_level=settings.failsafe_log_level,
+                         loop_guard=sync_function and emit == "background", local_import=local_import)
 
 
 def json_safe_for(event: EventSpec, settings: Settings) -> bool:
     return bool(event.json_safe if event.json_safe is not None else settings.json_safe)
+
+
+def failure_message(event: EventSpec) -> str:
+    """What a fail-safe block reports when logging the event failed."""
+    return f"Could not log event {event.event}"
+
+
+def no_loop_message(event: EventSpec) -> str:
+    """What a loop-guarded block reports when no event loop runs (the event is skipped)."""
+    return f"No running event loop: event {event.event} not logged"
 
 
 def render_block(event: EventSpec, options: RenderOptions, names: Names, style: Style, indent: str) -> list[str]:
@@ -242,9 +290,12 @@ def _layout(event: EventSpec, options: RenderOptions, names: Names, style: Style
     lines: list[str] = []
     if event.comment:
         lines.extend(f"# {part}".rstrip() for part in event.comment.splitlines())
-    lines.append(f"{names.variable} = {names.getter}()")
+    core: list[str] = []
+    if options.local_import:
+        core += [options.local_import, ""]  # black keeps one blank line after imports
+    core.append(f"{names.variable} = {names.getter}()")
     condition = names.variable if not event.when else f"{names.variable} and ({expr(event.when)})"
-    lines.append(f"if {condition}:")
+    core.append(f"if {condition}:")
     body = [format_statement(s, q, style.normalize_strings, style.line_length) for s in event.setup]
     call = [f"{names.variable}.log_event(", f"{u}{names.enum}.{event.event},"]
     if event.payload:
@@ -265,13 +316,24 @@ def _layout(event: EventSpec, options: RenderOptions, names: Names, style: Style
     call.append(f"{u}severity={quote_string(event.severity, q)},")
     call.append(")")
     if options.emit == "background":
-        body.append(f"{names.asyncio}.create_task(")
-        body.extend(u + line for line in call)
-        body.append(")")
+        schedule = [f"{names.asyncio}.create_task(", *(u + line for line in call), ")"]
+        if options.loop_guard:
+            body += [
+                "try:", f"{u}{names.asyncio}.get_running_loop()",
+                "except RuntimeError:", f"{u}{names.report}.debug({quote_string(no_loop_message(event), q)})",
+                "else:", *(u + line for line in schedule),
+            ]
+        else:
+            body += schedule
     else:
         body.append("await " + call[0])
         body.extend(call[1:])
-    lines.extend(u + line for line in body)
+    core.extend(u + line for line in body)
+    if options.failsafe:
+        report = f"{names.report}.{options.failsafe_level}({quote_string(failure_message(event), q)}, exc_info=True)"
+        lines += ["try:", *(u + line if line else line for line in core), "except Exception:", u + report]
+    else:
+        lines += core
     return lines
 
 

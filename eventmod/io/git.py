@@ -8,6 +8,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+class GitError(Exception):
+    """git failed for another reason than "not a git repository" (dubious ownership, a corrupt
+    index, ...): whether the files have uncommitted changes is unknown."""
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess | None:
     try:
         return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=False)
@@ -24,13 +33,20 @@ def toplevel(root: Path) -> Path | None:
 
 
 def dirty_files(root: Path, rel_paths: list[str]) -> list[str] | None:
-    """Which of `rel_paths` have uncommitted changes, or None when root is not in a git work tree."""
+    """Which of `rel_paths` have uncommitted changes, or None when root is not in a git work tree
+    (or git is not installed). Raises GitError when git fails in any other way."""
     inside = _git(root, "rev-parse", "--is-inside-work-tree")
-    if inside is None or inside.returncode != 0 or inside.stdout.strip() != "true":
-        return None
+    if inside is None:
+        return None  # git is not installed
+    if inside.returncode != 0:
+        if "not a git repository" in inside.stderr.lower():
+            return None
+        raise GitError(_first_line(inside.stderr) or f"git rev-parse exited with {inside.returncode}")
+    if inside.stdout.strip() != "true":
+        return None  # inside the .git directory itself, or a bare repository
     status = _git(root, "status", "--porcelain", "-z", "--", *rel_paths)
     if status is None or status.returncode != 0:
-        return None
+        raise GitError(_first_line(status.stderr if status else "") or "git status failed")
     top = toplevel(root) or root
     dirty = []
     for entry in status.stdout.split("\0"):

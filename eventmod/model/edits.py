@@ -18,6 +18,9 @@ class Edit:
     # For lines that carry original code (a wrapped statement, re-indented): the 0-based
     # original line each new line comes from, None for written lines. Empty: all written.
     origins: tuple[int | None, ...] = ()
+    # For code an edit writes into a function: the 1-based line of that function's `def` in
+    # the original (safe mode checks that the written statements sit in that function's body).
+    scope: int = 0
 
     @property
     def inserted(self) -> bool:
@@ -36,6 +39,22 @@ def apply_edits(lines: list[str], edits: list[Edit], newline: str) -> str:
 def apply_edits_with_origin(lines: list[str], edits: list[Edit], newline: str) -> tuple[str, list[int | None]]:
     """New text plus, for each new line, the 0-based original line it is a verbatim copy of
     (None for lines an edit wrote). Safe mode uses the map to undo the edits on the AST."""
+    text, origin, _ = apply_edits_with_spans(lines, edits, newline)
+    return text, origin
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where an edit's lines landed in the new text: new lines [start, end) (0-based)."""
+
+    edit: Edit
+    start: int
+    end: int
+
+
+def apply_edits_with_spans(lines: list[str], edits: list[Edit], newline: str) -> tuple[str, list[int | None], list[Span]]:
+    """`apply_edits_with_origin`, plus where each edit's lines are in the new text."""
+    spans: list[Span] = []
     ordered = sorted(edits, key=lambda e: (e.start, e.end != e.start, e.order))
     out: list[str] = []
     origin: list[int | None] = []
@@ -47,9 +66,10 @@ def apply_edits_with_origin(lines: list[str], edits: list[Edit], newline: str) -
         origin.extend(range(position, edit.start))
         if out and not out[-1].endswith("\n"):
             out[-1] += newline  # inserting after a last line that had no line end
+        spans.append(Span(edit, len(out), len(out) + len(edit.lines)))
         out.extend(line + newline for line in edit.lines)
         origin.extend(edit.origins or [None] * len(edit.lines))
         position = edit.end
     out.extend(lines[position:])
     origin.extend(range(position, len(lines)))
-    return "".join(out), origin
+    return "".join(out), origin, spans

@@ -40,6 +40,7 @@ class EventOutcome:
     status: Status
     lines: tuple[int, ...] = ()  # where the block goes (or is), original line numbers
     problems: tuple[Problem, ...] = ()
+    reason: str = ""  # REEMIT: how the block's shape differs from the spec ("fail-safe off -> on")
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,9 @@ class FilePlan:
     # For each new line, the 0-based old line it copies (None: written by an edit); lets the
     # diff be read off the edits instead of searched for.
     origin: tuple[int | None, ...] = ()
+    # (member, line) of every `log_event(<Enum>.<MEMBER>, ...)` call in the file: checked
+    # against the enum once the whole run is planned (a missing member fails at run time).
+    references: tuple[tuple[str, int], ...] = ()
 
     @property
     def changed(self) -> bool:

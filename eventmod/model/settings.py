@@ -11,6 +11,8 @@ from typing import Any
 from eventmod.model.problems import did_you_mean
 
 EMIT_MODES = ("await", "background")
+IMPORT_MODES = ("auto", "top", "local")  # where a block's logger import goes (config `import`)
+FAILSAFE_LOG_LEVELS = ("debug", "info", "warning", "error")  # how a swallowed logging failure is reported
 DEFAULT_GETTER = "get_event_logger"
 DEFAULT_ENUM_CLASS = "EventType"
 DEFAULT_LOGGER_MODULE = "core.event_logger"
@@ -67,6 +69,10 @@ class Config:
     json_safe_helper: str = ""  # "module:function" to import instead of emitting a local helper
     safe_mode: bool = True
     failsafe: bool = True  # wrap each block so no logging failure reaches the caller
+    failsafe_log_level: str = field(default="warning", metadata={"choices": FAILSAFE_LOG_LEVELS})
+    # config key `import`: top | local | auto (local where a top-level import would form a cycle)
+    import_mode: str = field(default="auto", metadata={"key": "import", "choices": IMPORT_MODES})
+    lock_timeout: float = field(default=120.0, metadata={"validate": lambda v: None if v >= 0 else f"must be 0 or more seconds, got {v!r}"})
     logger_names: tuple[str, ...] = ()  # receiver globs taken for loggers, added to the built-in ones
     database_url: str = ""  # sqlite:///path.db or postgresql://...; observe/timeline --db wins
     database_url_env: str = ""  # name of an environment variable that holds the URL (no secret in a file)
@@ -109,6 +115,11 @@ class Settings:
     variable: str = DEFAULT_VARIABLE
     failsafe: bool = True
     logger_names: tuple[str, ...] = ()
+    failsafe_log_level: str = "warning"
+    import_mode: str = "auto"
+    # Modules (dotted, under root) that importing the logger module imports, transitively: a
+    # target among them would form an import cycle with a top-level logger import.
+    logger_imports: tuple[str, ...] = ()
     # In-memory file contents that stand in for the disk (path, bytes): planning phase N+1 on top
     # of phase N's output without writing it (patches per phase, --patch-dir).
     overlay: tuple[tuple[str, bytes], ...] = ()
@@ -120,5 +131,6 @@ class Settings:
             enum_class=config.enum_class, getter=config.getter, emit=config.emit, json_safe=config.json_safe,
             black=black, safe_mode=config.safe_mode, hot_paths=config.hot_paths,
             integer_kwargs=config.integer_kwargs, json_safe_helper=config.json_safe_helper, failsafe=config.failsafe,
-            logger_names=config.logger_names,
+            logger_names=config.logger_names, failsafe_log_level=config.failsafe_log_level,
+            import_mode=config.import_mode,
         )

@@ -46,6 +46,7 @@ class EventSpec:
     occurrence: Occurrence = None
     json_safe: bool | None = None
     coerce: tuple[str, ...] = ()  # kwargs to coerce to int (issue: column types)
+    failsafe: bool | None = None  # per-event override of the config's `failsafe`
 
     def line_of(self, key: str) -> int:
         return dict(self.key_lines).get(key, self.line)

@@ -12,10 +12,12 @@ CHECKS_RUN = (
     ("scope", "every payload/kwarg/when/setup name is bound at its insertion point on every path"),
     ("expression policy", "no lambda, :=, yield, await, starred, dunder access, eval/exec/compile/open/__import__"),
     ("signature", "only kwargs the target's log_event accepts"),
-    ("async legality", "await only in async functions; nothing inserted into finally blocks"),
+    ("async legality", "await only in async functions, never inside a finally; background from sync code only on a running loop"),
+    ("run-time contract", "the logger module and getter exist, every EventType member a block logs exists, getter assignments intact"),
+    ("fail-safe", "a logging failure is reported through the file's logger and never reaches the caller (unless failsafe: false)"),
     ("hot paths", "no awaited event inside a loop of a hot-path function"),
     ("enum integrity", "no EventType name or value conflicts"),
-    ("safe mode", "each changed file equals the original plus the inserted statements (AST check)"),
+    ("safe mode", "each changed file equals the original plus the inserted statements, each in its anchor's function (AST check)"),
 )
 
 

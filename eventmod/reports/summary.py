@@ -32,7 +32,7 @@ class Summary:
     def line(self, verb: str = "to insert", enum_class: str = "EventType") -> str:
         parts = [f"{self.pending} event(s) {verb}", f"{self.present} present"]
         if self.reemit:
-            parts.append(f"{self.reemit} switched to the spec's emit mode")
+            parts.append(f"{self.reemit} switched to the spec's shape")
         if self.invalid or self.drifted:
             parts.append(f"{self.invalid + self.drifted} invalid")
         parts.append(f"{self.files_touched} file(s) touched")
@@ -61,8 +61,7 @@ class Finding:
         return f"{where}: {self.event_id} ({self.event}): {self.status}{tail}"
 
 
-def findings(plan: RunPlan, statuses: tuple[Status, ...] = (Status.PENDING, Status.DRIFTED, Status.REEMIT),
-             default_emit: str = "await") -> list[Finding]:
+def findings(plan: RunPlan, statuses: tuple[Status, ...] = (Status.PENDING, Status.DRIFTED, Status.REEMIT)) -> list[Finding]:
     """The events with one of `statuses`, one finding per event (drift: per problem)."""
     found: list[Finding] = []
     for f in plan.files:
@@ -77,7 +76,7 @@ def findings(plan: RunPlan, statuses: tuple[Status, ...] = (Status.PENDING, Stat
                 continue
             detail = ""
             if o.status is Status.REEMIT:
-                detail = f"emit mode differs from the spec (the spec says `{o.event.emit or default_emit}`)"
+                detail = f"the block's shape differs from the spec ({o.reason})" if o.reason else "the block's shape differs from the spec"
             found.append(Finding(f.path, o.lines[0] if o.lines else 0, o.event.id, o.event.event, o.status, detail))
     return found
 

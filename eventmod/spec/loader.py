@@ -276,6 +276,7 @@ class _ComponentReader:
         emit = self.choice(merged.get("emit"), "emit", EMIT_MODES, event_id=event_id, required=False)
         occurrence = self.occurrence(merged.get("occurrence"), event_id)
         json_safe = self.boolean(merged.get("json_safe"), "json_safe", event_id)
+        failsafe = self.boolean(merged.get("failsafe"), "failsafe", event_id)
         coerce = self.coerce(merged.get("coerce"), event_id)
         if len(self.problems) > before or None in (event_id, name, value, function, anchor, severity):
             return None
@@ -286,7 +287,7 @@ class _ComponentReader:
             spec_file=self.shown, line=line,
             key_lines=tuple((k, n.line) for k, n in fields.items()),
             comment=comment, when=when, setup=setup, emit=emit, occurrence=occurrence,
-            json_safe=json_safe, coerce=coerce,
+            json_safe=json_safe, coerce=coerce, failsafe=failsafe,
         )
 
     def anchor(self, fields: dict[str, _Node], event_id: str | None, line: int) -> Anchor | None:

@@ -46,6 +46,7 @@ EVENT_FIELDS: dict[str, dict[str, Any]] = {
     "occurrence": {"oneOf": [{"type": "integer", "minimum": 1}, {"const": "all"}], "description": "Which anchor match (1-based) or all."},
     "json_safe": {"type": "boolean", "description": "Wrap payload values in the JSON-safe converter."},
     "coerce": {"type": "array", "items": {"enum": list(KWARG_ORDER)}, "description": "kwargs converted with int()."},
+    "failsafe": {"type": "boolean", "description": "Wrap the block so a logging failure is reported through the file's logger and never reaches the caller (default: config failsafe, true)."},
 }
 REQUIRED_EVENT = ("id", "event", "in")
 # Keys that identify one event or its place; they make no sense in `defaults`.

@@ -23,7 +23,7 @@ import yaml
 from eventmod.analysis.anchors import LogCall, LoggerNames, Site, inspect_log_call, normalize_log_text
 from eventmod.analysis.checks import ModuleScope, SiteContext, check_site, log_event_parameters
 from eventmod.analysis.placement import placement_problem, resolve_sites
-from eventmod.analysis.presence import followed_by_log_event
+from eventmod.analysis.presence import followed_by_log_event, inside_instrumentation
 from eventmod.codegen.enum_members import read_enum
 from eventmod.codegen.imports import existing_names
 from eventmod.model.problems import InputError, Problem, did_you_mean
@@ -372,8 +372,8 @@ def _suggest_file(config: Config, catalog: Catalog, target: Target, min_level: s
                 result.notes.append(f"{where}: {call.receiver}.{call.method} in {qualname}: the message is not a literal, so after_log cannot anchor on it")
                 continue
             site = Site("after", p.stmt, p.block, p.index, "forward", p.parent)
-            if followed_by_log_event(site, getters):
-                continue
+            if followed_by_log_event(site, getters) or inside_instrumentation(function, site, getters):
+                continue  # already followed by an event, or a fail-safe block's own report line
             if site.line in specified:
                 result.specified.append(f"{where}: already specified by event {specified[site.line]}")
                 continue
@@ -397,7 +397,7 @@ def _specified_lines(config: Config, catalog: Catalog, source: SourceFile, funct
     found: dict[int, str] = {}
     events = [e for c in catalog.components if c.file == path for e in c.events] + list(extra_events)
     for event in events:
-        failed, sites, _ = resolve_sites(source, functions, event, config.emit, loggers=loggers)
+        failed, sites, _ = resolve_sites(source, functions, event, config.emit, getters=frozenset({config.getter}), loggers=loggers)
         if failed is None:
             for site in sites:
                 found.setdefault(site.line, event.id)

@@ -8,26 +8,29 @@ instead of raising, so files can be planned in worker processes and the run stay
 from __future__ import annotations
 
 import ast
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from eventmod.analysis.anchors import LoggerNames, Mode, Site
-from eventmod.analysis.checks import ModuleScope, SiteContext, check_site, log_event_parameters, signature_problems
+from eventmod.analysis.checks import ModuleScope, SiteContext, check_site
+from eventmod.analysis.contract import contract_problems, runtime_problems, unknown_member_problems
+from eventmod.analysis.cycles import imported_by
 from eventmod.analysis.naming import logger_variable
+from eventmod.analysis.oneliner import OneLiner, one_liner
 from eventmod.analysis.placement import resolve_sites
-from eventmod.analysis.presence import EmitMode, present_block
+from eventmod.analysis.presence import BlockShape, EmitMode, PresentBlock, block_shape, drifted_block, present_block
 from eventmod.analysis.style import Style, file_style
 from eventmod.codegen.enum_members import EnumMember, enum_edits, plan_members, read_enum
-from eventmod.codegen.imports import existing_names, plan_imports
+from eventmod.codegen.imports import existing_names, file_logger, local_import, plan_imports
 from eventmod.codegen.json_safe import json_safe_helper_edit
-from eventmod.analysis.contract import contract_problems
-from eventmod.codegen.render import JSON_SAFE_HELPER, Names, RenderOptions, json_safe_for, render_block, render_options, rendered_block_start
+from eventmod.codegen.render import Names, RenderOptions, json_safe_for, render_block, render_options, rendered_block_start
 from eventmod.config import settings_for
-from eventmod.model.edits import Edit, EditConflict, apply_edits_with_origin
+from eventmod.model.edits import Edit, EditConflict, apply_edits_with_spans
 from eventmod.model.problems import Problem
 from eventmod.model.results import EventOutcome, FilePlan, RunPlan, Status
 from eventmod.model.settings import Config, Settings
 from eventmod.model.spec import Catalog, EventSpec, SelectedCatalog, Selection
+from eventmod.pyast.bindings import bindings, enclosing_scopes
 from eventmod.pyast.source import Loaded, SourceFile, load_source
 from eventmod.pyast.walk import FunctionNode, first_line, index_classes, index_functions, module_of
 from eventmod.transform.runner import FileJob, Progress, jobs_by_file, run_jobs
@@ -50,6 +53,9 @@ def plan_run(config: Config, catalog: Catalog, selection: Selection = Selection(
 
     additions, problems = _plan_enum(config, catalog, events, load)
     problems += contract_problems(config, events, load, settings.overlay)
+    problems += runtime_problems(config, load, settings.overlay)
+    if settings.import_mode == "auto" and events:
+        settings = replace(settings, logger_imports=tuple(sorted(imported_by(config.root, settings.logger_module, load, dict(settings.overlay)))))
     work = jobs_by_file(catalog, selection)
     if additions:
         enum_job = next((j for j in work if j.path == settings.enum_file), None)
@@ -59,6 +65,7 @@ def plan_run(config: Config, catalog: Catalog, selection: Selection = Selection(
             work[work.index(enum_job)] = FileJob(enum_job.path, enum_job.events, tuple(additions))
         work.sort(key=lambda j: j.path)
     plans = run_jobs(plan_file, work, settings, jobs, progress, loaded)
+    problems += unknown_member_problems(config, plans, additions, load)
     return RunPlan(tuple(plans), tuple(problems))
 
 
@@ -79,7 +86,8 @@ def locate_file(job: FileJob, settings: Settings, preloaded: Loaded | Problem | 
     functions, classes = index_functions(tree), index_classes(tree)
     local = existing_names(tree, settings.logger_module, (settings.getter,))
     getters = frozenset({settings.getter, *local.values()})
-    outcomes = tuple(_resolve(source, functions, e, settings.emit, getters, classes)[0] for e in job.events)
+    loggers = LoggerNames.of(tree, settings.logger_names)
+    outcomes = tuple(_resolve(source, functions, e, settings.emit, getters, classes, loggers)[0] for e in job.events)
     return FilePlan(job.path, source.raw, None, outcomes)
 
 
@@ -107,9 +115,10 @@ def plan_file(job: FileJob, settings: Settings, preloaded: "tuple[SourceFile, as
         located = [Problem(e.spec_file, e.line, f"target {job.path}: {loaded.message}", e.id) for e in job.events[:1]]
         return FilePlan(job.path, None, None, tuple(EventOutcome(e, Status.INVALID) for e in job.events), (loaded, *located))
     source, tree = loaded
+    references = _member_references(source, tree, settings) if job.events else ()
     outcomes, placements = _resolve_and_check(source, tree, job.events, settings)
     style = file_style(source, tree, settings.black)
-    edits, outcomes = _event_edits(source, tree, placements, outcomes, settings, style)
+    edits, outcomes, block_problems = _event_edits(source, tree, placements, outcomes, settings, style)
     added: tuple[str, ...] = ()
     if job.enum_additions:
         state = read_enum(source, tree, settings.enum_class)
@@ -117,29 +126,62 @@ def plan_file(job: FileJob, settings: Settings, preloaded: "tuple[SourceFile, as
             edits.extend(enum_edits(source, state, list(job.enum_additions), style.quote))
             added = tuple(m.name for m in job.enum_additions)
     if not edits:
-        return FilePlan(job.path, source.raw, None, tuple(outcomes), enum_added=added)
+        return FilePlan(job.path, source.raw, None, tuple(outcomes), tuple(block_problems), enum_added=added, references=references)
     try:
-        new_text, origin = apply_edits_with_origin(source.lines, edits, source.newline)
+        new_text, origin, spans = apply_edits_with_spans(source.lines, edits, source.newline)
     except EditConflict as exc:
         problem = Problem(job.path, 0, f"conflicting edits: {exc}; two events wrap or split the same statement")
-        return FilePlan(job.path, source.raw, None, tuple(outcomes), (problem,))
+        return FilePlan(job.path, source.raw, None, tuple(outcomes), (problem, *block_problems), references=references)
     if settings.safe_mode:
         rewritten = frozenset(line + 1 for e in edits if e.kind in ("event", "import") for line in range(e.start, e.end))
+        scopes = {line + 1: span.edit.scope for span in spans if span.edit.scope for line in range(span.start, span.end)}
         mismatch = verify_only_insertions(source.text, new_text, origin, logger_module=settings.logger_module,
                                           added_names=(settings.getter, settings.enum_class), replaced=rewritten,
-                                          old_tree=tree)
+                                          old_tree=tree, scopes=scopes)
         if mismatch:
             problem = Problem(job.path, 0, f"internal error: safe mode found that the transformation changed more than it inserted ({mismatch}); nothing was written. Please report this with the file and spec.")
-            return FilePlan(job.path, source.raw, None, tuple(outcomes), (problem,))
-    return FilePlan(job.path, source.raw, source.encode(new_text), tuple(outcomes), enum_added=added, origin=tuple(origin))
+            return FilePlan(job.path, source.raw, None, tuple(outcomes), (problem,), references=references)
+    return FilePlan(job.path, source.raw, source.encode(new_text), tuple(outcomes), tuple(block_problems), enum_added=added,
+                    origin=tuple(origin), references=references)
 
 
-Placement = tuple[EventSpec, FunctionNode, Site]
+def _member_references(source: SourceFile, tree: ast.Module, settings: Settings) -> tuple[tuple[str, int], ...]:
+    """(member, line) of every `log_event(<Enum>.<MEMBER>, ...)` call in the file whose enum
+    name is imported from the logger module (at top level or inside a function), or defined
+    here when this is the enum file."""
+    if "log_event" not in source.text:
+        return ()
+    names = {settings.enum_class} if source.path == settings.enum_file else set()
+    calls: list[ast.Call] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if node.level == 0 and node.module == settings.logger_module:
+                names.update(a.asname or a.name for a in node.names if a.name == settings.enum_class)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "log_event" and node.args:
+            calls.append(node)
+    found = []
+    for call in calls:
+        first = call.args[0]
+        if isinstance(first, ast.Attribute) and isinstance(first.value, ast.Name) and first.value.id in names:
+            found.append((first.attr, call.lineno))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One site of one event that apply looks at: a block to insert (`present` None), or a
+    block already there whose shape may differ from what the spec asks for now."""
+
+    event: EventSpec
+    function: FunctionNode
+    site: Site
+    present: PresentBlock | None = None
 
 
 def _resolve_and_check(source: SourceFile, tree: ast.Module, events: tuple[EventSpec, ...], settings: Settings
                        ) -> tuple[list[EventOutcome], list[Placement]]:
-    """Each event's outcome, and the sites that need a block (or a re-emit), checked."""
+    """Each event's outcome, and its sites: those that need a block (checked) and those that
+    have one (for re-emit)."""
     functions = index_functions(tree)
     classes = index_classes(tree)
     local = existing_names(tree, settings.logger_module, (settings.getter,))
@@ -148,57 +190,72 @@ def _resolve_and_check(source: SourceFile, tree: ast.Module, events: tuple[Event
     loggers = LoggerNames.of(tree, settings.logger_names)
     outcomes: list[EventOutcome] = []
     placements: list[Placement] = []
+    module_bound: set[str] | None = None
     for event in events:
-        outcome, sites, function = _resolve(source, functions, event, settings.emit, getters, classes, loggers)
-        if sites and function is not None:
-            found = [p for site in sites for p in check_site(_site_context(source, tree, function, site, event, settings), module_scope)]
-            if any(p.severity == "error" for p in found):
-                outcome, sites = EventOutcome(event, Status.INVALID, outcome.lines, tuple(found)), []
-            elif found:
-                outcome = EventOutcome(event, outcome.status, outcome.lines, tuple(found))
+        outcome, found, function = _resolve(source, functions, event, settings.emit, getters, classes, loggers)
+        present = [(site, block) for site, block in found if block is not None]
+        if present and function is not None:
+            if module_bound is None:
+                module_bound = _module_names(tree, settings, source.text)
+            broken = [p for site, block in present for p in _block_problems(source, function, event, block, module_bound, getters)]
+            if broken:
+                outcomes.append(EventOutcome(event, Status.INVALID, outcome.lines, tuple(broken)))
+                continue
+        missing = [site for site, block in found if block is None]
+        if missing and function is not None:
+            problems = [p for site in missing for p in check_site(_site_context(source, tree, function, site, event, settings), module_scope)]
+            if any(p.severity == "error" for p in problems):
+                outcome, found = EventOutcome(event, Status.INVALID, outcome.lines, tuple(problems)), []
+            elif problems:
+                outcome = EventOutcome(event, outcome.status, outcome.lines, tuple(problems))
         outcomes.append(outcome)
-        placements.extend((event, function, s) for s in sites if function is not None)
+        if function is not None:
+            placements.extend(Placement(event, function, site, block) for site, block in found)
     return outcomes, placements
 
 
-def _event_edits(source: SourceFile, tree: ast.Module, placements: list[Placement], outcomes: list[EventOutcome],
-                 settings: Settings, style: Style) -> tuple[list[Edit], list[EventOutcome]]:
-    """Blocks, re-emits, imports and the JSON-safe helper for the placements of one file."""
-    if not placements:
-        return [], outcomes
-    need_background = any((event.emit or settings.emit) == "background" for event, _, _ in placements)
-    imports = plan_imports(
-        source, tree, module=settings.logger_module, getter=settings.getter, enum=settings.enum_class,
-        need_logger=module_of(source.path) != settings.logger_module, need_asyncio=need_background,
-        line_length=settings.black.line_length,
-    )
-    edits: list[Edit] = list(imports.edits)
-    json_safe_name = JSON_SAFE_HELPER
-    if any(json_safe_for(event, settings) for event, _, _ in placements):
-        helper_edit, json_safe_name = json_safe_helper_edit(source, tree, settings.json_safe_helper, style, imports.edits)
-        if helper_edit is not None:
-            edits.append(helper_edit)
-    variables: dict[int, str] = {}
-    getter_names = {imports.getter, settings.getter}
-    reemit = {o.event.id for o in outcomes if o.status is Status.REEMIT}
-    for order, (event, function, site) in enumerate(placements):
-        if id(function) not in variables:  # one scan per function, not per event
-            variables[id(function)] = logger_variable(function, getter_names, settings.variable, source=source)
-        variable = variables[id(function)]
-        names = Names(variable=variable, getter=imports.getter, enum=imports.enum, asyncio=imports.asyncio, json_safe=json_safe_name)
-        options = render_options(event, settings)
-        if event.id not in reemit:
-            edits.append(_edit_for(source, event, site, names, options, style, order))
-            continue
-        rewritten = _reemit_edit(source, event, site, names, options, style, frozenset(getter_names), order)
-        if isinstance(rewritten, Edit):
-            edits.append(rewritten)
-        else:  # edited by hand: stays present, with the warning
-            outcomes = [o if o.event.id != event.id else EventOutcome(event, Status.PRESENT, o.lines, (*o.problems, rewritten)) for o in outcomes]
-    if need_background and not any(e.kind in ("event", "wrap") and any("create_task(" in line for line in e.lines) for e in edits):
-        # every block that wanted background was left alone (edited by hand): no asyncio import
-        edits = [e for e in edits if not (e.kind == "import" and e.lines == ("import asyncio",))]
-    return edits, outcomes
+def _module_names(tree: ast.Module, settings: Settings, source_text: str) -> set[str]:
+    """Names bound at module level; everything the logger module exports when it is
+    star-imported (eventmod cannot tell which)."""
+    names = set(bindings(tree, source_text))
+    if any(isinstance(s, ast.ImportFrom) and s.module == settings.logger_module and any(a.name == "*" for a in s.names)
+           for s in ast.walk(tree)):
+        names |= {settings.getter, settings.enum_class, "*"}
+    return names
+
+
+def _block_problems(source: SourceFile, function: FunctionNode, event: EventSpec, block: PresentBlock,
+                    module_bound: set[str], getters: frozenset[str]) -> list[Problem]:
+    """What makes a present block fail when it runs: its getter assignment is gone (the guard
+    reads a name nothing binds), or the getter or enum name it uses is bound nowhere."""
+    from eventmod.pyast.scope import bound_at
+
+    if "*" in module_bound:
+        return []
+    shape = block_shape(block, event.event)
+    first = block.statements[0]
+    where = f"{source.path}:{first.lineno}"
+    local: set[str] = set()
+    if shape.local_import:
+        local = set(bindings(ast.parse(shape.local_import)))
+    scope = set(bindings(function))
+    problems = []
+    receiver = next((node.func.value for stmt in block.statements for node in ast.walk(stmt)  # type: ignore[attr-defined]
+                     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "log_event"
+                     and node.args and isinstance(node.args[0], ast.Attribute) and node.args[0].attr == event.event), None)
+    if isinstance(receiver, ast.Name) and shape.variable is None and receiver.id not in module_bound \
+            and receiver.id not in bound_at(function, first, False):
+        problems.append(Problem(event.spec_file, event.line_of(event.anchor.kind),
+                                f"the block for {event.event} at {where} reads `{receiver.id}`, but its getter assignment "
+                                f"(`{receiver.id} = {sorted(getters)[0]}()`) is gone: the block fails with NameError when it runs; "
+                                "restore the assignment, or revert the event and apply it again", event.id))
+    for kind, name, key in (("getter", shape.getter, "getter"), ("enum", shape.enum, "enum_class")):
+        if name and name not in module_bound and name not in local and name not in scope:
+            problems.append(Problem(event.spec_file, event.line_of(event.anchor.kind),
+                                    f"the block for {event.event} at {where} uses the {kind} `{name}`, which nothing in {source.path} "
+                                    f"binds (no import of it): the block fails with NameError when it runs; import it from the "
+                                    f"logger module, or check `{key}`/`logger_module` in [tool.eventmod]", event.id))
+    return problems
 
 
 def _site_context(source: SourceFile, tree: ast.Module, function: FunctionNode, site: Site, event: EventSpec, settings: Settings) -> SiteContext:
@@ -210,24 +267,24 @@ def _site_context(source: SourceFile, tree: ast.Module, function: FunctionNode, 
 
 
 def _resolve(source: SourceFile, functions: dict[str, FunctionNode], event: EventSpec, default_emit: str, getters: frozenset[str],
-             classes: frozenset[str] = frozenset(), loggers: LoggerNames | None = None) -> tuple[EventOutcome, list[Site], FunctionNode | None]:
-    """Resolve one event to the sites that still need its block."""
-    failed, sites, function = resolve_sites(source, functions, event, default_emit, classes, loggers)
+             classes: frozenset[str] = frozenset(), loggers: LoggerNames | None = None
+             ) -> tuple[EventOutcome, list[tuple[Site, PresentBlock | None]], FunctionNode | None]:
+    """Resolve one event: its outcome and the sites apply looks at, each with the block already
+    there (None: pending). Sites that are present are returned only when none is pending."""
+    failed, sites, function = resolve_sites(source, functions, event, default_emit, classes, getters, loggers)
     if failed is not None:
         return failed, [], function
     found = [(s, present_block(s, event.event, getters)) for s in sites]
     missing = [s for s, block in found if block is None]
-    lines = tuple(_block_line(source, s, block) for s, block in found)
     if missing:
-        return EventOutcome(event, Status.PENDING, tuple(s.line for s in missing)), missing, function
-    wanted = event.emit or default_emit
-    switch = [s for s, block in found if block is not None and block.mode is not EmitMode.OTHER and block.mode != wanted]
-    if switch:
-        return EventOutcome(event, Status.REEMIT, tuple(s.line for s in switch)), switch, function
-    return EventOutcome(event, Status.PRESENT, lines), [], function
+        drifted = [_drift_problem(source, event, s, d) for s in missing if (d := drifted_block(s, event.event, getters)) is not None]
+        if drifted:
+            return EventOutcome(event, Status.DRIFTED, tuple(s.line for s in missing), tuple(drifted)), [], function
+        return EventOutcome(event, Status.PENDING, tuple(s.line for s in missing)), [(s, None) for s in missing], function
+    return EventOutcome(event, Status.PRESENT, tuple(_block_line(source, s, block) for s, block in found)), found, function
 
 
-def _block_line(source: SourceFile, site: Site, block) -> int:
+def _block_line(source: SourceFile, site: Site, block: PresentBlock | None) -> int:
     """Where a present block starts: the anchor's insertion line when the block follows it; the
     block's own first line (its comment included) when it precedes that line (`before`, and
     `at: end`, whose anchor is the block itself)."""
@@ -239,46 +296,251 @@ def _block_line(source: SourceFile, site: Site, block) -> int:
     return first
 
 
-def _edit_for(source: SourceFile, event: EventSpec, site: Site, names: Names, options: RenderOptions, style: Style, order: int) -> Edit:
-    stmt = site.stmt
+def _drift_problem(source: SourceFile, event: EventSpec, site: Site, drifted) -> Problem:
+    block = drifted.block.statements
+    first, last = block[0].lineno, block[-1].end_lineno or block[-1].lineno
+    anchor_first, anchor_last = first_line(site.stmt), site.stmt.end_lineno or site.stmt.lineno
+    distance = max(first - anchor_last, anchor_first - last) - 1
+    return Problem(
+        event.spec_file, event.line_of(event.anchor.kind),
+        f"the block for {event.event} was found {distance} line(s) from its anchor (block at {source.path}:{first}, "
+        f"anchor {event.anchor.describe()} at {source.path}:{anchor_first}); {drifted.between} statement(s) were added between them, "
+        "so apply does not insert a second block; move the block back next to its anchor, or update the anchor",
+        event.id)
+
+
+# -- edits -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Planned:
+    """One placement with the options the spec asks for and, for a present block, the options
+    and names it was written with."""
+
+    placement: Placement
+    wanted: RenderOptions
+    current: RenderOptions | None = None
+    shape: BlockShape | None = None
+
+
+def _event_edits(source: SourceFile, tree: ast.Module, placements: list[Placement], outcomes: list[EventOutcome],
+                 settings: Settings, style: Style) -> tuple[list[Edit], list[EventOutcome], list[Problem]]:
+    """Blocks, re-emits, imports and the JSON-safe helper for the placements of one file."""
+    if not placements:
+        return [], outcomes, []
+    is_logger_module = module_of(source.path) == settings.logger_module
+    local_mode = not is_logger_module and (
+        settings.import_mode == "local" or (settings.import_mode == "auto" and module_of(source.path) in settings.logger_imports))
+    local_imports: dict[int, tuple[str, str, str]] = {}
+
+    def local_of(function: FunctionNode) -> tuple[str, str, str]:
+        if id(function) not in local_imports:
+            local_imports[id(function)] = local_import(settings.logger_module, settings.getter, settings.enum_class, function)
+        return local_imports[id(function)]
+
+    planned: list[_Planned] = []
+    for p in placements:
+        wanted = render_options(p.event, settings, sync_function=not isinstance(p.function, ast.AsyncFunctionDef),
+                                local_import=local_of(p.function)[0] if local_mode else "", wrapped=p.site.mode is Mode.WRAP)
+        planned.append(_Planned(p, wanted))
+    helper_edit, json_safe_name = (None, "")
+    if any(item.wanted.json_safe for item in planned):
+        helper_edit, json_safe_name = json_safe_helper_edit(source, tree, settings.json_safe_helper, style)
+
+    # Blocks already there: rewrite those eventmod wrote in another shape (re-emit).
+    notes: dict[str, tuple[Status, str, Problem | None]] = {}
+    written: list[_Planned] = []
+    for item in planned:
+        p = item.placement
+        if p.present is None:
+            written.append(item)
+            continue
+        shape = block_shape(p.present, p.event.event)
+        if shape.emit is EmitMode.OTHER:
+            continue
+        current = RenderOptions(emit=shape.emit.value, json_safe=item.wanted.json_safe, coerce=item.wanted.coerce,
+                                failsafe=shape.failsafe, failsafe_level=shape.failsafe_level, loop_guard=shape.loop_guard,
+                                local_import=shape.local_import)
+        differences = current.differences(item.wanted)
+        if not differences:
+            continue
+        names = Names(variable=shape.variable or settings.variable, getter=shape.getter or settings.getter,
+                      enum=shape.enum or settings.enum_class, asyncio=shape.asyncio or "asyncio",
+                      json_safe=json_safe_name, report=shape.report or "logger")
+        if _block_start(source, p.present, p.event, current, names, style) is not None:
+            written.append(_Planned(p, item.wanted, current, shape))
+            notes[p.event.id] = (Status.REEMIT, "; ".join(differences), None)
+        elif current.emit != item.wanted.emit and p.event.id not in notes:
+            first = p.present.statements[0].lineno
+            warning = Problem(p.event.spec_file, p.event.line_of("emit") if p.event.emit else p.event.line,
+                              f"the block at {source.path}:{first} is emitted with `{current.emit}` but the spec says `{item.wanted.emit}`; it differs from what eventmod writes (edited by hand?), so it was left alone",
+                              p.event.id, "warning")
+            notes[p.event.id] = (Status.PRESENT, "", warning)
+    outcomes = [_noted(o, notes) for o in outcomes]
+    if not written:
+        return [], outcomes, []
+
+    # Names: the imports the written blocks need, under names nothing in the file rebinds.
+    logger_name = file_logger(tree)
+    taken = _taken_names(source, tree, [item.placement.function for item in written],
+                         {settings.getter, settings.enum_class, "asyncio", "logging", *([logger_name] if logger_name else [])})
+    module_bound = bindings(tree, source.text)
+    use_file_logger = logger_name is not None and logger_name not in taken and all(
+        not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for n in module_bound.get(logger_name, ()))
+    reports = any(item.wanted.failsafe or item.wanted.loop_guard for item in written)
+    imports = plan_imports(
+        source, tree, module=settings.logger_module, getter=settings.getter, enum=settings.enum_class,
+        need_logger=not is_logger_module and not local_mode, need_asyncio=any(i.wanted.emit == "background" for i in written),
+        need_logging=reports and not use_file_logger, line_length=settings.black.line_length,
+        taken=frozenset(taken), module_bound=module_bound,
+    )
+    report = logger_name if use_file_logger else f"{imports.logging}.getLogger(__name__)"
+    edits: list[Edit] = list(imports.edits)
+    if helper_edit is not None and any(i.wanted.json_safe for i in written):
+        # placed again now that the imports are known: a generated helper goes below them all
+        helper_edit, _ = json_safe_helper_edit(source, tree, settings.json_safe_helper, style, imports.edits)
+        if helper_edit is not None:
+            edits.append(helper_edit)
+    variables: dict[int, str] = {}
+    getter_names = {imports.getter, settings.getter}
+    expansions: dict[int, list[tuple[int, _Planned, Names]]] = {}
+    problems: list[Problem] = []
+    for order, item in enumerate(written):
+        p = item.placement
+        function = p.function
+        if id(function) not in variables:  # one scan per function, not per event
+            variables[id(function)] = logger_variable(function, getter_names, settings.variable, source=source)
+        getter, enum = (local_of(function)[1], local_of(function)[2]) if local_mode else (imports.getter, imports.enum)
+        if is_logger_module:
+            getter, enum = settings.getter, settings.enum_class
+        names = Names(variable=variables[id(function)], getter=getter, enum=enum, asyncio=imports.asyncio,
+                      json_safe=json_safe_name, report=report)
+        if item.current is not None:
+            edits.append(_reemit_edit(source, p, item, names, style, order))
+            continue
+        expansion = one_liner(source, p.site)
+        if isinstance(expansion, OneLiner):
+            expansions.setdefault(expansion.line, []).append((order, item, names))
+            continue
+        edits.append(_edit_for(source, p, item.wanted, names, style, order))
+    for line, group in expansions.items():
+        edit = _expansion_edit(source, group, style)
+        if isinstance(edit, Problem):
+            problems.append(edit)
+        else:
+            edits.append(edit)
+    return edits, outcomes, problems
+
+
+def _taken_names(source: SourceFile, tree: ast.Module, functions: list[FunctionNode], added: set[str]) -> set[str]:
+    """Names bound in the scopes of `functions` and of the functions and classes around them
+    (the names an added import must not collide with). Only scopes whose text mentions a name
+    eventmod adds (or one of its aliases) are analysed: the others cannot bind it."""
+    scopes = enclosing_scopes(tree)
+    taken: set[str] = set()
+    seen: set[int] = set()
+    for function in functions:
+        for scope in (*scopes.get(id(function), []), function):
+            if id(scope) in seen:
+                continue
+            seen.add(id(scope))
+            text = "".join(source.lines[scope.lineno - 1: scope.end_lineno])  # type: ignore[attr-defined]
+            if any(name in text for name in added):
+                taken.update(bindings(scope, text))
+    return taken
+
+
+def _noted(outcome: EventOutcome, notes: dict[str, tuple[Status, str, Problem | None]]) -> EventOutcome:
+    if outcome.event.id not in notes or outcome.status is not Status.PRESENT:
+        return outcome
+    status, reason, warning = notes[outcome.event.id]
+    return replace(outcome, status=status, reason=reason, problems=(*outcome.problems, *([warning] if warning else [])))
+
+
+def _block_start(source: SourceFile, block: PresentBlock, event: EventSpec, options: RenderOptions, names: Names, style: Style) -> int | None:
+    """The first line (its comment included) of `block` when it is exactly what eventmod
+    renders with `options` and `names`, else None."""
+    first, last = block.statements[0], block.statements[-1]
+    indent = source.indentation_of(first.lineno)
+    if block.variable:
+        names = replace(names, variable=block.variable)
+    return rendered_block_start(source, first.lineno, last.end_lineno or last.lineno, render_block(event, options, names, style, indent))
+
+
+def _edit_for(source: SourceFile, p: Placement, options: RenderOptions, names: Names, style: Style, order: int) -> Edit:
+    stmt = p.site.stmt
     indent = source.indentation_of(stmt.lineno)
-    if site.mode is Mode.WRAP:
-        return _wrap_edit(source, event, stmt, names, options, style, indent, order)
-    block = render_block(event, options, names, style, indent)
-    position = first_line(stmt) - 1 if site.mode is Mode.BEFORE else stmt.end_lineno  # type: ignore[assignment]
+    if p.site.mode is Mode.WRAP:
+        return _wrap_edit(source, p, names, options, style, indent, order)
+    block = render_block(p.event, options, names, style, indent)
+    position = first_line(stmt) - 1 if p.site.mode is Mode.BEFORE else stmt.end_lineno  # type: ignore[assignment]
     # Blocks inserted before one line go deepest first (then in spec order): a block that ends an
     # inner block (after a loop body's last statement) must not land inside a shallower block's `if`.
     depth_first = order - len(indent.expandtabs(8)) * 1_000_000
-    return Edit(position, position, tuple(block), "event", depth_first)  # type: ignore[arg-type]
+    return Edit(position, position, tuple(block), "event", depth_first, scope=p.function.lineno)  # type: ignore[arg-type]
 
 
-def _reemit_edit(source: SourceFile, event: EventSpec, site: Site, names: Names, options: RenderOptions, style: Style,
-                 getters: frozenset[str], order: int) -> Edit | Problem:
-    """Rewrite a present block into the spec's emit mode, if it is exactly what eventmod wrote
-    (rendered in the other mode); a block edited by hand is left alone with a warning."""
-    block = present_block(site, event.event, getters)
-    assert block is not None
+def _reemit_edit(source: SourceFile, p: Placement, item: _Planned, names: Names, style: Style, order: int) -> Edit:
+    """Rewrite a present block (exactly what eventmod wrote, in another shape) into the shape
+    the spec asks for: the same variable, the lines that differ."""
+    block = p.present
+    assert block is not None and item.current is not None and item.shape is not None
     first, last = block.statements[0], block.statements[-1]
     indent = source.indentation_of(first.lineno)
-    names = replace(names, variable=block.variable or names.variable)
-    current = replace(options, emit=block.mode.value)
-    start = rendered_block_start(source, first.lineno, last.end_lineno or last.lineno,
-                                 render_block(event, current, names, style, indent))
-    if start is None:
-        return Problem(event.spec_file, event.line_of("emit") if event.emit else event.line, f"the block at {source.path}:{first.lineno} is emitted with `{block.mode}` but the spec says `{options.emit}`; it differs from what eventmod writes (edited by hand?), so it was left alone", event.id, "warning")
-    new = render_block(event, options, names, style, indent)
-    return Edit(start - 1, last.end_lineno or last.lineno, tuple(new), "event", order)
+    shape = item.shape
+    current_names = replace(names, variable=block.variable or names.variable, getter=shape.getter or names.getter,
+                            enum=shape.enum or names.enum, asyncio=shape.asyncio or names.asyncio, report=shape.report or names.report)
+    start = _block_start(source, block, p.event, item.current, current_names, style)
+    assert start is not None
+    new = render_block(p.event, item.wanted, replace(names, variable=block.variable or names.variable), style, indent)
+    return Edit(start - 1, last.end_lineno or last.lineno, tuple(new), "event", order, scope=p.function.lineno)
 
 
-def _wrap_edit(source: SourceFile, event: EventSpec, stmt: ast.stmt, names: Names, options: RenderOptions, style: Style, indent: str, order: int) -> Edit:
+def _wrap_lines(source: SourceFile, p: Placement, names: Names, options: RenderOptions, style: Style, indent: str,
+                body: list[str]) -> list[str]:
     unit = style.indent_unit
+    handler = render_block(p.event, options, names, style, indent + unit)
+    return [f"{indent}try:", *body, f"{indent}except Exception as exc:", *handler, f"{indent}{unit}raise"]
+
+
+def _wrap_edit(source: SourceFile, p: Placement, names: Names, options: RenderOptions, style: Style, indent: str, order: int) -> Edit:
+    unit = style.indent_unit
+    stmt = p.site.stmt
     first, last = first_line(stmt), stmt.end_lineno or stmt.lineno
     interior = source.string_interior_lines(first, last)
     body = []
     for lineno in range(first, last + 1):
         line = source.lines[lineno - 1].rstrip("\r\n")
         body.append(line if lineno in interior or not line.strip() else unit + line)
-    handler = render_block(event, options, names, style, indent + unit)
-    lines = [f"{indent}try:", *body, f"{indent}except Exception as exc:", *handler, f"{indent}{unit}raise"]
-    origins = (None, *range(first - 1, last), *[None] * (len(handler) + 2))
-    return Edit(first - 1, last, tuple(lines), "wrap", order, origins)
+    lines = _wrap_lines(source, p, names, options, style, indent, body)
+    origins = (None, *range(first - 1, last), *[None] * (len(lines) - 1 - len(body)))
+    return Edit(first - 1, last, tuple(lines), "wrap", order, origins, scope=p.function.lineno)
+
+
+def _expansion_edit(source: SourceFile, group: list[tuple[int, _Planned, Names]], style: Style) -> Edit | Problem:
+    """Expand a one-line body (`if x: stmt`) into a header and an indented body holding the
+    statement and the blocks anchored at it, in one edit. The header and the statement keep
+    their original text; safe mode compares their AST with the original line's."""
+    first = group[0][1].placement
+    expansion = one_liner(source, first.site)
+    assert isinstance(expansion, OneLiner)
+    body_indent = expansion.indent + style.indent_unit
+    wraps = [g for g in group if g[1].placement.site.mode is Mode.WRAP]
+    if len(wraps) > 1:
+        return Problem(first.event.spec_file, first.event.line_of(first.event.anchor.kind),
+                       f"two on_error events wrap the same statement at {source.path}:{expansion.line}", first.event.id)
+    lines = [expansion.header]
+    origins: list[int | None] = [expansion.line - 1]
+    for mode in (Mode.BEFORE, Mode.WRAP, Mode.AFTER):
+        for _, item, names in sorted((g for g in group if g[1].placement.site.mode is mode), key=lambda g: g[0]):
+            p = item.placement
+            if mode is Mode.WRAP:
+                wrapped = _wrap_lines(source, p, names, item.wanted, style, body_indent, [body_indent + style.indent_unit + expansion.body])
+                lines += wrapped
+                origins += [None, expansion.line - 1, *[None] * (len(wrapped) - 2)]
+            else:
+                block = render_block(p.event, item.wanted, names, style, body_indent)
+                lines += block
+                origins += [None] * len(block)
+        if mode is Mode.BEFORE and not wraps:
+            lines.append(body_indent + expansion.body)
+            origins.append(expansion.line - 1)
+    return Edit(expansion.line - 1, expansion.line, tuple(lines), "expand", group[0][0], tuple(origins), scope=first.function.lineno)

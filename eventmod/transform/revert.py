@@ -26,12 +26,11 @@ import itertools
 import re
 from dataclasses import dataclass, replace
 
-from eventmod.analysis.anchors import Site, Window
-from eventmod.analysis.anchors import LoggerNames
+from eventmod.analysis.anchors import LoggerNames, Site, Window
 from eventmod.analysis.placement import resolve_sites
-from eventmod.analysis.presence import EmitMode, present_block
+from eventmod.analysis.presence import EmitMode, PresentBlock, block_shape, present_block
 from eventmod.analysis.style import Style, file_style
-from eventmod.codegen.imports import logger_import_lines, plan_imports
+from eventmod.codegen.imports import from_import_lines, plan_imports
 from eventmod.codegen.json_safe import json_safe_helper_edit
 from eventmod.codegen.render import JSON_SAFE_HELPER, Names, RenderOptions, render_block, render_options, rendered_block_start, split_comment
 from eventmod.config import settings_for
@@ -40,6 +39,7 @@ from eventmod.model.problems import Problem
 from eventmod.model.results import RevertFile, RevertPlan, RevertStatus, SiteResult
 from eventmod.model.settings import Config, Settings
 from eventmod.model.spec import Catalog, EventSpec, Selection
+from eventmod.pyast.bindings import bindings, enclosing_scopes, is_alias_of
 from eventmod.pyast.source import SourceFile, load_source, split_lines
 from eventmod.pyast.walk import FunctionNode, first_line, index_functions, module_of
 from eventmod.transform.runner import FileJob, jobs_by_file, run_jobs
@@ -62,6 +62,7 @@ class _Found:
     edit: Edit
     line: int
     options: RenderOptions  # as the removed block was rendered
+    names: Names  # as the removed block spelled them
 
 
 def revert_file(job: FileJob, settings: Settings, preloaded: object = None) -> RevertFile:
@@ -78,25 +79,30 @@ def revert_file(job: FileJob, settings: Settings, preloaded: object = None) -> R
     results: list[SiteResult] = []
     found: list[_Found] = []
     claimed: set[int] = set()
+    touched: dict[int, FunctionNode] = {}
     loggers = LoggerNames.of(tree, settings.logger_names)
     for event in job.events:
-        failed, sites, function = resolve_sites(source, functions, event, settings.emit, loggers=loggers)
+        failed, sites, function = resolve_sites(source, functions, event, settings.emit, getters=getters, loggers=loggers)
         if failed is not None:
             problems.extend(failed.problems)
             continue
         assert function is not None
         for site in sites:
-            status, line, edit, options = _revert_site(source, site, event, function, names, style, settings, getters, claimed)
+            status, line, edit, options, block_names = _revert_site(source, site, event, function, names, style, settings, getters, claimed)
             results.append(SiteResult(event, status, line))
             if edit is not None:
-                found.append(_Found(edit, line, options))
+                found.append(_Found(edit, line, options, block_names))
+                touched[id(function)] = function
     if problems or not found:
         return RevertFile(job.path, source.raw, None, tuple(results), tuple(problems))
     try:
         text1, origin1 = apply_edits_with_origin(source.lines, [f.edit for f in found], source.newline)
     except EditConflict as exc:  # pragma: no cover - claimed statements never overlap
         return RevertFile(job.path, source.raw, None, tuple(results), (Problem(job.path, 0, f"conflicting removals: {exc}"),))
-    text2, origin2, notes = _remove_unused(source, text1, [f.options for f in found], settings, module_of(job.path) == settings.logger_module)
+    scopes = enclosing_scopes(tree)
+    taken = frozenset(name for function in touched.values() for scope in (*scopes.get(id(function), []), function)
+                      for name in bindings(scope))
+    text2, origin2, notes = _remove_unused(source, text1, found, settings, module_of(job.path) == settings.logger_module, taken)
     final_origin = [origin1[o] if o is not None else None for o in origin2]
     if settings.safe_mode:
         inverse: list[int | None] = [None] * len(source.lines)
@@ -116,7 +122,7 @@ def _names(source: SourceFile, tree: ast.Module, settings: Settings, style: Styl
     plan = plan_imports(source, tree, module=settings.logger_module, getter=settings.getter, enum=settings.enum_class,
                         need_logger=False, need_asyncio=True, line_length=settings.black.line_length)
     _, helper = json_safe_helper_edit(source, tree, settings.json_safe_helper, style)
-    return Names(getter=plan.getter, enum=plan.enum, asyncio=plan.asyncio, json_safe=helper)
+    return Names(getter=plan.getter, enum=plan.enum, asyncio=plan.asyncio, json_safe=helper, report="logger")
 
 
 # -- recognising one block ---------------------------------------------------------------------
@@ -146,35 +152,41 @@ def _is_getter_assignment(stmt: ast.stmt, variable: str, getters: frozenset[str]
 
 
 def _revert_site(source: SourceFile, site: Site, event: EventSpec, function: FunctionNode, names: Names, style: Style,
-                 settings: Settings, getters: frozenset[str], claimed: set[int]) -> tuple[str, int, Edit | None, RenderOptions]:
-    options = render_options(event, settings)
+                 settings: Settings, getters: frozenset[str], claimed: set[int]) -> tuple:
+    """(status, line, the removal edit or None, the options and names the block was written with)."""
+    wanted = render_options(event, settings, sync_function=not isinstance(function, ast.AsyncFunctionDef),
+                            wrapped=site.presence is Window.WRAPPED)
     found = present_block(site, event.event, getters)
     if found is None or id(found.statements[-1]) in claimed:
-        return ABSENT, site.line, None, options
-    guard = found.statements[-1]
-    claimed.add(id(guard))
-    if found.mode is not EmitMode.OTHER and found.mode != options.emit:
-        # apply re-emits such a block rather than adding another: it is still eventmod's block.
-        options = replace(options, emit=found.mode.value)
-    variable = found.variable or ""
-    assignment = found.statements[0]
-    edited = (EDITED, assignment.lineno, None, options)
-    if len(found.statements) != 2 or not _is_block_variable(variable, settings.variable) or _guard_variable(guard) != variable \
-            or not _is_getter_assignment(assignment, variable, getters):
+        return ABSENT, site.line, None, wanted, names
+    claimed.add(id(found.statements[-1]))
+    shape = block_shape(found, event.event)
+    # Read back how the block was written (emit mode, fail-safe, local import, names): apply
+    # re-emits a block in another shape rather than adding another, so it is still eventmod's.
+    options = RenderOptions(emit=shape.emit.value, json_safe=wanted.json_safe, coerce=wanted.coerce, failsafe=shape.failsafe,
+                            failsafe_level=shape.failsafe_level, loop_guard=shape.loop_guard, local_import=shape.local_import)
+    first_stmt, guard = found.statements[0], found.statements[-1]
+    edited = (EDITED, first_stmt.lineno, None, options, names)
+    if shape.enum != names.enum and not is_alias_of(shape.enum or "", settings.enum_class):
         return edited
-    names = replace(names, variable=variable)
+    names = replace(names, variable=shape.variable or names.variable, getter=shape.getter or names.getter,
+                    enum=shape.enum or names.enum, asyncio=shape.asyncio or names.asyncio, report=shape.report or names.report)
+    if shape.emit is EmitMode.OTHER or not shape.variable or not _is_block_variable(shape.variable, settings.variable) \
+            or not shape.getter or not (shape.getter in getters or is_alias_of(shape.getter, settings.getter)) \
+            or not shape.enum:
+        return edited
     if site.presence is Window.WRAPPED:
-        return _revert_wrap(source, site, event, names, style, options, assignment, edited)
-    indent = source.indentation_of(site.stmt.lineno)
-    first, last = assignment.lineno, guard.end_lineno or guard.lineno
+        return (*_revert_wrap(source, site, event, names, style, options, found, edited[:4]), names)
+    indent = source.indentation_of(first_stmt.lineno)
+    first, last = first_stmt.lineno, guard.end_lineno or guard.lineno
     start = rendered_block_start(source, first, last, render_block(event, options, names, style, indent))
-    if start is None or not source.starts_its_line(assignment) or not source.ends_its_line(guard):
+    if start is None or not source.starts_its_line(first_stmt) or not source.ends_its_line(guard):
         return edited
-    return REVERTED, start, Edit(start - 1, last, (), "revert"), options
+    return REVERTED, start, Edit(start - 1, last, (), "revert"), options, names
 
 
 def _revert_wrap(source: SourceFile, site: Site, event: EventSpec, names: Names, style: Style, options: RenderOptions,
-                 assignment: ast.stmt, edited: tuple) -> tuple:
+                 found: PresentBlock, edited: tuple) -> tuple:
     """Unwrap `try: STMT / except Exception as exc: <block> / raise` when it is eventmod's."""
     wrap, stmt = site.parent, site.stmt
     assert isinstance(wrap, ast.Try)
@@ -183,7 +195,8 @@ def _revert_wrap(source: SourceFile, site: Site, event: EventSpec, names: Names,
     handler = wrap.handlers[0]
     body = handler.body
     if not (isinstance(handler.type, ast.Name) and handler.type.id == "Exception" and handler.name == "exc"
-            and len(body) == 3 and body[0] is assignment and isinstance(body[2], ast.Raise) and body[2].exc is None):
+            and len(body) == len(found.statements) + 1 and all(a is b for a, b in zip(body, found.statements))
+            and isinstance(body[-1], ast.Raise) and body[-1].exc is None):
         return edited
     unit = style.indent_unit
     indent = source.indentation_of(wrap.lineno)
@@ -225,7 +238,17 @@ def _used_names(tree: ast.Module, skip: ast.AST | None = None) -> set[str]:
             visit(child)
 
     visit(tree)
-    return used
+    return used | _exported(tree)
+
+
+def _exported(tree: ast.Module) -> set[str]:
+    """Names listed in `__all__` (re-exported: an import that provides one is never unused)."""
+    names: set[str] = set()
+    for stmt in tree.body:
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] if isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) else []
+        if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets) and stmt.value is not None:  # type: ignore[union-attr]
+            names.update(n.value for n in ast.walk(stmt.value) if isinstance(n, ast.Constant) and isinstance(n.value, str))  # type: ignore[union-attr]
+    return names
 
 
 def _blank(lines: list[str], index: int) -> bool:
@@ -247,33 +270,42 @@ def _statement_removals(lines: list[str], first: int, last: int, before: int = 1
     return [(Edit(first - 1 - a, last + b, (), "revert"),) for a, b in options]
 
 
-def _logger_import_removals(source: SourceFile, tree: ast.Module, settings: Settings, used: set[str]
-                            ) -> tuple[list[tuple[Edit, ...]], int]:
+def _alias_text(alias: ast.alias) -> str:
+    return alias.name if alias.asname is None else f"{alias.name} as {alias.asname}"
+
+
+def _is_added_alias(alias: ast.alias, wanted: list[str]) -> bool:
+    """An import item apply may have written: a wanted name, plain or under its alias scheme."""
+    return alias.name in wanted and (alias.asname is None or is_alias_of(alias.asname, alias.name))
+
+
+def _logger_import_removals(source: SourceFile, tree: ast.Module, settings: Settings, used: set[str]) -> list[tuple[Edit, ...]]:
     """Candidate edits that take the getter/enum names apply added (and the revert left unused)
-    out of the logger import, most likely first: the whole statement when it is exactly the line
-    apply writes (`from <module> import <getter>, <enum>`), then each way of dropping unaliased
-    names merged at the end of the first import from the module (apply merges there); and how
-    many of the candidates remove the whole statement (they come first)."""
+    out of the logger import, most likely first: the whole statement when it reads exactly like
+    the line apply writes (`from <module> import <getter>, <enum>`, aliases included), then each
+    way of dropping names merged at the end of the first import from the module (apply merges
+    there). Only names nothing reads (nor `__all__` lists) are candidates."""
     wanted = [settings.getter, settings.enum_class]
     statements = [s for s in tree.body if isinstance(s, ast.ImportFrom) and s.level == 0 and s.module == settings.logger_module]
     if not statements or any(a.name == "*" for s in statements for a in s.names):
-        return [], 0
+        return []
     stmt = statements[0]
     aliases = stmt.names
     first, last = stmt.lineno, stmt.end_lineno or stmt.lineno
     candidates: list[tuple[Edit, ...]] = []
-    own = logger_import_lines(settings.logger_module, wanted, settings.black.line_length, source.indent_unit)
-    if len(statements) == 1 and [_text_of(source.lines, n) for n in range(first, last + 1)] == list(own) \
-            and not any(a.name in used for a in aliases):
+    unused = [a for a in aliases if (a.asname or a.name) not in used]
+    own = from_import_lines(settings.logger_module, [_alias_text(a) for a in aliases], source.indent_unit, settings.black.line_length)
+    if len(statements) == 1 and [a.name for a in aliases] == wanted and len(unused) == len(aliases) \
+            and all(_is_added_alias(a, wanted) for a in aliases) and source.code_lines(first, last) == own.split("\n"):
         candidates.extend(_statement_removals(source.lines, first, last))
-    whole = len(candidates)
     # apply appends the missing names in (getter, enum) order, after at least one existing name.
     for size in (2, 1):
         tail = aliases[-size:] if len(aliases) > size else []
         names = [a.name for a in tail]
-        if names and all(a.asname is None and a.name not in used for a in tail) and names in (wanted, wanted[:1], wanted[1:]):
-            candidates.extend(_unmerge_candidates(source, stmt, tail, names))
-    return candidates, whole
+        if names and all(_is_added_alias(a, wanted) and (a.asname or a.name) not in used for a in tail) \
+                and names in (wanted, wanted[:1], wanted[1:]):
+            candidates.extend(_unmerge_candidates(source, stmt, tail, [_alias_text(a) for a in tail]))
+    return candidates
 
 
 def _unmerge_candidates(source: SourceFile, stmt: ast.ImportFrom, tail: list[ast.alias], names: list[str]) -> list[tuple[Edit, ...]]:
@@ -296,7 +328,7 @@ def _unmerge_candidates(source: SourceFile, stmt: ast.ImportFrom, tail: list[ast
     # Parenthesised over several lines: drop the name lines (and maybe the comma apply added to
     # the item before them), or collapse the import apply exploded because it grew too long.
     keep = [a for a in stmt.names if a not in tail]
-    own_lines = all(a.lineno == a.end_lineno and _text_of(lines, a.lineno).strip() == f"{a.name}," for a in tail)
+    own_lines = all(a.lineno == a.end_lineno and _text_of(lines, a.lineno).strip() == f"{_alias_text(a)}," for a in tail)
     if own_lines and keep and tail[0].lineno > (keep[-1].end_lineno or keep[-1].lineno):
         start, stop = tail[0].lineno, tail[-1].lineno
         candidates.append((Edit(start - 1, stop, (), "revert"),))
@@ -318,7 +350,7 @@ def _unmerge_candidates(source: SourceFile, stmt: ast.ImportFrom, tail: list[ast
     col = source.char_col(first, stmt.col_offset)
     opening = header.find("(", col)
     if keep and opening >= 0:
-        items = ", ".join(a.name if a.asname is None else f"{a.name} as {a.asname}" for a in keep)
+        items = ", ".join(_alias_text(a) for a in keep)
         collapsed = f"{header[:col]}from {stmt.module} import {items}{header[opening + 1:]}"
         candidates.append((Edit(first - 1, last, (collapsed,), "revert", 0, (first - 1,)),))
     return candidates
@@ -352,12 +384,16 @@ def _text_of(lines: list[str], lineno: int) -> str:
     return lines[lineno - 1].rstrip("\r\n")
 
 
-def _asyncio_removals(source: SourceFile, tree: ast.Module, used: set[str]) -> list[tuple[Edit, ...]]:
-    if "asyncio" in used:
-        return []
+def _module_import_removals(source: SourceFile, tree: ast.Module, used: set[str], module: str) -> list[tuple[Edit, ...]]:
+    """Removing `import <module>` (or `import <module> as <module>_`: apply's alias) when
+    nothing reads it."""
     for stmt in tree.body:
-        if isinstance(stmt, ast.Import) and [(a.name, a.asname) for a in stmt.names] == [("asyncio", None)]:
-            if _text_of(source.lines, stmt.lineno).strip() == "import asyncio":
+        if isinstance(stmt, ast.Import) and len(stmt.names) == 1 and stmt.names[0].name == module:
+            alias = stmt.names[0]
+            local = alias.asname or alias.name
+            if local in used or (alias.asname is not None and not is_alias_of(alias.asname, module)):
+                continue
+            if _text_of(source.lines, stmt.lineno).strip() == f"import {_alias_text(alias)}":
                 return _statement_removals(source.lines, stmt.lineno, stmt.end_lineno or stmt.lineno)
     return []
 
@@ -381,58 +417,72 @@ def _helper_removals(source: SourceFile, tree: ast.Module, settings: Settings) -
     return []
 
 
-def _remove_unused(original: SourceFile, text: str, options: list[RenderOptions], settings: Settings,
-                   is_logger_module: bool) -> tuple[str, list[int | None], list[str]]:
-    """Remove what apply added for the reverted events and nothing uses any more. Returns the
-    text, each line's 0-based origin in `text`, and notes."""
+def _remove_unused(original: SourceFile, text: str, found: list[_Found], settings: Settings,
+                   is_logger_module: bool, taken: frozenset[str] = frozenset()) -> tuple[str, list[int | None], list[str]]:
+    """Remove what apply added for the reverted blocks and nothing uses any more: only a layout
+    that apply's own import planning turns back into `text` is taken, so a line apply did not
+    write (the user's own `import asyncio`, a name `__all__` re-exports) is never removed.
+    Returns the text, each line's 0-based origin in `text`, and notes."""
     source = original.with_text(text)
     tree = source.parse()
     identity = list(range(len(source.lines)))
     if isinstance(tree, Problem):  # cannot happen for eventmod's blocks; safe mode reports it
         return text, identity, []
     used = _used_names(tree)
-    need_logger = not is_logger_module
-    need_asyncio = any(o.emit == "background" for o in options)
-    need_helper = any(o.json_safe for o in options)
-    logger_group, whole = _logger_import_removals(source, tree, settings, used) if need_logger else ([], 0)
+    need = _Needs(
+        logger=not is_logger_module and any(not f.options.local_import for f in found),
+        asyncio=any(f.options.emit == "background" for f in found),
+        logging=any(f.names.report.endswith(".getLogger(__name__)") and (f.options.failsafe or f.options.loop_guard) for f in found),
+        helper=any(f.options.json_safe for f in found),
+        taken=taken,
+    )
     groups = [
-        logger_group,
-        _asyncio_removals(source, tree, used) if need_asyncio else [],
-        _helper_removals(source, tree, settings) if need_helper else [],
+        _logger_import_removals(source, tree, settings, used) if need.logger else [],
+        _module_import_removals(source, tree, used, "asyncio") if need.asyncio else [],
+        _module_import_removals(source, tree, used, "logging") if need.logging else [],
+        _helper_removals(source, tree, settings) if need.helper else [],
     ]
-    groups = [g for g in groups if g]
-    if not groups:
+    if not any(groups):
         return text, identity, []
-    fallback: tuple[str, list[int | None]] | None = None
+    groups = [[(), *g] for g in groups]  # each group may also stay: a name the user had
     best: tuple[tuple, str, list[int | None]] | None = None
     allowed_run = max(2, _longest_blank_run(source.lines))
     indexed = [list(enumerate(g)) for g in groups]
     for combination in itertools.islice(itertools.product(*indexed), _MAX_LAYOUTS):
+        if all(i == 0 for i, _ in combination):
+            continue
         edits = [e for _, candidate in combination for e in candidate]
         try:
             candidate_text, origin = apply_edits_with_origin(source.lines, edits, source.newline)
         except EditConflict:
             continue
-        if fallback is None:
-            fallback = (candidate_text, origin)
-        if _apply_restores(original, candidate_text, text, settings, need_logger, need_asyncio, need_helper):
+        kept = [i == 0 for i, _ in combination]
+        if _apply_restores(original, candidate_text, text, settings, need, kept):
             # Several layouts can give apply's text back (apply tops up blank lines): prefer one
-            # that leaves no more blank lines in a row than black would, then the likeliest.
+            # that removes the most, leaves no more blank lines in a row than black would, then
+            # the likeliest.
             candidate_lines = split_lines(candidate_text)
             too_many = _longest_blank_run(candidate_lines) > allowed_run
-            # When removing apply's whole import line and un-merging names from it both give
-            # apply's text back, the whole line goes: leaving an import nothing uses is the
-            # unlikelier original (apply writes its own line when the module imports nothing).
-            partial = bool(logger_group) and combination[0][0] >= whole
-            rank = (too_many, partial, _blank_line_cost(candidate_lines, origin), tuple(i for i, _ in combination))
+            content = sum(1 for line in candidate_lines if line.strip())  # a whole statement over its tail
+            rank = (sum(kept), content, too_many, _blank_line_cost(candidate_lines, origin), tuple(i for i, _ in combination))
             if best is None or rank < best[0]:
                 best = (rank, candidate_text, origin)
     if best is not None:
         return best[1], best[2], []
-    if fallback is None:  # pragma: no cover - removals of distinct statements never overlap
-        return text, identity, []
-    note = f"{original.path}: the imports apply added could not be matched to apply's layout exactly; removed the unused statements only"
-    return fallback[0], fallback[1], [note]
+    note = (f"{original.path}: the imports left unused could not be matched to what apply writes, so they were kept "
+            "(eventmod never removes a line it did not write); remove them by hand if they are eventmod's")
+    return text, identity, [note]
+
+
+@dataclass(frozen=True)
+class _Needs:
+    """What the reverted blocks needed, so what apply may have added for them."""
+
+    logger: bool
+    asyncio: bool
+    logging: bool
+    helper: bool
+    taken: frozenset[str]
 
 
 _TOP_DEF = re.compile(r"^(def |class |async def |@)")
@@ -442,8 +492,8 @@ def _blank_line_cost(lines: list[str], origin: list[int | None]) -> int:
     """How far the blank lines where something was removed are from black's habit: two before
     a top-level def or class and after a top-level def's body, otherwise one."""
     cost = 0
-    if origin and origin[0] != 0:  # something was removed at the top: a file starts with no blank line
-        cost += next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    if origin and origin[0] not in (0, None):  # the top of the file was removed
+        cost += next((i for i, line in enumerate(lines) if line.strip()), len(lines))  # black keeps no blank lines there
     for i in range(1, len(lines) + 1):
         previous = origin[i - 1]
         current = origin[i] if i < len(origin) else None
@@ -472,17 +522,21 @@ def _longest_blank_run(lines: list[str]) -> int:
     return longest
 
 
-def _apply_restores(original: SourceFile, candidate: str, target: str, settings: Settings,
-                    need_logger: bool, need_asyncio: bool, need_helper: bool) -> bool:
-    """Whether apply's own import/helper planning, run on `candidate`, gives back `target`."""
+def _apply_restores(original: SourceFile, candidate: str, target: str, settings: Settings, need: _Needs,
+                    kept: list[bool]) -> bool:
+    """Whether apply's own import/helper planning, run on `candidate`, gives back `target`. A
+    group that was kept (no removal) is planned as not needed: the user had it."""
     source = original.with_text(candidate)
     tree = source.parse()
     if isinstance(tree, Problem):
         return False
+    needed = {"logger": need.logger, "asyncio": need.asyncio, "logging": need.logging, "helper": need.helper}
+    wanted = {name: flag and not stays for (name, flag), stays in zip(needed.items(), kept)}
     plan = plan_imports(source, tree, module=settings.logger_module, getter=settings.getter, enum=settings.enum_class,
-                        need_logger=need_logger, need_asyncio=need_asyncio, line_length=settings.black.line_length)
+                        need_logger=wanted["logger"], need_asyncio=wanted["asyncio"], need_logging=wanted["logging"],
+                        line_length=settings.black.line_length, taken=need.taken)
     edits = list(plan.edits)
-    if need_helper:
+    if wanted["helper"]:
         helper, _ = json_safe_helper_edit(source, tree, settings.json_safe_helper, file_style(source, tree, settings.black), plan.edits)
         if helper is not None:
             edits.append(helper)

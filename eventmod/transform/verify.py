@@ -14,8 +14,14 @@ import ast
 
 def verify_only_insertions(old_text: str, new_text: str, origin: list[int | None], *,
                            logger_module: str, added_names: tuple[str, ...],
-                           replaced: frozenset[int] = frozenset(), old_tree: ast.Module | None = None) -> str | None:
+                           replaced: frozenset[int] = frozenset(), old_tree: ast.Module | None = None,
+                           scopes: dict[int, int] | None = None) -> str | None:
     """None when `new_text` is `old_text` plus inserted statements; else what differs.
+
+    `scopes` maps new lines (1-based) an edit wrote into a function to that function's `def`
+    line in the original: every statement written there must sit in that function's body (not
+    at module level, where `ast.parse` accepts a top-level `await`, nor in a class body), and an
+    `await` may only be written inside an `async def`.
 
     `replaced` holds original lines (1-based) that edits deliberately rewrote (an eventmod block
     switched to another emit mode, a merged import): statements made only of those lines are
@@ -31,7 +37,11 @@ def verify_only_insertions(old_text: str, new_text: str, origin: list[int | None
     except SyntaxError as exc:
         return f"the output does not parse (line {exc.lineno}): {exc.msg}"
     written = {i + 1 for i, o in enumerate(origin) if o is None}
-    stripped = _Strip(written).visit(new_tree)
+    strip = _Strip(written)
+    stripped = strip.visit(new_tree)
+    misplaced = _misplaced(strip.removed, origin, scopes or {})
+    if misplaced:
+        return misplaced
     if replaced:
         old_tree = _Strip(set(replaced)).visit(old_tree)
     for tree in (old_tree, stripped):
@@ -94,12 +104,20 @@ def _dump(value) -> str:
 class _Strip(ast.NodeTransformer):
     def __init__(self, written: set[int]):
         self.written = written
+        # Each written statement removed (or wrap unwrapped), with the function around it.
+        self.removed: list[tuple[ast.stmt, ast.AST | None]] = []
+        self._function: ast.AST | None = None
 
     def _is_written(self, node: ast.AST) -> bool:
         lines = range(node.lineno, (node.end_lineno or node.lineno) + 1)  # type: ignore[attr-defined]
         return all(line in self.written for line in lines)
 
     def generic_visit(self, node: ast.AST) -> ast.AST:
+        outer = self._function
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self._function = node
+        elif isinstance(node, ast.ClassDef):
+            self._function = None
         for field in ("body", "orelse", "finalbody"):
             block = getattr(node, field, None)
             if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
@@ -108,6 +126,7 @@ class _Strip(ast.NodeTransformer):
             self.generic_visit(handler)
         for case in getattr(node, "cases", []) or []:
             case.body = self._block(case.body)
+        self._function = outer
         return node  # expressions hold no statements: nothing below them to strip
 
     def _block(self, block: list[ast.stmt]) -> list[ast.stmt]:
@@ -115,13 +134,42 @@ class _Strip(ast.NodeTransformer):
         for stmt in block:
             if isinstance(stmt, ast.Try) and stmt.lineno in self.written and not stmt.orelse and not stmt.finalbody \
                     and all(self._is_written(h) for h in stmt.handlers) and not any(self._is_written(s) for s in stmt.body):
+                self.removed.append((stmt, self._function))
                 kept.extend(self._block(stmt.body))  # an on_error wrap: keep the wrapped statement
             elif self._is_written(stmt):
+                self.removed.append((stmt, self._function))
                 continue  # an inserted block, import or enum member
             else:
                 self.generic_visit(stmt)
                 kept.append(stmt)
         return kept
+
+
+def _misplaced(removed: list[tuple[ast.stmt, ast.AST | None]], origin: list[int | None], scopes: dict[int, int]) -> str | None:
+    """A written statement outside the function its edit was planned for, or an `await`
+    written outside an `async def`."""
+    for stmt, function in removed:
+        expected = scopes.get(stmt.lineno)
+        if not expected:
+            continue
+        found = origin[function.lineno - 1] + 1 if function is not None and origin[function.lineno - 1] is not None else None  # type: ignore[attr-defined,operator]
+        if found != expected:
+            where = "at module level or in a class body" if function is None else f"in the function at line {function.lineno}"  # type: ignore[attr-defined]
+            return f"the statement written at line {stmt.lineno} is {where}, not in the body of the function defined at original line {expected}"
+        if not isinstance(function, ast.AsyncFunctionDef) and _awaits(stmt):
+            return f"the statement written at line {stmt.lineno} awaits outside an async function"
+    return None
+
+
+def _awaits(stmt: ast.stmt) -> bool:
+    """An `await` in `stmt` itself (not in a function or lambda nested in it)."""
+    stack: list[ast.AST] = [stmt]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Await, ast.AsyncFor, ast.AsyncWith)):
+            return True
+        stack.extend(c for c in ast.iter_child_nodes(node) if not isinstance(c, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)))
+    return False
 
 
 def _drop_import_names(tree: ast.Module, module: str, names: tuple[str, ...]) -> None:

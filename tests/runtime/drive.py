@@ -26,6 +26,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--scenario-timeout", type=float, default=60.0)
     parser.add_argument("--summary", default=None, help="also write the JSON summary to this file")
     parser.add_argument("--log-level", default="WARNING")
+    parser.add_argument("--fail-new-events", default=None, choices=("raise", "payload"),
+                        help="make log_event fail for every event the fixture did not log by hand: `raise` "
+                             "(the database is down) or `payload` (the payload cannot be serialised)")
     return parser.parse_args(argv)
 
 
@@ -47,6 +50,9 @@ async def drive(args: argparse.Namespace) -> dict:
     root = Path(args.root).resolve()
     backend = make_backend(args.backend)
     event_logger = EventLogger(backend)
+    failed_calls = {"count": 0}
+    if args.fail_new_events:
+        fail_new_events(event_logger, root, args.fail_new_events, failed_calls)
     await event_logger.start()
     set_event_logger(event_logger)
     exclude = {t for t in asyncio.all_tasks() if t is not asyncio.current_task()}  # the writer
@@ -75,7 +81,29 @@ async def drive(args: argparse.Namespace) -> dict:
         "serialization_failures": event_logger.serialization_failures,
         "write_failures": event_logger.write_failures,
         "seconds": {r.name: round(r.seconds, 3) for r in results},
+        "failed_log_calls": failed_calls["count"],
     }
+
+
+def fail_new_events(event_logger, root: Path, how: str, counter: dict) -> None:
+    """log_event fails for every event type the un-instrumented fixture does not define (the
+    ones eventmod added): the hand-written blocks keep working, every eventmod block fails."""
+    import ast
+
+    fixture = Path(__file__).resolve().parents[2] / "fixtures" / "tradingbot" / "core" / "event_logger.py"
+    enum = next(n for n in ast.parse(fixture.read_text(encoding="utf-8")).body if isinstance(n, ast.ClassDef) and n.name == "EventType")
+    original = {s.value.value for s in enum.body if isinstance(s, ast.Assign) and isinstance(s.value, ast.Constant)}
+    real = event_logger.log_event
+
+    async def log_event(event_type, event_data, *args, **kwargs):
+        if getattr(event_type, "value", event_type) not in original:
+            counter["count"] += 1
+            if how == "raise":
+                raise RuntimeError("monitoring database is down")
+            json.dumps({"payload": object()})  # TypeError: not JSON serializable
+        return await real(event_type, event_data, *args, **kwargs)
+
+    event_logger.log_event = log_event
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -151,7 +151,7 @@ def test_after_switching_emit_coverage_and_plan_still_count_the_event():
     assert switched.coverage_percent == 100.0
     [row] = switched.plan_rows
     assert (row.events, row.present, row.pending, row.invalid) == (1, 1, 0, 0)
-    assert "1 switched to the spec's emit mode" in Summary.of(switched.plan).line()
+    assert "1 switched to the spec's shape" in Summary.of(switched.plan).line()
     assert "asyncio.create_task(" in switched.text
 
     # once the switch is written, the event is present in its new mode and nothing changes

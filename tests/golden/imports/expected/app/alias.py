@@ -8,12 +8,15 @@ logger = logging.getLogger(__name__)
 async def run(symbol):
     event_logger = "not an event logger"
     logger.info("run %s", event_logger)
-    event_logger_2 = gel()
-    if event_logger_2:
-        await event_logger_2.log_event(
-            ET.RUN_ALIAS,
-            {
-                "symbol": symbol,
-            },
-            severity="INFO",
-        )
+    try:
+        event_logger_2 = gel()
+        if event_logger_2:
+            await event_logger_2.log_event(
+                ET.RUN_ALIAS,
+                {
+                    "symbol": symbol,
+                },
+                severity="INFO",
+            )
+    except Exception:
+        logger.warning("Could not log event RUN_ALIAS", exc_info=True)

@@ -7,12 +7,15 @@ logger = logging.getLogger(__name__)
 
 async def run(symbol):
     logger.info("run")
-    event_logger = get_event_logger()
-    if event_logger:
-        await event_logger.log_event(
-            EventType.RUN_SINGLE,
-            {
-                "symbol": symbol,
-            },
-            severity="INFO",
-        )
+    try:
+        event_logger = get_event_logger()
+        if event_logger:
+            await event_logger.log_event(
+                EventType.RUN_SINGLE,
+                {
+                    "symbol": symbol,
+                },
+                severity="INFO",
+            )
+    except Exception:
+        logger.warning("Could not log event RUN_SINGLE", exc_info=True)

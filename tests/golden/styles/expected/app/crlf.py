@@ -7,13 +7,18 @@ logger = logging.getLogger(__name__)
 
 async def crlf(symbol):
     logger.info("crlf")
-    event_logger = get_event_logger()
-    if event_logger:
-        await event_logger.log_event(
-            EventType.CRLF_EVENT,
-            {
-                "symbol": symbol,
-            },
-            severity="INFO",
+    try:
+        event_logger = get_event_logger()
+        if event_logger:
+            await event_logger.log_event(
+                EventType.CRLF_EVENT,
+                {
+                    "symbol": symbol,
+                },
+                severity="INFO",
+            )
+    except Exception:
+        logger.warning(
+            "Could not log event CRLF_EVENT", exc_info=True
         )
     return symbol
