@@ -126,7 +126,7 @@ def _init_suggest_apply(project: Path) -> None:
     eventmod = Eventmod(project)
     result = eventmod("init", "src/app/jobs.py", "--with-logger")
     assert result.exit_code == 0, result.output
-    result = eventmod("suggest", "app/queue.py", "--out", "event_specs/queue.yaml")
+    result = eventmod("suggest", "src/app/queue.py", "--out", "event_specs/queue.yaml")
     assert result.exit_code == 0, result.output
     assert "wrote 2 entries" in result.stdout
     result = eventmod("apply", "--allow-dirty")

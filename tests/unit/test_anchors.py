@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from eventmod.model.results import Status
-from eventmod.testing import assert_refused, assert_transform, transform
+from tests.unit.bare import assert_refused, assert_transform, transform
 from tests.unit.blocks import expand
 
 

@@ -20,7 +20,7 @@ import pytest
 from eventmod.api import load_project, plan, plan_revert, write_changes
 from eventmod.model.results import Status
 from eventmod.reports.summary import Summary
-from eventmod.testing import LOGGER_FILE, assert_transform, dedent, transform
+from tests.unit.bare import LOGGER_FILE, assert_transform, dedent, transform
 
 # -- 1. enclosing parameters -------------------------------------------------------------------
 NESTED = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from eventmod.testing import assert_transform, dedent
+from tests.unit.bare import assert_transform, dedent
 from tests.unit.blocks import expand
 
 SPEC = {"event": "E", "in": "f", "payload": {}, "after_log": "go"}

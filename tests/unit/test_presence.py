@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from eventmod.model.results import Status
-from eventmod.testing import assert_transform, transform
+from tests.unit.bare import assert_transform, transform
 from tests.unit.blocks import IMPORT, expand
 
 HEADER = "import asyncio\n\n" + IMPORT

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from eventmod.testing import assert_transform, transform
+from tests.unit.bare import assert_transform, transform
 
 BEFORE = """
     from core.event_logger import EventType, get_event_logger
