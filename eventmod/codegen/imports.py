@@ -10,7 +10,9 @@ import ast
 import sys
 from dataclasses import dataclass
 
+from eventmod.analysis.presence import CallMatcher
 from eventmod.model.edits import Edit
+from eventmod.model.settings import CallShape
 from eventmod.pyast.bindings import bindings, free_name, global_assignments_in, identifiers
 from eventmod.pyast.source import SourceFile
 
@@ -39,6 +41,15 @@ def existing_names(tree: ast.Module, module: str, wanted: tuple[str, ...]) -> di
                 elif alias.name in wanted:
                     found.setdefault(alias.name, alias.asname or alias.name)
     return found
+
+
+def file_matcher(tree: ast.Module, module: str, getter: str, call: CallShape) -> CallMatcher:
+    """The logging calls of one file: the configured shape, with the local names (aliases) the
+    file's imports from the logger module give the getter or the function."""
+    local = existing_names(tree, module, (call.imported(getter),))
+    if call.function:
+        return CallMatcher.of(call, frozenset({getter}), frozenset(local.values()))
+    return CallMatcher.of(call, frozenset({getter, *local.values()}))
 
 
 def _imports_of(tree: ast.Module, module: str, name: str) -> list[str]:
