@@ -461,7 +461,8 @@ def _signature_problems(config: Config, call: CallShape, signature: LoggerSignat
 
 def _keyword_problems(call: CallShape, signature: LoggerSignature, path: str) -> list[Problem]:
     problems: list[Problem] = []
-    takes = ", ".join(signature.keywords) or "no keywords"
+    after_event_type = [k for k in signature.keywords if k not in signature.positional[:1]]
+    takes = ", ".join(after_event_type) or "no keywords"
 
     def problem(message: str) -> None:
         problems.append(Problem(signature.path, signature.line, message))
@@ -478,7 +479,8 @@ def _keyword_problems(call: CallShape, signature: LoggerSignature, path: str) ->
         problem(f"`{signature.qualname}` takes {len(signature.positional)} positional argument(s), but blocks pass the event type "
                 "and the payload positionally; set `payload_arg` in [tool.eventmod] to the keyword that takes the payload")
     if call.severity_arg and not signature.accepts(call.severity_arg):
-        problem(f"`{signature.qualname}` takes no `{call.severity_arg}=` keyword (it takes: {takes}); set `severity_arg` in "
+        others = ", ".join(signature.kwargs(replace(call, severity_arg=""))) or "no other keywords"
+        problem(f"`{signature.qualname}` takes no `{call.severity_arg}=` keyword (it takes: {others}); set `severity_arg` in "
                 "[tool.eventmod] to the keyword that takes the severity, or to \"\" when it takes none (the severity is then "
                 "not passed)")
     return problems
