@@ -201,6 +201,16 @@ def test_each_call_shape_runs_is_recognised_and_reverts(tmp_path, shape):
     assert data["total"]["instrumented"] == data["total"]["specified"] == 3, data
     assert [row["log_event_calls"] for row in data["components"] if row["file"] == "app/mod.py"] == [3], data
 
+    # observe locates blocks through the same matcher (locate_run): every event is present.
+    from eventmod.api import load_project
+    from eventmod.model.results import Status
+    from eventmod.transform.apply import locate_run
+
+    loaded = load_project(project.cwd, root=project.root, specs=project.specs)
+    located = locate_run(loaded.config, loaded.catalog)
+    assert {o.event.id: o.status for o in located.outcomes()} == {"placing": Status.PRESENT, "ticked": Status.PRESENT,
+                                                                  "closed": Status.PRESENT}
+
     revert = project.cli("revert", "--allow-dirty")
     assert revert.exit_code == 0, revert.output
     assert project.text() == MODULE
