@@ -495,11 +495,13 @@ def contract_problems(config: Config, events: list[EventSpec], contract: LoggerC
 
 
 def signature_problems(events: list[EventSpec], signature: LoggerSignature, call: CallShape) -> list[Problem]:
+    """Each event kwarg that is not a keyword of `signature` (besides the event type, the
+    payload and the severity, which the block passes itself), at its spec line."""
     accepted = signature.kwargs(call)
     problems = []
     for event in events:
         for key, _ in event.kwargs:
-            if not signature.accepts(key) or key not in accepted and not signature.var_keyword:
+            if key not in accepted:
                 problems.append(Problem(event.spec_file, event.line_of(key),
                                         f"{call.method} in {signature.path} does not accept `{key}=` (it takes: "
                                         f"{', '.join(accepted) or 'no other keywords'}); remove it or put it in the payload", event.id))
