@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from eventmod.analysis.anchors import LogCall, LoggerNames, Site, inspect_log_call, normalize_log_text
+from eventmod.analysis.anchors import LOG_METHODS, LogCall, LoggerNames, Site, inspect_log_call, log_call_of, normalize_log_text
 from eventmod.analysis.checks import ModuleScope, SiteContext, check_site, log_event_parameters
 from eventmod.analysis.placement import placement_problem, resolve_sites
 from eventmod.analysis.presence import followed_by_log_event, inside_instrumentation
@@ -172,7 +172,8 @@ def _scalar(expr: str) -> str:
 # -- targets -------------------------------------------------------------------------------------
 _SKIP_DIRS = frozenset({"__pycache__", ".git", ".hg", ".venv", "venv", "env", "node_modules", ".tox", ".nox",
                         "build", "dist", "site-packages", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
-_LOG_HINT = re.compile(r"\.(debug|info|warning|warn|error|exception|critical|fatal)\(")
+# a logger method call (`log(level, msg)` included): the text pre-filter of `has_async_log_calls`
+_LOG_HINT = re.compile(r"\.(?:%s)\(" % "|".join(sorted({*LOG_METHODS, "log"})))
 
 
 def _python_files(directory: Path) -> list[Path]:
@@ -185,9 +186,10 @@ def _python_files(directory: Path) -> list[Path]:
     return found
 
 
-def has_async_log_calls(path: Path) -> bool:
-    """Whether the file has an async function with a logger call: a text pre-filter, then one
-    parse; files without one are no place for an event `suggest` could draft."""
+def has_async_log_calls(path: Path, logger_names: tuple[str, ...] = ()) -> bool:
+    """Whether the file has an async function with a logger call (a receiver taken for a logger:
+    the default patterns, `logger_names` and the loggers the module binds): a text pre-filter,
+    then one parse; files without one are no place for an event `suggest` could draft."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
@@ -198,8 +200,9 @@ def has_async_log_calls(path: Path) -> bool:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return False
+    loggers = LoggerNames.of(tree, logger_names)
     for node in ast.walk(tree):
-        if isinstance(node, ast.AsyncFunctionDef) and any(log_call_of(p.stmt) for p in walk_statements(node)):
+        if isinstance(node, ast.AsyncFunctionDef) and any(log_call_of(p.stmt, loggers) for p in walk_statements(node)):
             return True
     return False
 
@@ -257,7 +260,7 @@ def resolve_targets(config: Config, catalog: Catalog, components: list[str], pat
     def scan(directory: Path) -> None:
         for path in _python_files(directory):
             rel = path.resolve().relative_to(root).as_posix() if path.resolve().is_relative_to(root) else None
-            if rel is not None and rel not in skip and rel not in chosen and has_async_log_calls(path):
+            if rel is not None and rel not in skip and rel not in chosen and has_async_log_calls(path, config.logger_names):
                 chosen.append(rel)
 
     for given in paths:
