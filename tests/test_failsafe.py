@@ -439,10 +439,13 @@ def test_suggest_never_drafts_the_report_lines_of_fail_safe_blocks(project):
 
 
 @pytest.mark.parametrize("line, message", [
-    ('failsafe = "yes"', "failsafe must be true or false, got 'yes'"),
+    ('failsafe = "yes"', "pyproject.toml:2: [tool.eventmod] failsafe: expected true or false, got 'yes'"),
+    ("failsafe = 1", "pyproject.toml:2: [tool.eventmod] failsafe: expected true or false, got 1"),
     ('failsafe_log_level = "critical"', "failsafe_log_level must be one of debug, info, warning, error, got 'critical'"),
-    ('lock_timeout = "soon"', "lock_timeout must be a number of seconds (0 or more), got 'soon'"),
-    ("lock_timeout = -1", "lock_timeout must be a number of seconds (0 or more), got -1"),
+    ('lock_timeout = "soon"', "pyproject.toml:2: [tool.eventmod] lock_timeout: expected a number of seconds (0 or more), got 'soon'"),
+    ("lock_timeout = -1", "pyproject.toml:2: [tool.eventmod] lock_timeout: expected a number of seconds (0 or more), got -1\n"),
+    ("lock_timeout = -0.5", "pyproject.toml:2: [tool.eventmod] lock_timeout: expected a number of seconds (0 or more), got -0.5"),
+    ("lock_timeout = true", "pyproject.toml:2: [tool.eventmod] lock_timeout: expected a number of seconds (0 or more), got True"),
 ])
 def test_bad_safety_settings_are_refused_with_the_key(tmp_path, line, message):
     project = Project(tmp_path, MODULE, SPEC, pyproject=f"[tool.eventmod]\n{line}\n")
