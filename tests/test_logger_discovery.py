@@ -222,7 +222,9 @@ def test_no_logger_call_names_the_lookalikes_and_the_config_key(tmp_path):
     assert result.exit_code == 0, result.output
     lines = (root / "app" / "jobs.py").read_text().splitlines()
     at = next(i for i, line in enumerate(lines) if "self.notifier.info" in line)
-    assert "get_event_logger()" in lines[at + 1] and "EventType.JOB_REAPED" in "\n".join(lines[at:])
+    # right after it: the block (fail-safe by default: `try:`, then the getter)
+    assert lines[at + 1].strip() == "try:" and "get_event_logger()" in lines[at + 2], lines
+    assert "EventType.JOB_REAPED" in "\n".join(lines[at:])
 
 
 def test_an_unmatched_text_lists_unrecognised_calls_too(tmp_path):
