@@ -422,3 +422,35 @@ def test_occurrence_all_inserts_only_where_missing_and_reports_those_lines():
     outcome = result.outcomes[0]
     assert outcome.status is Status.PENDING and outcome.lines == (7,)  # where the missing block starts
 
+
+LOCATED = """
+    async def f(x):
+        '''Doc.'''
+        y = x + 1
+        logger.info("go")
+        try:
+            await x.send()
+        except TimeoutError:
+            y = 0
+        return y
+    """
+
+
+@pytest.mark.parametrize("failsafe", [True, False])
+@pytest.mark.parametrize("comment", ["Logged for the dashboard", None])
+@pytest.mark.parametrize("anchor", [
+    {"after_log": "go"}, {"before": "return y"}, {"at": "start"}, {"at": "end"}, {"in_except": "TimeoutError"},
+])
+def test_a_present_block_is_located_at_its_first_line(failsafe, comment, anchor):
+    """The line a present block is reported at (check, observe) is where it starts: its comment,
+    else its `try:` (fail-safe) or its getter, whichever anchor put it there."""
+    event = {**spec(**anchor), **({"comment": comment} if comment else {})}
+    config = {"failsafe": failsafe}
+    applied = transform(LOCATED, event, config=config)
+    assert applied.status() is Status.PENDING and applied.changed, applied.messages()
+    again = transform(applied.text, event, config=config, dedent=False)
+    assert again.status() is Status.PRESENT and not again.changed, again.messages()
+    [line] = again.outcomes[0].lines
+    lines = applied.text.splitlines()
+    first = f"# {comment}" if comment else ("try:" if failsafe else "event_logger = get_event_logger()")
+    assert lines[line - 1].strip() == first, (line, applied.text)
