@@ -136,8 +136,8 @@ def plan_imports(
         sections = [*standard, *([""] if standard and first_party else []),
                     *(["\n".join(first_party[0].lines).strip("\n")] if first_party else [])]
         edits = [_new_import(source, tree, "\n".join(sections), order=0)]
-    else:
-        edits += [_new_import(source, tree, statement, order=0, stdlib=True) for statement in standard]
+    elif standard:
+        edits.append(_new_import(source, tree, "\n".join(standard), order=0, stdlib=True))
     return ImportPlan(getter_choice.local, enum_choice.local, stdlib["asyncio"], tuple(edits), stdlib["logging"])
 
 
@@ -240,7 +240,10 @@ def _new_import_edit(source: SourceFile, tree: ast.Module, statement: str, order
             # Standard-library imports go first, after `from __future__` ones (isort's order).
             non_future = [s for s in imports if not (isinstance(s, ast.ImportFrom) and s.module == "__future__")]
             if non_future:
-                return Edit(non_future[0].lineno - 1, non_future[0].lineno - 1, (statement,), "import", order)
+                first = non_future[0]
+                # before a third-party or first-party section: a blank line keeps the sections apart
+                lines = (statement,) if _is_stdlib(first) else (statement, "")
+                return Edit(first.lineno - 1, first.lineno - 1, lines, "import", order)
         return _among_imports(source, body, imports, statement, order)
     # No imports at all: after the docstring (and one blank line), else after leading comments.
     position = 0
