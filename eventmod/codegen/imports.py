@@ -80,12 +80,15 @@ def choose_name(tree: ast.Module, module_bound: dict[str, list[ast.AST]], taken:
                 name: str | None, preferred: str) -> NameChoice:
     """The local name for `name` imported from `module` (`name` None: the module itself):
     an existing import whose name nothing else binds (at module level, or in `taken`: the scopes
-    of the instrumented functions) is reused; otherwise `preferred` if it is free, else the
-    first free alias (`preferred_`, `preferred_2`, ...)."""
+    of the instrumented functions) is reused; otherwise `preferred` if it is free or bound only
+    to the same object (`if TYPE_CHECKING: from module import name`), else the first free alias
+    (`preferred_`, `preferred_2`, ...)."""
     existing = _module_imports(tree, module) if name is None else _imports_of(tree, module, name)
     for local in existing:
         if local not in taken and all(_is_same_import(n, local, module, name) for n in module_bound.get(local, ())):
             return NameChoice(local, False)
+    if preferred not in taken and all(_is_same_import(n, preferred, module, name) for n in module_bound.get(preferred, ())):
+        return NameChoice(preferred, True)
     return NameChoice(free_name(preferred, taken | set(module_bound)), True)
 
 
