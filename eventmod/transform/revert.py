@@ -126,29 +126,9 @@ def _names(source: SourceFile, tree: ast.Module, settings: Settings, style: Styl
 
 
 # -- recognising one block ---------------------------------------------------------------------
-
-
 def _is_block_variable(name: str, preferred: str) -> bool:
     """The name apply binds the logger to: `preferred`, or `preferred_N` when that was taken."""
     return re.fullmatch(re.escape(preferred) + r"(_[0-9]+)?", name) is not None
-
-
-def _guard_variable(stmt: ast.stmt) -> str | None:
-    """`v` for `if v:` / `if v and (...):` without else, or None."""
-    if not isinstance(stmt, ast.If) or stmt.orelse:
-        return None
-    test = stmt.test
-    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) and len(test.values) == 2:
-        test = test.values[0]
-    return test.id if isinstance(test, ast.Name) else None
-
-
-def _is_getter_assignment(stmt: ast.stmt, variable: str, getters: frozenset[str]) -> bool:
-    return (
-        isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
-        and stmt.targets[0].id == variable and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Name)
-        and stmt.value.func.id in getters and not stmt.value.args and not stmt.value.keywords
-    )
 
 
 def _revert_site(source: SourceFile, site: Site, event: EventSpec, function: FunctionNode, names: Names, style: Style,
