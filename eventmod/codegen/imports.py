@@ -148,6 +148,11 @@ def _item(name: str, local: str) -> str:
     return name if local == name else f"{name} as {local}"
 
 
+def alias_text(alias: ast.alias) -> str:
+    """An import item as written: `name` or `name as local`."""
+    return _item(alias.name, alias.asname or alias.name)
+
+
 def _item_module(module: str, local: str) -> str:
     return f"import {module}" if local == module else f"import {module} as {local}"
 
@@ -193,10 +198,9 @@ def _merge_into(source: SourceFile, stmt: ast.ImportFrom, names: list[str], line
         merged = f"{joined}, {', '.join(names)}"
         if len(before + merged + after) <= line_length and first == last:
             return Edit(first - 1, last, (before + merged + after,), "import")
-        items = [a.name if a.asname is None else f"{a.name} as {a.asname}" for a in stmt.names] + names
-        unit = source.indent_unit
-        exploded = [f"{before}from {stmt.module} import ({after}"] + [f"{indent}{unit}{i}," for i in items] + [f"{indent})"]
-        return Edit(first - 1, last, tuple(exploded), "import")
+        items = [alias_text(a) for a in stmt.names] + names
+        exploded = exploded_from_import(str(stmt.module), items, source.indent_unit, indent)
+        return Edit(first - 1, last, (before + exploded[0].lstrip() + after, *exploded[1:]), "import")
     # Parenthesised: add the names before the closing parenthesis.
     if first == last:
         line = lines[first - 1].rstrip("\r\n")
@@ -208,12 +212,12 @@ def _merge_into(source: SourceFile, stmt: ast.ImportFrom, names: list[str], line
     alias_line = last_alias.end_lineno or last
     item_indent = source.indentation_of(stmt.names[0].lineno) if stmt.names[0].lineno != first else indent + source.indent_unit
     new_lines = [f"{item_indent}{n}," for n in names]
-    alias_text = lines[alias_line - 1]
+    item_line = lines[alias_line - 1]
     end_col = source.char_col(alias_line, last_alias.end_col_offset or 0)
-    if alias_text[end_col:].lstrip().startswith(","):
+    if item_line[end_col:].lstrip().startswith(","):
         return Edit(alias_line, alias_line, tuple(new_lines), "import")
     # The last item has no trailing comma: give it one (the only change to an existing line).
-    fixed = alias_text[:end_col] + "," + alias_text[end_col:]
+    fixed = item_line[:end_col] + "," + item_line[end_col:]
     return Edit(alias_line - 1, alias_line, (fixed.rstrip("\r\n"), *new_lines), "import")
 
 
@@ -223,7 +227,12 @@ def from_import_lines(module: str, items: list[str], unit: str, line_length: int
     line = f"from {module} import {', '.join(items)}"
     if len(line) <= line_length:
         return line
-    return "\n".join([f"from {module} import (", *(f"{unit}{item}," for item in items), ")"])
+    return "\n".join(exploded_from_import(module, items, unit))
+
+
+def exploded_from_import(module: str, items: list[str], unit: str, indent: str = "") -> list[str]:
+    """Black's exploded `from <module> import (...)`: one item a line, each with a comma."""
+    return [f"{indent}from {module} import (", *(f"{indent}{unit}{item}," for item in items), f"{indent})"]
 
 
 def _new_import(source: SourceFile, tree: ast.Module, statement: str, order: int, stdlib: bool = False) -> Edit:
