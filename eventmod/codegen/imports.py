@@ -28,17 +28,10 @@ def _top_imports(tree: ast.Module) -> list[ast.stmt]:
     return [s for s in tree.body if isinstance(s, (ast.Import, ast.ImportFrom))]
 
 
-def existing_names(tree: ast.Module, module: str, wanted: tuple[str, ...]) -> dict[str, str]:
-    """wanted name -> local name, for names the module already imports from `module`."""
-    found: dict[str, str] = {}
-    for stmt in _top_imports(tree):
-        if isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and stmt.module == module:
-            for alias in stmt.names:
-                if alias.name == "*":
-                    found.update({w: w for w in wanted if w not in found})
-                elif alias.name in wanted:
-                    found.setdefault(alias.name, alias.asname or alias.name)
-    return found
+def getter_names(tree: ast.Module, module: str, getter: str) -> frozenset[str]:
+    """The names a block in this module may call the getter by: `getter` and every local name
+    the module's top-level imports give it (`from module import getter as alias`)."""
+    return frozenset({getter, *_imports_of(tree, module, getter)})
 
 
 def _imports_of(tree: ast.Module, module: str, name: str) -> list[str]:

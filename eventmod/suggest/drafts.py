@@ -25,7 +25,7 @@ from eventmod.analysis.checks import ModuleScope, SiteContext, check_site, log_e
 from eventmod.analysis.placement import placement_problem, resolve_sites
 from eventmod.analysis.presence import followed_by_log_event, inside_instrumentation
 from eventmod.codegen.enum_members import read_enum
-from eventmod.codegen.imports import existing_names
+from eventmod.codegen.imports import getter_names
 from eventmod.model.problems import InputError, Problem, did_you_mean
 from eventmod.model.settings import Config
 from eventmod.model.spec import Anchor, Catalog, EventSpec, Selection
@@ -347,7 +347,7 @@ def _suggest_file(config: Config, catalog: Catalog, target: Target, min_level: s
         raise InputError([loaded])
     source, tree = loaded
     functions = index_functions(tree)
-    getters = frozenset({config.getter, *existing_names(tree, config.logger_module, (config.getter,)).values()})
+    getters = getter_names(tree, config.logger_module, config.getter)
     module_scope = ModuleScope.of(tree)
     loggers = LoggerNames.of(tree, config.logger_names)
     specified = {} if include_specified else _specified_lines(config, catalog, source, functions, target.path, extra_events, loggers)

@@ -21,7 +21,7 @@ from eventmod.analysis.placement import resolve_sites
 from eventmod.analysis.presence import BlockShape, EmitMode, PresentBlock, block_shape, drifted_block, present_block
 from eventmod.analysis.style import Style, file_style
 from eventmod.codegen.enum_members import EnumMember, enum_edits, plan_members, read_enum
-from eventmod.codegen.imports import existing_names, file_logger, local_import, plan_imports
+from eventmod.codegen.imports import file_logger, getter_names, local_import, plan_imports
 from eventmod.codegen.json_safe import json_safe_helper_edit
 from eventmod.codegen.render import Names, RenderOptions, json_safe_for, render_block, render_options, rendered_block_start
 from eventmod.config import settings_for
@@ -84,8 +84,7 @@ def locate_file(job: FileJob, settings: Settings, preloaded: Loaded | Problem | 
         return FilePlan(job.path, None, None, tuple(EventOutcome(e, Status.INVALID) for e in job.events), (loaded,))
     source, tree = loaded
     functions, classes = index_functions(tree), index_classes(tree)
-    local = existing_names(tree, settings.logger_module, (settings.getter,))
-    getters = frozenset({settings.getter, *local.values()})
+    getters = getter_names(tree, settings.logger_module, settings.getter)
     loggers = LoggerNames.of(tree, settings.logger_names)
     outcomes = tuple(_resolve(source, functions, e, settings.emit, getters, classes, loggers)[0] for e in job.events)
     return FilePlan(job.path, source.raw, None, outcomes)
@@ -184,8 +183,7 @@ def _resolve_and_check(source: SourceFile, tree: ast.Module, events: tuple[Event
     have one (for re-emit)."""
     functions = index_functions(tree)
     classes = index_classes(tree)
-    local = existing_names(tree, settings.logger_module, (settings.getter,))
-    getters = frozenset({settings.getter, *local.values()})
+    getters = getter_names(tree, settings.logger_module, settings.getter)
     module_scope = ModuleScope.of(tree)
     loggers = LoggerNames.of(tree, settings.logger_names)
     outcomes: list[EventOutcome] = []

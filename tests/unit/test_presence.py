@@ -164,6 +164,20 @@ PRESENT = [
     ),
     pytest.param(
         """
+        from core.event_logger import EventType, get_event_logger as gel
+        from core.event_logger import get_event_logger as audit
+
+
+        async def f(x):
+            logger.info("go")
+            events = audit()
+            if events:
+                await events.log_event(EventType.E, {})
+        """,
+        spec(after_log="go"), id="getter-under-its-second-alias",
+    ),
+    pytest.param(
+        """
         async def f(x):
             logger.info("go")
             # logged for the dashboard
