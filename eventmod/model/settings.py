@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from eventmod.model.problems import did_you_mean
 
@@ -86,10 +85,6 @@ class Config:
     source: Path | None = field(default=None, compare=False, metadata={"key": None})  # the file it came from
     # The target project's formatter settings ([tool.black] / ruff), resolved with the config.
     black: "BlackSettings | None" = field(default=None, compare=False, metadata={"key": None})
-
-    def with_overrides(self, **overrides: Any) -> "Config":
-        given = {k: v for k, v in overrides.items() if v is not None}
-        return replace(self, **given)
 
 
 @dataclass(frozen=True)
