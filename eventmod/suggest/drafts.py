@@ -186,10 +186,11 @@ def _python_files(directory: Path) -> list[Path]:
     return found
 
 
-def has_async_log_calls(path: Path, logger_names: tuple[str, ...] = ()) -> bool:
-    """Whether the file has an async function with a logger call (a receiver taken for a logger:
-    the default patterns, `logger_names` and the loggers the module binds): a text pre-filter,
-    then one parse; files without one are no place for an event `suggest` could draft."""
+def has_async_log_calls(path: Path, config: Config) -> bool:
+    """Whether the file has an async function with a logger call of its own (a receiver taken
+    for a logger: the default patterns, `logger_names` and the loggers the module binds; not the
+    report line of an eventmod block): a text pre-filter, then one parse; files without one are
+    no place for an event `suggest` could draft."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
@@ -200,9 +201,11 @@ def has_async_log_calls(path: Path, logger_names: tuple[str, ...] = ()) -> bool:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return False
-    loggers = LoggerNames.of(tree, logger_names)
+    loggers = LoggerNames.of(tree, config.logger_names)
+    getters = getter_names(tree, config.logger_module, config.getter)
     for node in ast.walk(tree):
-        if isinstance(node, ast.AsyncFunctionDef) and any(log_call_of(p.stmt, loggers) for p in walk_statements(node)):
+        if isinstance(node, ast.AsyncFunctionDef) and any(
+                log_call_of(p.stmt, loggers) and not inside_instrumentation(node, p.stmt, getters) for p in walk_statements(node)):
             return True
     return False
 
@@ -260,7 +263,7 @@ def resolve_targets(config: Config, catalog: Catalog, components: list[str], pat
     def scan(directory: Path) -> None:
         for path in _python_files(directory):
             rel = path.resolve().relative_to(root).as_posix() if path.resolve().is_relative_to(root) else None
-            if rel is not None and rel not in skip and rel not in chosen and has_async_log_calls(path, config.logger_names):
+            if rel is not None and rel not in skip and rel not in chosen and has_async_log_calls(path, config):
                 chosen.append(rel)
 
     for given in paths:
@@ -375,7 +378,7 @@ def _suggest_file(config: Config, catalog: Catalog, target: Target, min_level: s
                 result.notes.append(f"{where}: {call.receiver}.{call.method} in {qualname}: the message is not a literal, so after_log cannot anchor on it")
                 continue
             site = Site("after", p.stmt, p.block, p.index, "forward", p.parent)
-            if followed_by_log_event(site, getters) or inside_instrumentation(function, site, getters):
+            if followed_by_log_event(site, getters) or inside_instrumentation(function, site.stmt, getters):
                 continue  # already followed by an event, or a fail-safe block's own report line
             if site.line in specified:
                 result.specified.append(f"{where}: already specified by event {specified[site.line]}")
