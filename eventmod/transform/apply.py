@@ -308,9 +308,11 @@ def _resolve(source: SourceFile, functions: dict[str, FunctionNode], event: Even
 def _block_line(source: SourceFile, site: Site, block: PresentBlock | None) -> int:
     """Where a present block starts: the anchor's insertion line when the block follows it; the
     block's own first line (its comment included) when it precedes that line (`before`, and
-    `at: end`, whose anchor is the block itself)."""
+    `at: end`, whose anchor is the block itself) or is that line (`at: start` and `in_except`,
+    whose site is the first statement of a body: the block, whose `try:` or getter follows its
+    comment)."""
     first = block.statements[0].lineno if block is not None and block.statements else site.line
-    if first >= site.line:
+    if first > site.line:
         return site.line
     while first > 1 and source.lines[first - 2].lstrip().startswith("#"):
         first -= 1
