@@ -10,6 +10,7 @@ from eventmod.model.problems import Problem, did_you_mean
 from eventmod.model.results import EventOutcome, Status
 from eventmod.model.spec import EventSpec
 from eventmod.pyast.source import SourceFile
+from eventmod.pyast.scope import unreachable_reason
 from eventmod.pyast.walk import FunctionNode
 
 
@@ -47,14 +48,19 @@ def resolve_sites(source: SourceFile, functions: dict[str, FunctionNode], event:
             problem = Problem(event.spec_file, event.line_of("occurrence"), f"occurrence {event.occurrence} but the anchor matches {len(sites)} time(s) in {event.function}", event.id)
             return EventOutcome(event, Status.DRIFTED, problems=(problem,)), [], function
         sites = [sites[event.occurrence - 1]]
-    problems = [p for s in sites if (p := placement_problem(source, event, s, anchor_line))]
+    problems = [p for s in sites if (p := placement_problem(source, event, s, anchor_line, function))]
     if problems:
         return EventOutcome(event, Status.INVALID, problems=tuple(problems)), [], function
     return None, sites, function
 
 
-def placement_problem(source: SourceFile, event: EventSpec, site: Site, anchor_line: int) -> Problem | None:
+def placement_problem(source: SourceFile, event: EventSpec, site: Site, anchor_line: int,
+                      function: FunctionNode | None = None) -> Problem | None:
     stmt = site.stmt
+    if function is not None:
+        reason = unreachable_reason(function, stmt, after=site.mode == Mode.AFTER)
+        if reason:
+            return Problem(event.spec_file, anchor_line, f"the block would go at {source.path}:{site.line} in {event.function}, which no path reaches: {reason}; the event could never fire (and coverage would count it); anchor it before that statement, or where the code still runs", event.id)
     if isinstance(site.parent, ast.Try) and site.parent.finalbody and site.block == tuple(site.parent.finalbody):
         return Problem(event.spec_file, anchor_line, f"refusing to insert into a `finally` block ({source.path}:{stmt.lineno}): an `await` there runs during cancellation and exception unwinding and can mask the original error; anchor before the `try` or in an `except` handler instead", event.id)
     if site.mode in (Mode.BEFORE, Mode.WRAP) and not source.starts_its_line(stmt):
