@@ -141,7 +141,7 @@ def expect_ok(eventmod, tmp: Path) -> str:
         ("after_log: done", "{last: last}", "payload 'last' uses 'last', which is not bound"),
         ("after_log: done", "{o: o}", "payload 'o' uses 'o', which is not bound"),
         ("after_log: done", "{only: only_if}", "uses 'only_if', which is not bound"),
-        ("after_log: done", "{x: ordr}", "nothing binds it there (NameError inside the trading path) (did you mean 'order' or 'orders'?)"),
+        ("after_log: done", "{x: ordr}", "nothing binds it there (NameError inside the instrumented function) (did you mean 'order' or 'orders'?)"),
         ("after_log: done", "{x: confirmd}", "(did you mean 'confirmed'?)"),
     ],
 )

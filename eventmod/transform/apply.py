@@ -17,12 +17,12 @@ from eventmod.analysis.naming import logger_variable
 from eventmod.analysis.placement import resolve_sites
 from eventmod.analysis.presence import EmitMode, present_block
 from eventmod.analysis.style import Style, file_style
-from eventmod.codegen.enum_members import EnumMember, enum_edits, plan_members, read_enum
+from eventmod.codegen.enum_members import EnumMember, EnumRules, enum_edits, plan_members, read_enum
 from eventmod.codegen.imports import existing_names, plan_imports
 from eventmod.codegen.json_safe import json_safe_helper_edit
 from eventmod.analysis.contract import contract_problems
 from eventmod.codegen.render import JSON_SAFE_HELPER, Names, RenderOptions, json_safe_for, render_block, render_options, rendered_block_start
-from eventmod.config import settings_for
+from eventmod.config import settings_for, target_python
 from eventmod.model.edits import Edit, EditConflict, apply_edits_with_origin
 from eventmod.model.problems import Problem
 from eventmod.model.results import EventOutcome, FilePlan, RunPlan, Status
@@ -74,7 +74,7 @@ def _plan_enum(config: Config, catalog: Catalog, events: list[EventSpec], load) 
     if state.duplicates:
         return [], list(state.duplicates)
     groups = {c.spec_file: c.enum_group for c in catalog.components}
-    return plan_members(events, groups, state, enum_path, config.enum_class)
+    return plan_members(events, groups, state, enum_path, config.enum_class, EnumRules(*target_python(config.root)))
 
 
 # -- one file ----------------------------------------------------------------------------------
@@ -184,6 +184,7 @@ def _site_context(source: SourceFile, tree: ast.Module, function: FunctionNode, 
         source=source, tree=tree, function=function, qualname=event.function, site=site, event=event,
         emit=event.emit or settings.emit, json_safe=json_safe_for(event, settings),
         integer_kwargs=settings.integer_kwargs, hot_paths=settings.hot_paths,
+        reserved=(settings.getter, settings.enum_class, settings.variable, "asyncio"), root=settings.root,
     )
 
 
