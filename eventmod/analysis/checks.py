@@ -60,26 +60,62 @@ class SiteContext:
 
 @dataclass
 class ModuleScope:
-    """Module-level facts computed once per file and shared by its sites: one module walk for
-    the enclosing-function map and the module's bindings, one flow pass per function."""
+    """Module-level facts computed once per file, on first use, and shared by its sites: one
+    statement walk for the module's bindings and the enclosing-function map, one flow pass per
+    function. A file whose text has no `:=` is never scanned expression by expression."""
 
     tree: ast.Module
-    facts: ScopeFacts
-    bound: frozenset[str]  # surely bound once the module has run
-    imports: dict[str, str]
-    stars: list[tuple[int, str]]
-    enclosing: dict[int, tuple[tuple[FunctionNode, ast.stmt], ...]]
+    text: str | None = None  # the file's text, once a site supplies it
+    _facts: ScopeFacts | None = None
+    _bound: frozenset[str] | None = None
+    _enclosing: dict[int, tuple[tuple[FunctionNode, ast.stmt], ...]] | None = None
     _flows: dict[int, Flow] = field(default_factory=dict)
-    _facts: dict[int, ScopeFacts] = field(default_factory=dict)
+    _scopes: dict[int, ScopeFacts] = field(default_factory=dict)
     _mentioned: dict[int, set[str]] = field(default_factory=dict)
     _calls: dict[int, dict[str, ast.Assign]] = field(default_factory=dict)
     _is_module: dict[str, bool] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, tree: ast.Module) -> "ModuleScope":
-        facts = scope_facts(tree)
-        imports = import_table(facts)
-        return cls(tree, facts, module_bound(tree, imports), imports, star_import_lines(tree), enclosing_map(tree))
+    def of(cls, tree: ast.Module, text: str | None = None) -> "ModuleScope":
+        return cls(tree, text)
+
+    _walrus: bool | None = None
+
+    @property
+    def walrus(self) -> bool:
+        """Whether the file may hold `:=` (its text unknown, or containing it)."""
+        if self.text is None:
+            return True
+        if self._walrus is None:
+            self._walrus = ":=" in self.text
+        return self._walrus
+
+    @property
+    def facts(self) -> ScopeFacts:
+        if self._facts is None:
+            self._facts = scope_facts(self.tree, self.walrus)
+        return self._facts
+
+    @property
+    def imports(self) -> dict[str, str]:
+        return import_table(self.facts)
+
+    @property
+    def bound(self) -> frozenset[str]:
+        """Names surely bound once the module has run."""
+        if self._bound is None:
+            self._bound = module_bound(self.tree, self.imports, self.walrus)
+        return self._bound
+
+    @property
+    def stars(self) -> list[tuple[int, str]]:
+        return star_import_lines(self.tree)
+
+    @property
+    def enclosing(self) -> dict[int, tuple[tuple[FunctionNode, ast.stmt], ...]]:
+        if self._enclosing is None:
+            self._enclosing = enclosing_map(self.tree)
+        return self._enclosing
 
     @property
     def names(self) -> frozenset[str]:
@@ -89,14 +125,14 @@ class ModuleScope:
     def flow(self, function: FunctionNode) -> Flow:
         key = id(function)
         if key not in self._flows:
-            self._flows[key] = function_flow(function, self.imports)
+            self._flows[key] = function_flow(function, self.imports, self.walrus)
         return self._flows[key]
 
     def scope(self, function: FunctionNode) -> ScopeFacts:
         key = id(function)
-        if key not in self._facts:
-            self._facts[key] = scope_facts(function)
-        return self._facts[key]
+        if key not in self._scopes:
+            self._scopes[key] = scope_facts(function, self.walrus)
+        return self._scopes[key]
 
     def mentioned(self, function: FunctionNode) -> set[str]:
         key = id(function)
@@ -130,6 +166,8 @@ class ModuleScope:
 
 
 def check_site(ctx: SiteContext, module: ModuleScope) -> list[Problem]:
+    if module.text is None:
+        module.text = ctx.source.text
     flow = module.flow(ctx.function)
     state = flow.at(ctx.site.stmt, after=ctx.site.mode == Mode.AFTER)
     if state is None:

@@ -32,7 +32,7 @@ import builtins
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from eventmod.pyast.walk import FunctionNode, dotted_name, parameters, path_to
+from eventmod.pyast.walk import SCOPE_BARRIERS, FunctionNode, child_blocks, dotted_name, parameters, path_to
 
 BUILTINS = frozenset(dir(builtins))
 # Names every module has once it runs (they are never assigned by user code).
@@ -187,7 +187,40 @@ class ScopeFacts:
     deleted: frozenset[str]  # names `del` or an `except ... as` handler unbinds somewhere
 
 
-def scope_facts(scope: FunctionNode | ast.Module) -> ScopeFacts:
+def scope_statements(block: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement of a block's own scope, nested blocks included, in source order (nested
+    `def`/`class` statements are yielded, their bodies are another scope)."""
+    for stmt in block:
+        yield stmt
+        if isinstance(stmt, SCOPE_BARRIERS):
+            continue
+        for _, _, child in child_blocks(stmt):
+            yield from scope_statements(child)
+
+
+def _walrus_targets(stmt: ast.stmt) -> Iterator[ast.NamedExpr]:
+    """`:=` in a statement's own expressions (comprehensions included: their `:=` binds in the
+    enclosing scope; lambdas and nested blocks excluded)."""
+    stack: list[ast.AST] = [child for child in ast.iter_child_nodes(stmt) if not isinstance(child, (ast.stmt, ast.excepthandler))
+                            and type(child).__name__ != "match_case"]
+    for case in getattr(stmt, "cases", ()) or ():
+        stack.append(case.pattern)
+        if case.guard is not None:
+            stack.append(case.guard)
+    for handler in getattr(stmt, "handlers", ()) or ():
+        if handler.type is not None:
+            stack.append(handler.type)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.NamedExpr):
+            yield node
+        if not isinstance(node, ast.Lambda):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def scope_facts(scope: FunctionNode | ast.Module, walrus: bool = True) -> ScopeFacts:
+    """One pass over the scope's statements (expressions are scanned only for `:=`, and only
+    with `walrus`: a caller that knows the source has no `:=` skips that scan)."""
     is_function = isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef))
     first = scope.lineno if is_function else 1  # type: ignore[union-attr]
     found: dict[str, int] = {name: first for name in parameters(scope)} if is_function else {}  # type: ignore[arg-type]
@@ -197,48 +230,65 @@ def scope_facts(scope: FunctionNode | ast.Module) -> ScopeFacts:
     declared_global: set[str] = set()
     declared_nonlocal: set[str] = set()
     deleted: set[str] = set()
-    for node in own_scope_nodes(scope):
-        line = getattr(node, "lineno", first)
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            _first(found, node.id, line)
-            if isinstance(node.ctx, ast.Del):
-                deleted.add(node.id)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            _first(found, node.name, line)
-            deleted.add(node.name)
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
+
+    def bind(names, line: int) -> None:
+        for name in names:
+            if name not in found:
+                found[name] = line
+
+    for stmt in scope_statements(scope.body):
+        line = stmt.lineno
+        if isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                bind(target_names(target), line)
+        elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)):
+            bind(target_names(stmt.target), line)
+        elif isinstance(stmt, (ast.For, ast.AsyncFor)):
+            bind(target_names(stmt.target), line)
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            for item in stmt.items:
+                if item.optional_vars is not None:
+                    bind(target_names(item.optional_vars), line)
+        elif isinstance(stmt, ast.Delete):
+            gone = set().union(*(target_names(t) for t in stmt.targets))
+            bind(gone, line)
+            deleted |= gone
+        elif isinstance(stmt, ast.Import):
+            for alias in stmt.names:
                 local = (alias.asname or alias.name).split(".")[0]
-                _first(found, local, line)
+                bind([local], line)
                 modules[local] = alias.name if alias.asname else local
-        elif isinstance(node, ast.ImportFrom):
-            base = "." * node.level + (node.module or "")
-            for alias in node.names:
+        elif isinstance(stmt, ast.ImportFrom):
+            base = "." * stmt.level + (stmt.module or "")
+            for alias in stmt.names:
                 if alias.name == "*":
                     continue
                 local = alias.asname or alias.name
-                _first(found, local, line)
+                bind([local], line)
                 imported[local] = base + alias.name if base.endswith(".") or not base else f"{base}.{alias.name}"
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            _first(found, node.name, line)
-            if not isinstance(node, ast.ClassDef):
-                functions.add(node.name)
-        elif isinstance(node, ast.Global):
-            declared_global.update(node.names)
-        elif isinstance(node, ast.Nonlocal):
-            declared_nonlocal.update(node.names)
-        elif type(node).__name__ in ("MatchAs", "MatchStar", "MatchMapping"):
-            for name in pattern_names(node):
-                _first(found, name, line)
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bind([stmt.name], line)
+            if not isinstance(stmt, ast.ClassDef):
+                functions.add(stmt.name)
+        elif isinstance(stmt, ast.Global):
+            declared_global.update(stmt.names)
+        elif isinstance(stmt, ast.Nonlocal):
+            declared_nonlocal.update(stmt.names)
+        elif isinstance(stmt, _TRY_NODES):
+            for handler in stmt.handlers:  # type: ignore[attr-defined]
+                if handler.name:
+                    bind([handler.name], handler.lineno)
+                    deleted.add(handler.name)
+        elif _MATCH is not None and isinstance(stmt, _MATCH):
+            for case in stmt.cases:  # type: ignore[attr-defined]
+                bind(pattern_names(case.pattern), case.pattern.lineno)
+        if walrus:
+            for named in _walrus_targets(stmt):
+                bind(target_names(named.target), named.lineno)
     for name in declared_global | declared_nonlocal:
         found.pop(name, None)
     return ScopeFacts(found, modules, imported, frozenset(functions), frozenset(declared_global),
                       frozenset(declared_nonlocal), frozenset(deleted))
-
-
-def _first(found: dict[str, int], name: str, line: int) -> None:
-    if line < found.get(name, line + 1):
-        found[name] = line
 
 
 def mentioned_names(function: FunctionNode) -> set[str]:
@@ -266,12 +316,11 @@ def mentioned_names(function: FunctionNode) -> set[str]:
 def deleted_in(block: list[ast.stmt]) -> set[str]:
     """Names a block may unbind: `del` targets and `except ... as` names (own scope only)."""
     names: set[str] = set()
-    for stmt in block:
-        for node in [stmt, *own_scope_nodes(stmt)]:
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Del):
-                names.add(node.id)
-            elif isinstance(node, ast.ExceptHandler) and node.name:
-                names.add(node.name)
+    for stmt in scope_statements(block):
+        if isinstance(stmt, ast.Delete):
+            names |= set().union(*(target_names(t) for t in stmt.targets))
+        elif isinstance(stmt, _TRY_NODES):
+            names |= {h.name for h in stmt.handlers if h.name}  # type: ignore[attr-defined]
     return names
 
 
@@ -286,7 +335,7 @@ def star_import_lines(tree: ast.Module) -> list[tuple[int, str]]:
     """(line, module) of every `from x import *` at module level."""
     return [
         (node.lineno, "." * node.level + (node.module or ""))
-        for node in own_scope_nodes(tree)
+        for node in scope_statements(tree.body)
         if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names)
     ]
 
@@ -334,17 +383,18 @@ class Flow:
 
 
 class _Analyser:
-    def __init__(self, imports: dict[str, str], flow: Flow | None, names: bool = True):
+    def __init__(self, imports: dict[str, str], flow: Flow | None, names: bool = True, walrus: bool = True):
         self.imports = imports
         self.flow = flow
         self.names = names  # False: reachability only (no expression scans)
+        self.scan = names and walrus  # scan expressions for `:=` (skipped when the source has none)
 
     # -- helpers --------------------------------------------------------------------------------
     def walrus(self, node: ast.AST | None) -> set[str]:
-        return surely_walrus(node) if self.names and node is not None else set()
+        return surely_walrus(node) if self.scan and node is not None else set()
 
     def walrus_if(self, node: ast.expr, truthy: bool) -> set[str]:
-        return walrus_if(node, truthy) if self.names else set()
+        return walrus_if(node, truthy) if self.scan else set()
 
     def record(self, table: dict[int, frozenset], stmt: ast.stmt, state: frozenset | None) -> None:
         if self.flow is None or state is None:
@@ -495,16 +545,18 @@ class _Analyser:
         return Exits(normal, breaks, continues, raised)
 
 
-def function_flow(function: FunctionNode, imports: dict[str, str] | None = None) -> Flow:
-    """One pass over the function: the names surely bound before and after each statement."""
+def function_flow(function: FunctionNode, imports: dict[str, str] | None = None, walrus: bool = True) -> Flow:
+    """One pass over the function: the names surely bound before and after each statement.
+    `walrus=False` (the source has no `:=`) skips scanning expressions."""
     flow = Flow()
-    _Analyser(imports or {}, flow).block(function.body, frozenset(parameters(function)))
+    _Analyser(imports or {}, flow, walrus=walrus).block(function.body, frozenset(parameters(function)))
     return flow
 
 
-def module_bound(tree: ast.Module, imports: dict[str, str] | None = None) -> frozenset[str]:
+def module_bound(tree: ast.Module, imports: dict[str, str] | None = None, walrus: bool = True) -> frozenset[str]:
     """Names surely bound at module level once the module has run (what functions see)."""
-    result = _Analyser(imports if imports is not None else import_table(scope_facts(tree)), None).block(tree.body, MODULE_DUNDERS)
+    imports = imports if imports is not None else import_table(scope_facts(tree))
+    result = _Analyser(imports, None, walrus=walrus).block(tree.body, MODULE_DUNDERS)
     return result.normal if result.normal is not None else (result.raised or MODULE_DUNDERS)
 
 
@@ -560,30 +612,26 @@ Enclosing = tuple[tuple[FunctionNode, ast.stmt], ...]
 
 def enclosing_map(tree: ast.Module) -> dict[int, Enclosing]:
     """id(function) -> (enclosing function, the statement of its body that holds the nested
-    def) for every function nested in another one, outermost first, in one walk."""
+    def) for every function nested in another one, outermost first, in one statement walk."""
     found: dict[int, Enclosing] = {}
 
     def visit_function(function: FunctionNode, chain: Enclosing) -> None:
         if chain:
             found[id(function)] = chain
-        for node in own_scope_nodes(function):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                visit_function(node, chain + ((function, node),))
-            elif isinstance(node, ast.ClassDef):
-                visit_class(node, chain + ((function, node),))
+        for stmt in scope_statements(function.body):
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                visit_function(stmt, chain + ((function, stmt),))
+            elif isinstance(stmt, ast.ClassDef):
+                visit_class(stmt, chain + ((function, stmt),))
 
     def visit_class(classdef: ast.ClassDef, chain: Enclosing) -> None:
-        for node in own_scope_nodes(classdef):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                visit_function(node, chain)
-            elif isinstance(node, ast.ClassDef):
-                visit_class(node, chain)
+        for stmt in scope_statements(classdef.body):
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                visit_function(stmt, chain)
+            elif isinstance(stmt, ast.ClassDef):
+                visit_class(stmt, chain)
 
-    for node in own_scope_nodes(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            visit_function(node, ())
-        elif isinstance(node, ast.ClassDef):
-            visit_class(node, ())
+    visit_class(tree, ())  # type: ignore[arg-type]  # module level: like a class body, no chain
     return found
 
 

@@ -136,7 +136,7 @@ def load_spec_bytes(raw: bytes, root: Path, shown: str) -> tuple[ComponentSpec |
         return None, [Problem(shown, line, f"YAML syntax error: {detail}")]
     if document is None:
         return None, [Problem(shown, 1, "empty spec file; expected a mapping with `component`, `file` and `events`")]
-    shape = shape_problem(document)
+    shape = shape_problem(document, aliases="&" in text)
     if shape is not None:
         line, message = shape
         return None, [Problem(shown, line, message)]
@@ -153,10 +153,13 @@ _STR_TAG = "tag:yaml.org,2002:str"
 _SCALARS = yaml.SafeLoader("")
 
 
-def shape_problem(document: yaml.Node) -> tuple[int, str] | None:
+def shape_problem(document: yaml.Node, aliases: bool = True) -> tuple[int, str] | None:
     """(line, message) when the document is deeper than MAX_DEPTH, expands (through aliases)
     to more than MAX_VALUES values, refers to itself, or uses a tag plain YAML does not define;
-    in time linear in the distinct nodes (an alias bomb is measured, never expanded)."""
+    in time linear in the distinct nodes (an alias bomb is measured, never expanded).
+    `aliases=False` (the text has no `&`, so no anchor and no alias) takes a lighter walk."""
+    if not aliases:
+        return _tree_shape_problem(document)
     sizes: dict[int, int] = {}
     depths: dict[int, int] = {}
     on_path: set[int] = set()
@@ -180,20 +183,48 @@ def shape_problem(document: yaml.Node) -> tuple[int, str] | None:
             continue  # an alias of a node already measured
         if key in on_path:
             return line, "a YAML alias here refers to the value that contains it (a recursive structure); a spec value cannot contain itself"
-        if node.tag not in _KNOWN_TAGS:
-            return line, (f"unknown YAML tag {_short(node.tag.replace('tag:yaml.org,2002:', '!!'))}; specs hold plain YAML "
-                          "(strings, numbers, booleans, null, lists and mappings), not tagged objects")
-        if isinstance(node, yaml.ScalarNode) and node.tag != _STR_TAG:
-            try:  # a typed scalar (`!!int abc`, a bad timestamp) fails here, where its line is known
-                _SCALARS.construct_object(node)
-            except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
-                reason = getattr(exc, "problem", None) or str(exc)
-                return line, f"cannot read this value as {node.tag.replace('tag:yaml.org,2002:', '')}: {_short(reason)[1:-1]}"
+        problem = _node_problem(node)
+        if problem:
+            return problem
         if len(on_path) >= MAX_DEPTH:
             return line, f"the spec nests more than {MAX_DEPTH} levels deep here; a spec needs at most {MAX_DEPTH} (mapping > events > event > payload > value)"
         on_path.add(key)
         stack.append((node, True))
         stack.extend((child, False) for child in _children(node))
+    return None
+
+
+def _tree_shape_problem(document: yaml.Node) -> tuple[int, str] | None:
+    """shape_problem for a document without aliases: a tree no bigger than its text."""
+    stack = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return node.start_mark.line + 1, f"the spec nests more than {MAX_DEPTH} levels deep here; a spec needs at most {MAX_DEPTH} (mapping > events > event > payload > value)"
+        problem = _node_problem(node)
+        if problem:
+            return problem
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((part, depth + 1) for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
+    return None
+
+
+def _node_problem(node: yaml.Node) -> tuple[int, str] | None:
+    """An unknown tag, or a typed scalar (`!!int abc`) that cannot be read, located."""
+    tag = node.tag
+    if tag == _STR_TAG:
+        return None
+    if tag not in _KNOWN_TAGS:
+        return node.start_mark.line + 1, (f"unknown YAML tag {_short(tag.replace('tag:yaml.org,2002:', '!!'))}; specs hold plain YAML "
+                                          "(strings, numbers, booleans, null, lists and mappings), not tagged objects")
+    if isinstance(node, yaml.ScalarNode):
+        try:  # a typed scalar (`!!int abc`, a bad timestamp) fails here, where its line is known
+            _SCALARS.construct_object(node)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+            reason = getattr(exc, "problem", None) or str(exc)
+            return node.start_mark.line + 1, f"cannot read this value as {tag.replace('tag:yaml.org,2002:', '')}: {_short(reason)[1:-1]}"
     return None
 
 

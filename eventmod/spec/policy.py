@@ -210,7 +210,7 @@ def parse_bounded(source: str, mode: str) -> ast.AST | str:
         return f"not a single Python {'expression' if mode == 'eval' else 'statement'} ({getattr(exc, 'msg', exc)})"
     except (RecursionError, MemoryError):
         return f"nests too deeply to be read (at most {MAX_NESTING} levels)"
-    if nesting_depth(tree) > MAX_NESTING:
+    if len(source) > MAX_NESTING and nesting_depth(tree) > MAX_NESTING:  # each level costs a character
         return f"nests more than {MAX_NESTING} levels deep; write a simpler value"
     return tree
 
