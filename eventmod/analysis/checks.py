@@ -357,8 +357,10 @@ def _unbound_message(label: str, name: str, found: _Resolved, where: str, ctx: S
     elif found.scope == "local":
         why = (f"it is assigned at line {found.line} but not on every path to the insertion point (only in a try body, "
                "one branch, a loop that may not run, a `with` that may swallow an exception, or later; or it is deleted "
-               "before: `del`, or an `except ... as` name after its handler); assigning it anywhere makes it local to the "
-               "whole function, so a global of that name does not help")
+               "before: `del`, or an `except ... as` name after its handler)")
+        if name in module.names:
+            why += (f"; the module's own {name} (line {module.facts.locals[name]}) does not help: assigning {name} anywhere "
+                    "in the function makes it local to the whole function (UnboundLocalError)")
     elif found.scope == "enclosing":
         why = (f"it is a variable of the enclosing function {found.owner} (line {found.line}) that is not surely bound where "
                f"{ctx.qualname} is defined (or is deleted later)")
@@ -373,7 +375,7 @@ def _unbound_message(label: str, name: str, found: _Resolved, where: str, ctx: S
     else:
         why = "nothing binds it there (NameError inside the instrumented function)"
     known = local | (set(module.names) - BUILTINS)
-    candidates = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.6)
+    candidates = difflib.get_close_matches(name, sorted(known - {name}), n=3, cutoff=0.6)
     hint = (" (did you mean " + " or ".join(f"'{c}'" for c in candidates) + "?)") if candidates else ""
     shown = ", ".join(sorted(local)[:12]) + (", ..." if len(local) > 12 else "")
     return f"{label} uses '{name}', which is not bound at {where} in {ctx.qualname}: {why}{hint}; bound there: {shown or 'nothing'}"

@@ -205,15 +205,16 @@ def member_problem(name: str, value: str, state: EnumState, enum_path: str, enum
     why = rules.underscore_problem(name, enum_class) or rules.identifier_problem(name)
     if why:
         return f"{enum_class} member {why}"
+    other = f"{name.upper()}_EVENT" if name.upper() != name else f"{name}_EVENT"
     if name in state.others:
         line, what = state.others[name]
         return (f"{enum_class}.{name} already exists in {enum_path}:{line} as {what}; eventmod cannot add a member of that "
-                f"name or prove which value it has; choose another `event:` name (e.g. {name}_EVENT), or make it `{name} = "
+                f"name or prove which value it has; choose another `event:` name (e.g. {other}), or make it `{name} = "
                 f"{value!r}` in the enum")
     if name not in state.members and name in state.inherited:
         base = state.inherited[name]
         return (f"{enum_class}.{name} would shadow {base}.{name}, which every member inherits (`{enum_class}.X.{name}` "
-                f"would stop working, or Enum refuses the name); choose another `event:` name, e.g. {name.upper()}_EVENT")
+                f"would stop working, or Enum refuses the name); choose another `event:` name, e.g. {other}")
     for piece in (name, value):
         try:
             piece.encode(state.encoding)

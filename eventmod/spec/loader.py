@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import keyword
 import os
+import re
 import reprlib
 import unicodedata
 from dataclasses import dataclass
@@ -401,7 +402,7 @@ class _ComponentReader:
             if key in merged and (expr := self.expression(merged[key], key, event_id)) is not None
         )
         severity = self.choice(merged.get("severity"), "severity", SEVERITIES, event_id=event_id, line=line)
-        comment = self.string(merged.get("comment"), "comment", required=False, event_id=event_id)
+        comment = self.text(merged.get("comment"), "comment", event_id)
         when = self.expression(merged["when"], "when", event_id) if "when" in merged else None
         setup = self.setup(merged.get("setup"), event_id)
         emit = self.choice(merged.get("emit"), "emit", EMIT_MODES, event_id=event_id, required=False)
@@ -461,6 +462,10 @@ class _ComponentReader:
             return ()
         items = []
         for key, value in mapping.items():
+            if _CONTROL.search(key):
+                self.problem(value.line, f"payload key {_short(key)} holds a control character, which cannot be written into "
+                                         "Python source as it is; use printable text", event_id)
+                continue
             expr = self.expression(value, f"payload '{key}'", event_id)
             if expr is not None:
                 items.append((key, expr))
@@ -489,6 +494,14 @@ class _ComponentReader:
             self.problem(node.line, f"{key} must be a non-empty string, got {_type(node.value)}", event_id)
             return None
         return node.value
+
+    def text(self, node: _Node | None, key: str, event_id: str | None) -> str | None:
+        """Free text written into the target (a `# comment`): printable, no control characters."""
+        value = self.string(node, key, required=False, event_id=event_id)
+        if value is not None and node is not None and _CONTROL.search(value.replace("\r\n", "\n")):
+            self.problem(node.line, f"{key} holds a control character, which cannot be written into Python source; use printable text", event_id)
+            return None
+        return value
 
     def identifier(self, node: _Node | None, key: str, event_id: str | None, line: int) -> str | None:
         text = self.string(node, key, event_id=event_id, line=line)
@@ -584,6 +597,8 @@ class _ComponentReader:
 
 
 _FAILED = object()
+# C0 controls other than tab and newline, DEL, and lone surrogates: not writable as source text.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
 
 def member_name_problem(name: str) -> str | None:

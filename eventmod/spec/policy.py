@@ -18,7 +18,9 @@ so `eventmod.analysis.checks` applies `module_violation` per insertion site as w
 from __future__ import annotations
 
 import ast
+import io
 import string
+import tokenize
 import types
 from collections import deque
 from dataclasses import dataclass
@@ -230,7 +232,17 @@ def expression_problem(source: str) -> str | None:
     tree = parsed
     if isinstance(tree.body, ast.Tuple) and not source.startswith("("):  # type: ignore[attr-defined]
         return f"a bare tuple is ambiguous here; wrap it in parentheses: ({source})"
+    if "#" in source and _has_comment(source):
+        return ("a comment (`# ...`) is not allowed in an expression: the value is written inside a line of generated "
+                "code, where it would comment out the rest of that line; use `comment:` for notes")
     return policy_violation(tree)
+
+
+def _has_comment(source: str) -> bool:
+    try:
+        return any(t.type == tokenize.COMMENT for t in tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return True
 
 
 # -- setup statements ------------------------------------------------------------------------------
