@@ -851,3 +851,21 @@ def test_on_error_refuses_to_clobber_a_live_exc(tmp_path):
     assert not errors(run), errors(run)
     recorder = same_behaviour(fine, new_text(run), "f", [(0,), (1,)])
     assert recorder.events == [("X_EVENT_1", {"error": "division by zero"}, {"severity": "INFO"})]
+
+
+@pytest.mark.parametrize("event,needle", [
+    ({"payload": {"v": "x  # why"}}, "a comment (`# ...`) is not allowed in an expression"),
+    ({"when": "x > 1 # big"}, "a comment (`# ...`) is not allowed"),
+    ({"symbol": "str(x) # pair"}, "a comment (`# ...`) is not allowed"),
+    ({"comment": "closing\x00now"}, "comment holds a control character"),
+    ({"comment": "a\rb"}, "comment holds a control character"),
+    ({"payload": {"k\x1b": "x"}}, "holds a control character"),
+])
+def test_text_that_would_break_the_generated_line_is_refused(tmp_path, event, needle):
+    refused(tmp_path, POLICY_MODULE, [{"after_log": "here", **event}], needle)
+
+
+def test_hash_inside_a_string_is_not_a_comment(tmp_path):
+    recorder = accepted(tmp_path, POLICY_MODULE, [{"after_log": "here", "payload": {"v": "'#' + str(x)"}, "comment": "multi\nline"}],
+                        "f", [(3, [], None)])
+    assert recorder.events[0][1] == {"v": "#3"}
