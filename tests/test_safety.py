@@ -869,3 +869,58 @@ def test_hash_inside_a_string_is_not_a_comment(tmp_path):
     recorder = accepted(tmp_path, POLICY_MODULE, [{"after_log": "here", "payload": {"v": "'#' + str(x)"}, "comment": "multi\nline"}],
                         "f", [(3, [], None)])
     assert recorder.events[0][1] == {"v": "#3"}
+
+
+def test_global_and_nonlocal_names_assigned_before_the_site(tmp_path):
+    module = SCOPE_HEADER + src('''
+    async def f(x):
+        global counter
+        counter = x
+        logger.info("after")
+        return counter
+
+
+    async def outer(x):
+        total = 0
+        async def inner():
+            nonlocal total
+            total = x
+            logger.info("inner")
+            return total
+        return await inner()
+    ''')
+    events = [{"after_log": "after", "payload": {"c": "counter"}},
+              {"in": "outer.inner", "after_log": "inner", "payload": {"t": "total"}, "id": "e2", "event": "X_EVENT_2"}]
+    run = plan_project(tmp_path, module, events)
+    assert not errors(run), errors(run)
+    assert same_behaviour(module, new_text(run), "f", [(4,)]).events[0][1] == {"c": 4}
+    assert same_behaviour(module, new_text(run), "outer", [(5,)]).events[0][1] == {"t": 5}
+    refused(tmp_path / "b", SCOPE_HEADER + src('''
+    async def f(x):
+        global counter
+        logger.info("after")
+        counter = x
+        return counter
+    '''), [{"after_log": "after", "payload": {"c": "counter"}}], "uses 'counter'")
+
+
+def test_the_one_line_enum_expansion_is_verified_by_safe_mode():
+    """The expansion keeps each original statement's line as its origin, so safe mode compares
+    the class statement by statement: a rewritten member value would be caught."""
+    import ast as _ast
+    from eventmod.codegen.enum_members import EnumMember, enum_edits, read_enum
+    from eventmod.model.edits import Edit, apply_edits_with_origin
+    from eventmod.pyast.source import SourceFile
+    from eventmod.transform.verify import verify_only_insertions
+
+    text = 'from enum import Enum\n\n\nclass EventType(str, Enum): A = "a"; B = "b"\n'
+    source = SourceFile.decode("e.py", text.encode())
+    tree = _ast.parse(text)
+    state = read_enum(source, tree, "EventType")
+    [edit] = enum_edits(source, state, [EnumMember("C", "c", None)], '"')
+    new, origin = apply_edits_with_origin(source.lines, [edit], "\n")
+    assert new.endswith('class EventType(str, Enum):\n    A = "a"\n    B = "b"\n    C = "c"\n')
+    assert verify_only_insertions(text, new, origin, logger_module="x", added_names=()) is None
+    tampered = Edit(edit.start, edit.end, tuple(line.replace('"b"', '"z"') for line in edit.lines), "enum", 0, edit.origins)
+    bad, bad_origin = apply_edits_with_origin(source.lines, [tampered], "\n")
+    assert verify_only_insertions(text, bad, bad_origin, logger_module="x", added_names=()) is not None

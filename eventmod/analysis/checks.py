@@ -241,6 +241,8 @@ class _Resolver:
         facts = self.facts
         if name not in facts.globals and name not in facts.nonlocals and name in self.locals:
             return _Resolved("local", name in self.state, self._binding(facts, name, self.locals[name]), self.locals[name])
+        if name in self.state:  # `global x` / `nonlocal x`, assigned on every path before the site
+            return _Resolved("module" if name in facts.globals else "enclosing", True, Binding("value"))
         if name not in facts.globals:
             for outer, holder in reversed(self.module.enclosing.get(id(self.ctx.function), ())):
                 outer_facts = self.module.scope(outer)
