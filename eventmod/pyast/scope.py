@@ -54,7 +54,6 @@ KNOWN_NON_SUPPRESSING = frozenset({
     "zipfile.ZipFile", "tarfile.open", "gzip.open", "bz2.open", "lzma.open", "socket.socket", "socket.create_connection",
 })
 
-State = frozenset  # of names surely bound; None where no path reaches
 
 
 def meet(a: frozenset | None, b: frozenset | None) -> frozenset | None:

@@ -115,6 +115,8 @@ def load_spec_bytes(raw: bytes, root: Path, shown: str) -> tuple[ComponentSpec |
             # libyaml words its errors differently; the pure-Python composer's messages (and
             # marks) are the ones users see, so a broken file is composed again with it. A file
             # nested beyond libyaml's limit would exhaust the pure-Python composer's stack.
+            if "nesting depth" in str(fast_error):
+                raise
             try:
                 document = yaml.compose(text, Loader=yaml.SafeLoader)
             except RecursionError:
@@ -149,6 +151,7 @@ def load_spec_bytes(raw: bytes, root: Path, shown: str) -> tuple[ComponentSpec |
 MAX_DEPTH = 16
 MAX_VALUES = 200_000
 MAX_PAYLOAD_KEYS = 1_000
+MAX_KEY_LENGTH = 200
 _KNOWN_TAGS = frozenset(t for t in yaml.SafeLoader.yaml_constructors if t is not None)
 _STR_TAG = "tag:yaml.org,2002:str"
 _SCALARS = yaml.SafeLoader("")
@@ -274,10 +277,11 @@ class _ComponentReader:
                 self.problem(line, f"{what}: keys must be strings, got {_short(key)}", event_id)
                 continue
             if key in result:
-                self.problem(line, f"{what}: duplicate key '{key}' (first at line {result[key].line})", event_id)
+                self.problem(line, f"{what}: duplicate key {_short(key)} (first at line {result[key].line})", event_id)
                 continue
             if allowed and key not in allowed:
-                self.problem(line, f"unknown key '{key}' in {what}{did_you_mean(key, allowed)}", event_id)
+                hint = did_you_mean(key, allowed) if len(key) <= 100 else ""
+                self.problem(line, f"unknown key {_short(key)} in {what}{hint}", event_id)
                 continue
             value = self.construct(value_node, event_id)
             if value is _FAILED:
@@ -462,6 +466,10 @@ class _ComponentReader:
             return ()
         items = []
         for key, value in mapping.items():
+            if len(key) > MAX_KEY_LENGTH:
+                self.problem(value.line, f"payload key {_short(key)} is {len(key):,} characters long; a key may have at most "
+                                         f"{MAX_KEY_LENGTH}", event_id)
+                continue
             if _CONTROL.search(key):
                 self.problem(value.line, f"payload key {_short(key)} holds a control character, which cannot be written into "
                                          "Python source as it is; use printable text", event_id)
