@@ -184,7 +184,8 @@ def _site_context(source: SourceFile, tree: ast.Module, function: FunctionNode, 
         source=source, tree=tree, function=function, qualname=event.function, site=site, event=event,
         emit=event.emit or settings.emit, json_safe=json_safe_for(event, settings),
         integer_kwargs=settings.integer_kwargs, hot_paths=settings.hot_paths,
-        reserved=(settings.getter, settings.enum_class, settings.variable, "asyncio"), root=settings.root,
+        reserved=(settings.getter, settings.enum_class, settings.variable, "asyncio", settings.json_safe_helper.rpartition(":")[2] or JSON_SAFE_HELPER),
+        root=settings.root,
     )
 
 
