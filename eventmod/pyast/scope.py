@@ -396,7 +396,7 @@ class _Analyser:
         return walrus_if(node, truthy) if self.scan else set()
 
     def record(self, table: dict[int, frozenset], stmt: ast.stmt, state: frozenset | None) -> None:
-        if self.flow is None or state is None:
+        if state is None:
             return
         old = table.get(id(stmt))
         table[id(stmt)] = state if old is None else old & state
@@ -413,13 +413,19 @@ class _Analyser:
         return out
 
     def stmt(self, stmt: ast.stmt, state: frozenset) -> Exits:
-        self.record(self.flow.before if self.flow else {}, stmt, state)
+        flow = self.flow
+        if flow is not None:
+            self.record(flow.before, stmt, state)
         result = self._stmt(stmt, state)
-        result.raised = meet(result.raised, state)  # every statement may raise before it binds
-        self.record(self.flow.after if self.flow else {}, stmt, result.normal)
+        result.raised = state if result.raised is None else result.raised & state  # any statement may raise
+        if flow is not None:
+            self.record(flow.after, stmt, result.normal)
         return result
 
     def _stmt(self, stmt: ast.stmt, s: frozenset) -> Exits:
+        # the most frequent statements first: calls (logger lines, awaits) and assignments
+        if isinstance(stmt, ast.Expr):
+            return Exits(s | self.walrus(stmt.value)) if self.scan else Exits(s)
         if isinstance(stmt, ast.Assign):
             names = set().union(*(target_names(t) for t in stmt.targets)) if self.names else set()
             return Exits(s | self.walrus(stmt.value) | names | set().union(*(self.walrus(t) for t in stmt.targets)))
@@ -456,8 +462,6 @@ class _Analyser:
             return self._match(stmt, s)
         if isinstance(stmt, ast.Assert):
             return Exits(s)  # `python -O` removes asserts: their `:=` binds nothing for sure
-        if isinstance(stmt, ast.Expr):
-            return Exits(s | self.walrus(stmt.value))
         return Exits(s)  # pass, global, nonlocal, type aliases, ...
 
     def _if(self, stmt: ast.If, s: frozenset) -> Exits:
@@ -468,13 +472,13 @@ class _Analyser:
                      meet(body.continues, orelse.continues), meet(body.raised, orelse.raised))
 
     def _for(self, stmt: ast.For | ast.AsyncFor, s: frozenset) -> Exits:
-        head = (s | self.walrus(stmt.iter)) - deleted_in(stmt.body)
+        head = (s | self.walrus(stmt.iter)) - deleted_in(stmt.body) if self.names else s
         body = self.block(stmt.body, head | (target_names(stmt.target) if self.names else set()))
         orelse = self.block(stmt.orelse, head)
         return Exits(meet(orelse.normal, body.breaks), orelse.breaks, orelse.continues, meet(meet(head, body.raised), orelse.raised))
 
     def _while(self, stmt: ast.While, s: frozenset) -> Exits:
-        head = s - deleted_in(stmt.body)
+        head = s - deleted_in(stmt.body) if self.names else s
         truth = static_truth(stmt.test)
         body = self.block(stmt.body, head | self.walrus_if(stmt.test, True)) if truth is not False else Exits(None)
         orelse = self.block(stmt.orelse, head | self.walrus_if(stmt.test, False)) if truth is not True else Exits(None)
