@@ -680,6 +680,7 @@ REFUSED = [
     ("call(x)", "calling call(), a value of the target code"),
     ("print(x)", "print is not allowed"),
     ("dict(**x)", "`**` unpacking in a call is not allowed"),
+    ("[i async for i in gen]", "`async for` is not allowed"),
 ]
 
 

@@ -121,6 +121,8 @@ def policy_violation(tree: ast.AST) -> str | None:
     for node in nodes:
         if not isinstance(node, _EXPRESSION_NODES):
             return _refused(f"{type(node).__name__} is not allowed here")
+        if isinstance(node, ast.comprehension) and node.is_async:
+            return _refused("`async for` is not allowed (evaluating a value must not suspend the caller)")
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in REFUSED_NAMES:
             return _refused(_name_reason(node.func.id))
         if isinstance(node, ast.Name) and _dunder(node.id):
