@@ -15,6 +15,7 @@ from eventmod.model.settings import CallShape
 from eventmod.model.spec import EventSpec
 from eventmod.pyast.bindings import identifiers
 from eventmod.pyast.source import SourceFile
+from eventmod.pyast.scope import unreachable_reason
 from eventmod.pyast.walk import FunctionNode, path_to
 
 
@@ -71,6 +72,10 @@ def placement_problem(source: SourceFile, event: EventSpec, site: Site, anchor_l
                       function: FunctionNode | None = None, choice: EmitChoice = EmitChoice(Emission.AWAIT),
                       call: CallShape = CallShape()) -> Problem | None:
     stmt = site.stmt
+    if function is not None:
+        reason = unreachable_reason(function, stmt, after=site.mode == Mode.AFTER)
+        if reason:
+            return Problem(event.spec_file, anchor_line, f"the block would go at {source.path}:{site.line} in {event.function}, which no path reaches: {reason}; the event could never fire (and coverage would count it); anchor it before that statement, or where the code still runs", event.id)
     enclosing_finally = _enclosing_finally(function, site) if function is not None else None
     if enclosing_finally is not None and choice.emission is Emission.AWAIT:
         alternatives = ("`emit: sync` (the logger's sync call) or " if call.sync_call else "") + \
