@@ -13,7 +13,7 @@ pyupgrade's tests do (README, "Testing your specs"):
                 logger.info("placed")
             ''',
             '''
-            from core.event_logger import get_event_logger, EventType
+            from core.event_logger import EventType, get_event_logger
 
 
             async def place(order_id):

@@ -99,10 +99,22 @@ def test_dry_run_patch_applies_with_git(case, tmp_path, eventmod):
 
 
 def test_inserted_code_is_black_stable(case):
-    """Where the input is black-formatted, the output is too: eventmod writes black's layout."""
+    """In a project that formats with black, where the input is black-formatted, the output is
+    too: eventmod writes black's layout. In a project that does not (and has no blocks with
+    them), inserted code has no magic trailing commas."""
     from eventmod.config import black_settings_for
 
     settings = black_settings_for(case / "input")
+    if not settings.uses_black:
+        for name, old in _files(case / "input").items():
+            new = (case / "expected" / name).read_bytes()
+            if name.endswith(".py") and new != old and b"log_event" not in old:
+                lines = new.decode("utf-8").splitlines()
+                original = {line.strip() for line in old.decode("utf-8").splitlines()}
+                trailing = [a for a, b in zip(lines, lines[1:]) if a.rstrip().endswith(",") and b.strip() in (")", "]", "}", "),")
+                            and a.strip() not in original]
+                assert not trailing, (name, trailing)
+        return
     mode = black.Mode(line_length=settings.line_length, string_normalization=not settings.skip_string_normalization)
     for name, old in _files(case / "input").items():
         if not name.endswith(".py"):

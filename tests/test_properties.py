@@ -41,7 +41,7 @@ def get_event_logger():
 '''
 
 HEADER = ["import logging", "", "logger = logging.getLogger(__name__)", ""]
-IMPORT_LINE = "from core.event_logger import get_event_logger, EventType"
+IMPORT_LINE = "from core.event_logger import EventType, get_event_logger"
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 

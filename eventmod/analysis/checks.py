@@ -94,6 +94,8 @@ def _expressions(event: EventSpec) -> list[tuple[str, str, int]]:
         items.append((f"setup[{index}]", statement, event.line_of("setup")))
     items += [(f"payload '{k}'", v, event.line_of("payload")) for k, v in event.payload]
     items += [(k, v, event.line_of(k)) for k, v in event.kwargs]
+    if event.anchor.kind == "on_error" and event.on_error.message:
+        items.append(("message", "f" + repr(event.on_error.message), event.line_of("message")))
     return items
 
 
@@ -105,17 +107,31 @@ def parse_source(text: str, mode: str) -> ast.AST:
 
 
 def _scope_problems(ctx: SiteContext, module: ModuleScope) -> list[Problem]:
-    event, site, function = ctx.event, ctx.site, ctx.function
-    local = bound_at(function, site.stmt, site.mode == Mode.AFTER)
+    site = ctx.site
+    extra = {name for name, _ in ctx.event.capture}  # bound by the capture, which dominates the block
     if site.mode == Mode.WRAP:
-        local.add("exc")
+        extra.add(ctx.event.on_error.name)
+    return unbound_problems(ctx, module, site, _expressions(ctx.event), extra)
+
+
+def capture_scope_problems(ctx: SiteContext, module: ModuleScope, point: Site) -> list[Problem]:
+    """The capture expressions must read names bound at the capture point."""
+    items = [(f"capture '{name}'", expr, ctx.event.line_of("capture")) for name, expr in ctx.event.capture]
+    return unbound_problems(ctx, module, point, items, set())
+
+
+def unbound_problems(ctx: SiteContext, module: ModuleScope, site: Site, items: list[tuple[str, str, int]],
+                     extra: set[str]) -> list[Problem]:
+    """Every name `items` (label, source, spec line) read must be bound at `site` on every path."""
+    event, function = ctx.event, ctx.function
+    local = bound_at(function, site.stmt, site.mode == Mode.AFTER) | extra
     outer: set[str] = set(module.names) | BUILTINS
     for enclosing in module.enclosing.get(id(function), []):
         outer |= set(module.bindings(enclosing)) | parameters(enclosing)
     where = f"{ctx.source.path}:{site.line}"
     problems: list[Problem] = []
     setup_bound: set[str] = set()
-    for label, text, line in _expressions(event):
+    for label, text, line in items:
         try:
             tree = parse_source(text, "exec" if label.startswith("setup") else "eval")
         except SyntaxError:

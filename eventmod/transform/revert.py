@@ -28,11 +28,31 @@ from dataclasses import dataclass, replace
 
 from eventmod.analysis.anchors import LoggerNames, Site, Window
 from eventmod.analysis.placement import resolve_sites
-from eventmod.analysis.presence import EmitMode, PresentBlock, block_shape, present_block
-from eventmod.analysis.style import Style, file_style
+from eventmod.analysis.capture import capture_point
+from eventmod.analysis.presence import (
+    EmitMode,
+    PresentBlock,
+    block_shape,
+    is_continue_wrap,
+    is_error_wrap,
+    logged_event_names,
+    present_block,
+)
+from eventmod.analysis.style import Style, file_style, statement_lists
 from eventmod.codegen.imports import from_import_lines, plan_imports
 from eventmod.codegen.json_safe import json_safe_helper_edit
-from eventmod.codegen.render import JSON_SAFE_HELPER, Names, RenderOptions, render_block, render_options, rendered_block_start, split_comment
+from eventmod.codegen.render import (
+    JSON_SAFE_HELPER,
+    Names,
+    RenderOptions,
+    recognition_styles,
+    render_block,
+    render_captures,
+    render_options,
+    rendered_block_start,
+    split_comment,
+    wrap_handler_line,
+)
 from eventmod.config import settings_for
 from eventmod.model.edits import Edit, EditConflict, apply_edits_with_origin
 from eventmod.model.problems import Problem
@@ -42,6 +62,8 @@ from eventmod.model.spec import Catalog, EventSpec, Selection
 from eventmod.pyast.bindings import bindings, enclosing_scopes, is_alias_of
 from eventmod.pyast.source import SourceFile, load_source, split_lines
 from eventmod.pyast.walk import FunctionNode, first_line, index_functions, module_of
+from eventmod.transform.apply import name_order
+from eventmod.transform.house import learn_house_style
 from eventmod.transform.runner import FileJob, jobs_by_file, run_jobs
 from eventmod.transform.verify import verify_only_insertions
 
@@ -53,7 +75,10 @@ _MAX_LAYOUTS = 256  # candidate import/helper layouts tried per file
 def plan_revert(config: Config, catalog: Catalog, selection: Selection = Selection(), jobs: int = 1) -> RevertPlan:
     """Remove the selected events' blocks: one `RevertFile` per target file."""
     settings = settings_for(config)
-    return RevertPlan(tuple(run_jobs(revert_file, jobs_by_file(catalog, selection), settings, jobs)))
+    work = jobs_by_file(catalog, selection)
+    if work:
+        settings = replace(settings, house=learn_house_style(settings, [j.path for j in work]))
+    return RevertPlan(tuple(run_jobs(revert_file, work, settings, jobs)))
 
 
 # -- one file ----------------------------------------------------------------------------------
@@ -63,6 +88,7 @@ class _Found:
     line: int
     options: RenderOptions  # as the removed block was rendered
     names: Names  # as the removed block spelled them
+    captures: tuple[Edit, ...] = ()  # the removal of the event's capture statements
 
 
 def revert_file(job: FileJob, settings: Settings, preloaded: object = None) -> RevertFile:
@@ -72,7 +98,7 @@ def revert_file(job: FileJob, settings: Settings, preloaded: object = None) -> R
         return RevertFile(job.path, None, None, problems=(loaded, *located))
     source, tree = loaded
     functions = index_functions(tree)
-    style = file_style(source, tree, settings.black)
+    style = file_style(source, tree, settings.black, settings.house, settings.style)
     names = _names(source, tree, settings, style)
     getters = frozenset({settings.getter, names.getter})
     problems: list[Problem] = []
@@ -89,14 +115,22 @@ def revert_file(job: FileJob, settings: Settings, preloaded: object = None) -> R
         assert function is not None
         for site in sites:
             status, line, edit, options, block_names = _revert_site(source, site, event, function, names, style, settings, getters, claimed)
+            captures: tuple[Edit, ...] = ()
+            if edit is not None and event.capture:
+                removal = _capture_removal(source, function, event, site, options, style, loggers)
+                if removal is None:
+                    status, edit = EDITED, None
+                else:
+                    captures = (removal,)
             results.append(SiteResult(event, status, line))
             if edit is not None:
-                found.append(_Found(edit, line, options, block_names))
+                found.append(_Found(edit, line, options, block_names, captures))
                 touched[id(function)] = function
     if problems or not found:
         return RevertFile(job.path, source.raw, None, tuple(results), tuple(problems))
+    removals = unpad(source, tree, [f.edit for f in found], style, getters)
     try:
-        text1, origin1 = apply_edits_with_origin(source.lines, [f.edit for f in found], source.newline)
+        text1, origin1 = apply_edits_with_origin(source.lines, [*removals, *(e for f in found for e in f.captures)], source.newline)
     except EditConflict as exc:  # pragma: no cover - claimed statements never overlap
         return RevertFile(job.path, source.raw, None, tuple(results), (Problem(job.path, 0, f"conflicting removals: {exc}"),))
     scopes = enclosing_scopes(tree)
@@ -179,10 +213,91 @@ def _revert_site(source: SourceFile, site: Site, event: EventSpec, function: Fun
         return (*_revert_wrap(source, site, event, names, style, options, found, edited[:4]), names)
     indent = source.indentation_of(first_stmt.lineno)
     first, last = first_stmt.lineno, guard.end_lineno or guard.lineno
-    start = rendered_block_start(source, first, last, render_block(event, options, names, style, indent))
+    start = next((found_at for variant in recognition_styles(style)
+                  if (found_at := rendered_block_start(source, first, last, render_block(event, options, names, variant, indent))) is not None), None)
     if start is None or not source.starts_its_line(first_stmt) or not source.ends_its_line(guard):
         return edited
     return REVERTED, start, Edit(start - 1, last, (), "revert"), options, names
+
+
+def _capture_removal(source: SourceFile, function: FunctionNode, event: EventSpec, site: Site, options: RenderOptions,
+                     style: Style, loggers: LoggerNames) -> Edit | None:
+    """The removal of the event's capture statements, found next to its capture point exactly
+    as apply renders them (in any house style); None when they are not there as written."""
+    point = capture_point(source, function, event, site, loggers)
+    if isinstance(point, Problem):
+        return None
+    statements = list(point.site.block)
+    index = point.site.index
+    names = {name for name, _ in event.capture}
+    # apply puts the captures right next to the capture point: before it (other blocks may sit
+    # between them and the statement), or right after it
+    candidates = reversed(statements[:index]) if point.before else iter(statements[index + 1:])
+    for stmt in candidates:
+        if _binds_captures(stmt, names):
+            first, last = stmt.lineno, stmt.end_lineno or stmt.lineno
+            indent = source.indentation_of(first)
+            for variant in recognition_styles(style):
+                rendered = render_captures(event.capture, options.failsafe, variant, indent)
+                if source.code_lines(first, last) == rendered:
+                    return Edit(first - 1, last, (), "revert")
+            return None
+        if logged_event_names(stmt) is None:
+            return None
+    return None
+
+
+def _binds_captures(stmt: ast.stmt, names: set[str]) -> bool:
+    """A capture statement of `names`: `name = ...` (the first of them), or the fail-safe
+    `try:` around them."""
+    inner = stmt.body if isinstance(stmt, ast.Try) else [stmt]
+    return bool(inner) and isinstance(inner[0], ast.Assign) and len(inner[0].targets) == 1 \
+        and isinstance(inner[0].targets[0], ast.Name) and inner[0].targets[0].id in names
+
+
+def unpad(source: SourceFile, tree: ast.Module, removals: list[Edit], style: Style, getters: frozenset[str]) -> list[Edit]:
+    """The removals widened by the blank lines apply put around the blocks (house style with
+    blank lines, `transform.apply.pad_blocks`): a blank line next to a removed block goes
+    with it when the line beyond it is code at the block's depth (apply added it there); one
+    that separates the block from another block that stays is that block's. When the code
+    already had a blank line there apply added none, and revert cannot tell the two apart: it
+    takes the blank line for apply's (log calls, the usual anchors, are mostly followed by code
+    directly)."""
+    if not style.blank_lines:
+        return removals
+    lines = source.lines
+    removed: set[int] = {i for e in removals for i in range(e.start, e.end)}
+    staying = _block_lines(tree, getters) - removed
+    claimed: set[int] = set()
+    out = []
+    for edit in sorted(removals, key=lambda e: e.start):
+        first_code = next((i for i in range(edit.start, edit.end) if lines[i].strip() and not lines[i].lstrip().startswith("#")), edit.start)
+        indent = len(source.indentation_of(first_code + 1).expandtabs(8)) if first_code < len(lines) else 0
+        start, end = edit.start, edit.end
+        for blank, beyond, side in ((edit.start - 1, edit.start - 2, "up"), (edit.end, edit.end + 1, "down")):
+            if not (0 <= blank < len(lines)) or lines[blank].strip() or blank in claimed:
+                continue
+            if not (0 <= beyond < len(lines)) or not lines[beyond].strip() or beyond in staying:
+                continue
+            if len(source.indentation_of(beyond + 1).expandtabs(8)) < indent:
+                continue
+            claimed.add(blank)
+            if side == "up":
+                start = blank
+            else:
+                end = blank + 1
+        out.append(replace(edit, start=start, end=end, origins=edit.origins) if (start, end) != (edit.start, edit.end) else edit)
+    return out
+
+
+def _block_lines(tree: ast.Module, getters: frozenset[str]) -> set[int]:
+    """0-based lines of every instrumentation statement of the module (eventmod's blocks)."""
+    found: set[int] = set()
+    for block in statement_lists(tree):
+        for stmt in block:
+            if logged_event_names(stmt, getters) is not None or is_error_wrap(stmt) or is_continue_wrap(stmt, getters):
+                found.update(range(stmt.lineno - 1, stmt.end_lineno or stmt.lineno))
+    return found
 
 
 def _revert_wrap(source: SourceFile, site: Site, event: EventSpec, names: Names, style: Style, options: RenderOptions,
@@ -194,22 +309,28 @@ def _revert_wrap(source: SourceFile, site: Site, event: EventSpec, names: Names,
         return edited
     handler = wrap.handlers[0]
     body = handler.body
-    if not (isinstance(handler.type, ast.Name) and handler.type.id == "Exception" and handler.name == "exc"
-            and len(body) == len(found.statements) + 1 and all(a is b for a, b in zip(body, found.statements))
-            and isinstance(body[-1], ast.Raise) and body[-1].exc is None):
+    reraise = not event.on_error.continues
+    if not (isinstance(handler.type, ast.Name) and handler.type.id == "Exception" and handler.name == event.on_error.name
+            and len(body) == len(found.statements) + reraise and all(a is b for a, b in zip(body, found.statements))
+            and (not reraise or (isinstance(body[-1], ast.Raise) and body[-1].exc is None))):
         return edited
     unit = style.indent_unit
     indent = source.indentation_of(wrap.lineno)
     first = first_line(stmt)  # a decorated statement starts at its first decorator, as wrapped
-    last = stmt.end_lineno or stmt.lineno
+    through = site.last if site.last is not None else stmt
+    last = through.end_lineno or through.lineno
     end = wrap.end_lineno or wrap.lineno
     if source.code_lines(wrap.lineno, wrap.lineno) != [f"{indent}try:"] or first != wrap.lineno + 1 or handler.lineno != last + 1:
         return edited
-    rendered = render_block(event, options, names, style, indent + unit)
-    _, code = split_comment(rendered)
     handler_text = source.code_lines(handler.lineno, end)
-    opening, closing = f"{indent}except Exception as exc:", f"{indent}{unit}raise"
-    if handler_text not in ([opening, *rendered, closing], [opening, *code, closing]):
+    opening = wrap_handler_line(event, indent)
+    closing = [f"{indent}{unit}raise"] if reraise else []
+    for variant in recognition_styles(style):
+        rendered = render_block(event, options, names, variant, indent + unit)
+        _, code = split_comment(rendered)
+        if handler_text in ([opening, *rendered, *closing], [opening, *code, *closing]):
+            break
+    else:
         return edited
     interior = source.string_interior_lines(first, last)
     restored = []
@@ -295,17 +416,49 @@ def _logger_import_removals(source: SourceFile, tree: ast.Module, settings: Sett
     candidates: list[tuple[Edit, ...]] = []
     unused = [a for a in aliases if (a.asname or a.name) not in used]
     own = from_import_lines(settings.logger_module, [_alias_text(a) for a in aliases], source.indent_unit, settings.black.line_length)
-    if len(statements) == 1 and [a.name for a in aliases] == wanted and len(unused) == len(aliases) \
+    if len(statements) == 1 and sorted(a.name for a in aliases) == sorted(wanted) and len(unused) == len(aliases) \
             and all(_is_added_alias(a, wanted) for a in aliases) and source.code_lines(first, last) == own.split("\n"):
         candidates.extend(_statement_removals(source.lines, first, last))
-    # apply appends the missing names in (getter, enum) order, after at least one existing name.
+    # apply appends the missing names (in the run's order) after at least one existing name...
     for size in (2, 1):
         tail = aliases[-size:] if len(aliases) > size else []
         names = [a.name for a in tail]
         if names and all(_is_added_alias(a, wanted) and (a.asname or a.name) not in used for a in tail) \
-                and names in (wanted, wanted[:1], wanted[1:]):
+                and names in (wanted, wanted[::-1], wanted[:1], wanted[1:]):
             candidates.extend(_unmerge_candidates(source, stmt, tail, [_alias_text(a) for a in tail]))
+    # ... or, into an import whose names are sorted, where the sort order puts them
+    added = [a for a in aliases if _is_added_alias(a, wanted) and (a.asname or a.name) not in used]
+    for size in (2, 1):
+        for chosen in itertools.combinations(added, size):
+            if len(chosen) < len(aliases):
+                candidates.extend(_remove_names(source, stmt, list(chosen)))
     return candidates
+
+
+def _remove_names(source: SourceFile, stmt: ast.ImportFrom, removed: list[ast.alias]) -> list[tuple[Edit, ...]]:
+    """The import without `removed`, its other text kept: one line rewritten, or the lines of
+    a one-name-per-line import dropped."""
+    first, last = stmt.lineno, stmt.end_lineno or stmt.lineno
+    keep = [a for a in stmt.names if all(a is not r for r in removed)]
+    lines = source.lines
+    if first == last:
+        line = lines[first - 1].rstrip("\r\n")
+        col = source.char_col(first, stmt.col_offset)
+        end_col = source.char_col(last, stmt.end_col_offset or 0)
+        items = ", ".join(_alias_text(a) for a in keep)
+        head = line[:end_col]
+        if head.endswith(")"):
+            opening = head.index("(", col)
+            inner = head[opening + 1:-1]
+            comma = "," if inner.rstrip().endswith(",") else ""
+            text = f"{head[:opening + 1]}{items}{comma}){line[end_col:]}"
+        else:
+            text = f"{line[:col]}from {stmt.module} import {items}{line[end_col:]}"
+        return [(Edit(first - 1, last, (text,), "revert", 0, (first - 1,)),)]
+    if all(r.lineno == r.end_lineno and _text_of(lines, r.lineno).strip() == f"{_alias_text(r)}," for r in removed) \
+            and all(r.lineno not in (first, last) for r in removed) and all(a.lineno != r.lineno for a in keep for r in removed):
+        return [tuple(Edit(r.lineno - 1, r.lineno, (), "revert") for r in sorted(removed, key=lambda a: a.lineno))]
+    return []
 
 
 def _unmerge_candidates(source: SourceFile, stmt: ast.ImportFrom, tail: list[ast.alias], names: list[str]) -> list[tuple[Edit, ...]]:
@@ -534,10 +687,10 @@ def _apply_restores(original: SourceFile, candidate: str, target: str, settings:
     wanted = {name: flag and not stays for (name, flag), stays in zip(needed.items(), kept)}
     plan = plan_imports(source, tree, module=settings.logger_module, getter=settings.getter, enum=settings.enum_class,
                         need_logger=wanted["logger"], need_asyncio=wanted["asyncio"], need_logging=wanted["logging"],
-                        line_length=settings.black.line_length, taken=need.taken)
+                        line_length=settings.black.line_length, taken=need.taken, order=name_order(settings))
     edits = list(plan.edits)
     if wanted["helper"]:
-        helper, _ = json_safe_helper_edit(source, tree, settings.json_safe_helper, file_style(source, tree, settings.black), plan.edits)
+        helper, _ = json_safe_helper_edit(source, tree, settings.json_safe_helper, file_style(source, tree, settings.black, settings.house, settings.style), plan.edits)
         if helper is not None:
             edits.append(helper)
     try:

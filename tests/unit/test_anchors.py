@@ -862,7 +862,7 @@ TARGETS = [
         """
         import functools
 
-        from core.event_logger import get_event_logger, EventType
+        from core.event_logger import EventType, get_event_logger
 
 
         class Service:
@@ -899,7 +899,7 @@ TARGETS = [
                 logger.info("fallback")
         """,
         """
-        from core.event_logger import get_event_logger, EventType
+        from core.event_logger import EventType, get_event_logger
 
         try:
             import uvloop

@@ -42,7 +42,7 @@ def test_enclosing_function_parameters_of_every_kind_are_bound(header, payload):
         """
     items = "".join(f'{" " * 20}"{key}": {value},\n' for key, value in payload.items())
     after = dedent(f"""
-        from core.event_logger import get_event_logger, EventType
+        from core.event_logger import EventType, get_event_logger
 
 
         {header}

@@ -39,7 +39,7 @@ def test_a_wrong_expectation_fails_with_a_unified_diff():
         assert_transform(BEFORE, BEFORE, EVENT)
     message = str(caught.value)
     assert "--- expected" in message and "+++ actual" in message
-    assert "+from core.event_logger import get_event_logger, EventType" in message
+    assert "+from core.event_logger import EventType, get_event_logger" in message
     assert "+    event_logger = get_event_logger()" in message
 
 
