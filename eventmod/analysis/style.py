@@ -93,7 +93,9 @@ def file_decisions(source: SourceFile, tree: ast.Module, black: BlackSettings, h
     habits = house.habits
     strings = strings or string_counts(source, tree)
     where = f"{habits.blocks} block(s) in {', '.join(house.files[:3])}{', ...' if len(house.files) > 3 else ''}"
-    if habits.quote is not None:
+    if black.uses_black and not black.skip_string_normalization:
+        quote, quote_from = '"', f"black's string normalisation (the project formats with black: {black.evidence})"
+    elif habits.quote is not None:
         quote, quote_from = habits.quote, f"the blocks ({habits.single} single, {habits.double} double; {where})"
     else:
         counts = strings.data
@@ -112,7 +114,7 @@ def file_decisions(source: SourceFile, tree: ast.Module, black: BlackSettings, h
         blank, blank_from = habits.blank_lines, f"the blocks ({habits.spaced} with blank lines around, {habits.glued} without)"
     else:
         spaced, glued = blank_line_habit(source, tree)
-        blank = spaced >= 3 and spaced * 5 >= (spaced + glued) * 3
+        blank = spaced >= 2 and spaced * 5 >= (spaced + glued) * 3
         blank_from = f"the file's compound statements ({spaced} with blank lines around, {glued} without)"
     if habits.comment is not None:
         comment, comment_from = habits.comment, "the blocks' comments"
@@ -120,8 +122,11 @@ def file_decisions(source: SourceFile, tree: ast.Module, black: BlackSettings, h
         comment = comment_habit(source)
         comment_from = "the file's comments"
     messages = strings.messages
-    if messages["'"] != messages['"']:
-        message_quote: str | None = "'" if messages["'"] > messages['"'] else '"'
+    message_quote: str | None
+    if black.uses_black and not black.skip_string_normalization:
+        message_quote, message_from = '"', "black's string normalisation"
+    elif messages["'"] != messages['"']:
+        message_quote = "'" if messages["'"] > messages['"'] else '"'
         message_from = f"the file's log messages ({messages[chr(39)]} single, {messages[chr(34)]} double)"
     else:
         message_quote, message_from = None, "the data strings' quote (the file's log messages do not decide)"

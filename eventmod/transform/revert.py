@@ -89,6 +89,7 @@ class _Found:
     options: RenderOptions  # as the removed block was rendered
     names: Names  # as the removed block spelled them
     captures: tuple[Edit, ...] = ()  # the removal of the event's capture statements
+    mode: str = "after"  # where the block was inserted: after, before or wrap
 
 
 def revert_file(job: FileJob, settings: Settings, preloaded: object = None) -> RevertFile:
@@ -124,18 +125,21 @@ def revert_file(job: FileJob, settings: Settings, preloaded: object = None) -> R
                     captures = (removal,)
             results.append(SiteResult(event, status, line))
             if edit is not None:
-                found.append(_Found(edit, line, options, block_names, captures))
+                found.append(_Found(edit, line, options, block_names, captures, site.mode.value))
                 touched[id(function)] = function
     if problems or not found:
         return RevertFile(job.path, source.raw, None, tuple(results), tuple(problems))
-    removals = unpad(source, tree, [f.edit for f in found], style, getters)
+    removals = unpad(source, tree, [(f.edit, f.mode) for f in found], style, getters)
     try:
         text1, origin1 = apply_edits_with_origin(source.lines, [*removals, *(e for f in found for e in f.captures)], source.newline)
     except EditConflict as exc:  # pragma: no cover - claimed statements never overlap
         return RevertFile(job.path, source.raw, None, tuple(results), (Problem(job.path, 0, f"conflicting removals: {exc}"),))
     scopes = enclosing_scopes(tree)
+    # what the scopes bind besides the function-local logger imports of the blocks (apply planned
+    # its imports before writing them)
     taken = frozenset(name for function in touched.values() for scope in (*scopes.get(id(function), []), function)
-                      for name in bindings(scope))
+                      for name, nodes in bindings(scope).items()
+                      if not all(isinstance(n, ast.ImportFrom) and n.module == settings.logger_module for n in nodes))
     text2, origin2, notes = _remove_unused(source, text1, found, settings, module_of(job.path) == settings.logger_module, taken)
     final_origin = [origin1[o] if o is not None else None for o in origin2]
     if settings.safe_mode:
@@ -255,22 +259,27 @@ def _binds_captures(stmt: ast.stmt, names: set[str]) -> bool:
         and isinstance(inner[0].targets[0], ast.Name) and inner[0].targets[0].id in names
 
 
-def unpad(source: SourceFile, tree: ast.Module, removals: list[Edit], style: Style, getters: frozenset[str]) -> list[Edit]:
-    """The removals widened by the blank lines apply put around the blocks (house style with
-    blank lines, `transform.apply.pad_blocks`): a blank line next to a removed block goes
-    with it when the line beyond it is code at the block's depth (apply added it there); one
-    that separates the block from another block that stays is that block's. When the code
-    already had a blank line there apply added none, and revert cannot tell the two apart: it
-    takes the blank line for apply's (log calls, the usual anchors, are mostly followed by code
-    directly)."""
+def unpad(source: SourceFile, tree: ast.Module, removals: list[tuple[Edit, str]], style: Style,
+          getters: frozenset[str]) -> list[Edit]:
+    """The removals (with where each block was inserted: after, before, wrap) widened by the
+    blank lines apply put around the blocks (house style with blank lines, see
+    `transform.apply.pad_blocks`). Apply adds a blank line on a side of a block whose
+    neighbour there is code at the block's depth; the one between an `after:` block and its
+    anchor (and a `before:` block and its statement) is always apply's. On the other side the
+    code may have had a blank line of its own, which apply then reused: revert cannot tell the
+    two apart and keeps one blank line where a compound statement (if, for, try, ...) meets
+    the place (the habit that turns blank lines on), else removes it. A blank line that
+    separates the block from another block that stays is that block's."""
+    edits = [edit for edit, _ in removals]
     if not style.blank_lines:
-        return removals
+        return edits
     lines = source.lines
-    removed: set[int] = {i for e in removals for i in range(e.start, e.end)}
+    removed: set[int] = {i for e in edits for i in range(e.start, e.end)}
     staying = _block_lines(tree, getters) - removed
+    starts, ends = _statement_lines(tree)
     claimed: set[int] = set()
     out = []
-    for edit in sorted(removals, key=lambda e: e.start):
+    for edit, mode in sorted(removals, key=lambda item: item[0].start):
         first_code = next((i for i in range(edit.start, edit.end) if lines[i].strip() and not lines[i].lstrip().startswith("#")), edit.start)
         indent = len(source.indentation_of(first_code + 1).expandtabs(8)) if first_code < len(lines) else 0
         start, end = edit.start, edit.end
@@ -281,13 +290,51 @@ def unpad(source: SourceFile, tree: ast.Module, removals: list[Edit], style: Sty
                 continue
             if len(source.indentation_of(beyond + 1).expandtabs(8)) < indent:
                 continue
+            certain = (mode == "after" and side == "up") or (mode == "before" and side == "down") or beyond in removed
+            if not certain:
+                # the two statements of the code that meet where the block was: the one beyond
+                # the blank line, and the anchor on the block's other side (a wrap holds its own)
+                near = _statement_at(ends if side == "up" else starts, lines, beyond, -1 if side == "up" else 1, indent)
+                across = None
+                if mode == "after":
+                    across = _statement_at(ends, lines, edit.start - 1, -1, indent)
+                elif mode == "before":
+                    across = _statement_at(starts, lines, edit.end, 1, indent)
+                if any(isinstance(stmt, _COMPOUND) for stmt in (near, across) if stmt is not None):
+                    continue  # most likely the code's own blank line
             claimed.add(blank)
             if side == "up":
                 start = blank
             else:
                 end = blank + 1
-        out.append(replace(edit, start=start, end=end, origins=edit.origins) if (start, end) != (edit.start, edit.end) else edit)
+        out.append(replace(edit, start=start, end=end) if (start, end) != (edit.start, edit.end) else edit)
     return out
+
+
+_COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.With, ast.AsyncWith, ast.FunctionDef,
+             ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _statement_lines(tree: ast.Module) -> tuple[dict[int, list[ast.stmt]], dict[int, list[ast.stmt]]]:
+    """0-based first and last line -> the statements starting / ending there."""
+    starts: dict[int, list[ast.stmt]] = {}
+    ends: dict[int, list[ast.stmt]] = {}
+    for block in statement_lists(tree):
+        for stmt in block:
+            starts.setdefault(first_line(stmt) - 1, []).append(stmt)
+            ends.setdefault((stmt.end_lineno or stmt.lineno) - 1, []).append(stmt)
+    return starts, ends
+
+
+def _statement_at(table: dict[int, list[ast.stmt]], lines: list[str], index: int, step: int, indent: int) -> ast.stmt | None:
+    """The statement at `indent` starting (or ending) at line `index`, skipping blank and
+    comment lines in direction `step`."""
+    while 0 <= index < len(lines) and (not lines[index].strip() or lines[index].lstrip().startswith("#")):
+        index += step
+    for stmt in table.get(index, []):
+        if stmt.col_offset == indent:
+            return stmt
+    return None
 
 
 def _block_lines(tree: ast.Module, getters: frozenset[str]) -> set[int]:
