@@ -295,33 +295,29 @@ def block_habits(source: SourceFile, tree: ast.Module, getter: str, enum: str, m
     getters = frozenset({getter})
     blocks = single = double = commas = no_commas = spaced = glued = 0
     comments: Counter[str] = Counter()
-    for block in statement_lists(tree):
-        for index, stmt in enumerate(block):
-            logged = logged_event_names(stmt, getters)
-            if not logged or isinstance(stmt, ast.Assign):
-                continue
-            blocks += 1
-            first = stmt
-            if index and isinstance(block[index - 1], ast.Assign) and is_getter_call(block[index - 1].value, getters):  # type: ignore[attr-defined]
-                first = block[index - 1]
-            for call in log_event_calls(stmt):
-                quotes = _call_quotes(source, call.call)
-                single += quotes["'"]
-                double += quotes['"']
-                trailing = _trailing_comma(source, call.call)
-                if trailing is not None:
-                    commas, no_commas = commas + trailing, no_commas + (not trailing)
-            before, after = _line_before(source, first.lineno), _line_after(source, stmt)
-            if "code" not in (before, after) and "blank" in (before, after):
-                spaced += 1
-            elif "code" in (before, after):
-                glued += 1
-            above = first.lineno - 2
-            if above >= 0 and source.lines[above].lstrip().startswith("#") \
-                    and source.indentation_of(above + 1) == source.indentation_of(first.lineno):
-                match = _LABEL.match(source.lines[above].strip())
-                if match:
-                    comments["".join(g or "" for g in match.groups())] += 1
+    for block, index, stmt in _outer_blocks(tree, getters):
+        blocks += 1
+        first = stmt
+        if index and isinstance(block[index - 1], ast.Assign) and is_getter_call(block[index - 1].value, getters):  # type: ignore[attr-defined]
+            first = block[index - 1]
+        for call in log_event_calls(stmt):
+            quotes = _call_quotes(source, call.call)
+            single += quotes["'"]
+            double += quotes['"']
+            trailing = _trailing_comma(source, call.call)
+            if trailing is not None:
+                commas, no_commas = commas + trailing, no_commas + (not trailing)
+        before, after = _line_before(source, first.lineno), _line_after(source, stmt)
+        if "code" not in (before, after) and "blank" in (before, after):
+            spaced += 1
+        elif "code" in (before, after):
+            glued += 1
+        above = first.lineno - 2
+        if above >= 0 and source.lines[above].lstrip().startswith("#") \
+                and source.indentation_of(above + 1) == source.indentation_of(first.lineno):
+            match = _LABEL.match(source.lines[above].strip())
+            if match:
+                comments["".join(g or "" for g in match.groups())] += 1
     getter_first = enum_first = 0
     for stmt in tree.body:
         if isinstance(stmt, ast.ImportFrom) and stmt.module == module:
@@ -332,6 +328,21 @@ def block_habits(source: SourceFile, tree: ast.Module, getter: str, enum: str, m
                 else:
                     enum_first += 1
     return Habits(blocks, single, double, commas, no_commas, spaced, glued, tuple(sorted(comments.items())), getter_first, enum_first)
+
+
+def _outer_blocks(tree: ast.Module, getters: frozenset[str]):
+    """(statement list, index, statement) of each outermost statement that logs an event (a
+    guard, a fail-safe `try`, a bare call): the blocks, not the statements inside them."""
+    stack: list[ast.AST] = [tree]
+    while stack:
+        current = stack.pop()
+        for _, _, block in child_blocks(current):
+            for index, stmt in enumerate(block):
+                logged = logged_event_names(stmt, getters)
+                if logged and not isinstance(stmt, ast.Assign):
+                    yield block, index, stmt
+                else:
+                    stack.append(stmt)
 
 
 def _call_quotes(source: SourceFile, call: ast.Call) -> Counter[str]:

@@ -59,9 +59,10 @@ from eventmod.transform.verify import verify_only_insertions
 
 # -- the run -----------------------------------------------------------------------------------
 def plan_run(config: Config, catalog: Catalog, selection: Selection = Selection(), jobs: int = 1,
-             progress: Progress | None = None, overlay: dict[str, bytes] | None = None) -> RunPlan:
-    """Plan every selected event: one `FilePlan` per target file (plus the enum file)."""
-    settings = replace(settings_for(config), overlay=tuple(sorted((overlay or {}).items())))
+             progress: Progress | None = None, overlay: dict[str, bytes] | None = None, strict_style: bool = False) -> RunPlan:
+    """Plan every selected event: one `FilePlan` per target file (plus the enum file).
+    `strict_style`: note present blocks whose house style differs from the learned one."""
+    settings = replace(settings_for(config), overlay=tuple(sorted((overlay or {}).items())), strict_style=strict_style)
     events = SelectedCatalog(catalog, selection).events()
     loaded: dict[str, Loaded | Problem] = {}
 
@@ -74,7 +75,7 @@ def plan_run(config: Config, catalog: Catalog, selection: Selection = Selection(
     additions, problems = _plan_enum(config, catalog, events, load)
     problems += contract_problems(config, events, load, settings.overlay)
     problems += runtime_problems(config, load, settings.overlay)
-    if settings.import_mode == "auto" and events:
+    if events and (settings.import_mode == "auto" or any(e.import_mode == "auto" for e in events)):
         settings = replace(settings, logger_imports=tuple(sorted(imported_by(config.root, settings.logger_module, load, dict(settings.overlay)))))
     work = jobs_by_file(catalog, selection)
     if events:
@@ -413,8 +414,10 @@ def _event_edits(source: SourceFile, tree: ast.Module, placements: list[Placemen
     if any(item.wanted.json_safe for item in planned):
         helper_edit, json_safe_name = json_safe_helper_edit(source, tree, settings.json_safe_helper, style)
 
-    # Blocks already there: rewrite those eventmod wrote in another shape (re-emit).
+    # Blocks already there: rewrite those eventmod wrote in another shape (re-emit); with
+    # --strict-style, note those written in another house style (never rewritten for it).
     notes: dict[str, tuple[Status, str, Problem | None]] = {}
+    styled: dict[str, str] = {}
     written: list[_Planned] = []
     for item in planned:
         p = item.placement
@@ -428,11 +431,20 @@ def _event_edits(source: SourceFile, tree: ast.Module, placements: list[Placemen
                                 failsafe=shape.failsafe, failsafe_level=shape.failsafe_level, loop_guard=shape.loop_guard,
                                 local_import=shape.local_import)
         differences = current.differences(item.wanted)
-        if not differences:
-            continue
         names = Names(variable=shape.variable or settings.variable, getter=shape.getter or settings.getter,
                       enum=shape.enum or settings.enum_class, asyncio=shape.asyncio or "asyncio",
                       json_safe=json_safe_name, report=shape.report or "logger")
+        if not differences:
+            if settings.strict_style and p.event.id not in styled:
+                found = _block_match(source, p.present, p.event, current, names, style)
+                if found is not None:
+                    wrap = p.site.parent if p.site.mode is Mode.WRAP else None
+                    span = (wrap.lineno, wrap.end_lineno) if isinstance(wrap, ast.Try) else \
+                        (found[0], p.present.statements[-1].end_lineno or p.present.statements[-1].lineno)
+                    mismatch = style_differences(found[1], style) + _blank_difference(source, span, style)
+                    if mismatch:
+                        styled[p.event.id] = "; ".join(mismatch)
+            continue
         if _block_match(source, p.present, p.event, current, names, style) is not None:
             written.append(_Planned(p, item.wanted, current, shape))
             notes[p.event.id] = (Status.REEMIT, "; ".join(differences), None)
@@ -443,6 +455,8 @@ def _event_edits(source: SourceFile, tree: ast.Module, placements: list[Placemen
                               p.event.id, "warning")
             notes[p.event.id] = (Status.PRESENT, "", warning)
     outcomes = [_noted(o, notes) for o in outcomes]
+    if styled:
+        outcomes = [replace(o, style=styled[o.event.id]) if o.event.id in styled and o.status is Status.PRESENT else o for o in outcomes]
     if not written:
         return [], outcomes, []
 
@@ -616,6 +630,32 @@ def _edit_for(source: SourceFile, p: Placement, options: RenderOptions, names: N
     # inner block (after a loop body's last statement) must not land inside a shallower block's `if`.
     depth_first = order - len(indent.expandtabs(8)) * 1_000_000
     return Edit(position, position, tuple(block), "event", depth_first, scope=p.function.lineno)  # type: ignore[arg-type]
+
+
+def style_differences(written: Style, wanted: Style) -> list[str]:
+    """How a block's house style (`written`, recognised from its text) differs from the learned
+    one, in words (for `check --strict-style`)."""
+    found = []
+    if written.quote != wanted.quote:
+        found.append(f"quote {written.quote} -> {wanted.quote}")
+    if (written.message_quote or written.quote) != (wanted.message_quote or wanted.quote):
+        found.append(f"message quote {written.message_quote or written.quote} -> {wanted.message_quote or wanted.quote}")
+    if written.trailing_commas != wanted.trailing_commas:
+        found.append(f"trailing commas {'on' if written.trailing_commas else 'off'} -> {'on' if wanted.trailing_commas else 'off'}")
+    if written.comment != wanted.comment:
+        found.append(f"comment prefix {written.comment!r} -> {wanted.comment!r}")
+    return found
+
+
+def _blank_difference(source: SourceFile, span: tuple[int, int | None], style: Style) -> list[str]:
+    """With blank lines in the house style, a side of the block (lines `span`, 1-based; for a
+    wrap its `try`) glued to code at its depth."""
+    if not style.blank_lines:
+        return []
+    start, end = span[0], span[1] or span[0]
+    indent = _indent_width(source.lines[start - 1])
+    glued = [side for side, index in (("before", start - 2), ("after", end)) if needs_blank(source.lines, index, indent)]
+    return [f"no blank line {' and '.join(glued)} the block"] if glued else []
 
 
 def _before_position(source: SourceFile, stmt: ast.stmt) -> int:

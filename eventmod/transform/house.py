@@ -23,6 +23,7 @@ from eventmod.model.problems import Problem
 from eventmod.model.settings import Habits, HouseStyle, Settings
 from eventmod.pyast.source import Loaded, SourceFile
 
+HABITS_VERSION = 2  # bump when `block_habits` counts differently: cached answers are keyed by it
 SCAN_FILES = 400
 SCAN_BYTES = 4_000_000
 SCAN_BLOCKS = 20
@@ -83,7 +84,7 @@ def _habits_of(rel: str, raw: bytes, settings: Settings, load: Callable[[str], L
     if b"log_event" not in raw:
         return Habits()
     cache = style_cache()
-    key = key_of("habits", 1, settings.logger_module, settings.getter, settings.enum_class, hashlib.sha256(raw).hexdigest())
+    key = key_of("habits", HABITS_VERSION, settings.logger_module, settings.getter, settings.enum_class, hashlib.sha256(raw).hexdigest())
     hit = cache.get(key)
     if hit is not None:
         try:
