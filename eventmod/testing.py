@@ -47,7 +47,9 @@ only imported when a block needs its layout.
 `severity` to `INFO`; a list of such events; or a whole component (a mapping with `events`),
 whose `component`, `file` and `phase` are filled in when missing. `files` adds or replaces files
 of the project (path -> text, e.g. your own `core/event_logger.py`), `config` is the
-`[tool.eventmod]` table and `black` the `[tool.black]` table of the project's pyproject.toml.
+`[tool.eventmod]` table and `black` the `[tool.black]` table of the project's pyproject.toml
+(`black=False`: no `[tool.black]` table, a project that does not format with black, whose
+blocks get the house style eventmod learns instead of black's layout).
 Inputs are dedented with `textwrap.dedent` (and a leading newline dropped) unless
 `dedent=False`.
 """
@@ -178,7 +180,7 @@ def dedent(text: str) -> str:
 
 
 def transform(before: str, spec: SpecInput, *, files: Mapping[str, str] | None = None,
-              config: Mapping[str, Any] | None = None, black: Mapping[str, Any] | None = None,
+              config: Mapping[str, Any] | None = None, black: "Mapping[str, Any] | bool | None" = None,
               path: str = DEFAULT_PATH, dedent: bool = True, root: Path | None = None) -> Result:
     """Plan `spec` against a project whose `path` holds `before`; see the module docstring.
     `root`: build the project there (an empty or new directory, kept afterwards) instead of in
@@ -226,7 +228,7 @@ def _dedent(text: str) -> str:
 
 
 def _transform_in(root: Path, before: str, spec: SpecInput, files: Mapping[str, str] | None,
-                  config: Mapping[str, Any] | None, black: Mapping[str, Any] | None, path: str,
+                  config: Mapping[str, Any] | None, black: "Mapping[str, Any] | bool | None", path: str,
                   dedent_inputs: bool, keep: bool) -> Result:
     from eventmod.api import load_project, plan
     from eventmod.reports.coverage import measure_coverage, rollout_plan
@@ -242,7 +244,7 @@ def _transform_in(root: Path, before: str, spec: SpecInput, files: Mapping[str, 
         contents[rel] = _dedent(text) if dedent_inputs else text
     contents[path] = before
     contents[SPEC_FILE] = _spec_yaml(spec, path, dedent_inputs)
-    contents["pyproject.toml"] = _pyproject(config or {}, black or {})
+    contents["pyproject.toml"] = _pyproject(config or {}, black if black is False else (black or {}))
     for rel, text in contents.items():
         target = root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -283,12 +285,13 @@ def _spec_yaml(spec: SpecInput, path: str, dedent_inputs: bool) -> str:
     return yaml.dump(component, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=10_000)
 
 
-def _pyproject(config: Mapping[str, Any], black: Mapping[str, Any]) -> str:
+def _pyproject(config: Mapping[str, Any], black: "Mapping[str, Any] | bool") -> str:
     """A pyproject.toml whose [tool.eventmod] points at the scratch project and whose
     [tool.black] table stops the upward search for the project's black settings."""
     table = {"root": ".", "specs": ".", **config}
-    lines = ["[tool.eventmod]", *(f"{key} = {_toml(value)}" for key, value in table.items()), "", "[tool.black]"]
-    lines += [f"{key} = {_toml(value)}" for key, value in black.items()]
+    lines = ["[tool.eventmod]", *(f"{key} = {_toml(value)}" for key, value in table.items())]
+    if black is not False:
+        lines += ["", "[tool.black]", *(f"{key} = {_toml(value)}" for key, value in black.items())]  # type: ignore[union-attr]
     return "\n".join(lines) + "\n"
 
 
