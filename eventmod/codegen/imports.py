@@ -242,7 +242,10 @@ def _merge_into(source: SourceFile, stmt: ast.ImportFrom, names: list[str], line
             sorted_edit = _sorted_merge(source, stmt, existing, merged, line_length)
             if sorted_edit is not None:
                 return sorted_edit
-        names = merged[len(existing):]
+        else:
+            names = merged[len(existing):]
+    elif not order.learned:
+        names = sorted(names, key=order.key)
     return _append_merge(source, stmt, names, line_length)
 
 
@@ -262,14 +265,17 @@ def _sorted_merge(source: SourceFile, stmt: ast.ImportFrom, existing: list[str],
         line = f"{before}from {stmt.module} import {', '.join(merged)}{after}"
         if len(line) <= line_length:
             return Edit(first - 1, last, (line,), "import")
-        return None
+        return _exploded(source, stmt, before, after, merged)
     if first == last:
         line = lines[first - 1].rstrip("\r\n")
         open_col, close_col = line.index("("), line.rindex(")")
         inner = line[open_col + 1: close_col]
         trailing = inner.rstrip().endswith(",")
         new = f"{line[:open_col + 1]}{', '.join(merged)}{',' if trailing else ''}{line[close_col:]}"
-        return Edit(first - 1, last, (new,), "import") if len(new) <= line_length else None
+        if len(new) <= line_length:
+            return Edit(first - 1, last, (new,), "import")
+        start_col = source.char_col(first, stmt.col_offset)
+        return _exploded(source, stmt, line[:start_col], line[close_col + 1:], merged)
     # one name per line: insert each new name's line before the first name that sorts after it
     if any(a.lineno != a.end_lineno for a in stmt.names) or len({a.lineno for a in stmt.names}) != len(stmt.names) \
             or stmt.names[0].lineno == first:
@@ -292,19 +298,23 @@ def _sorted_merge(source: SourceFile, stmt: ast.ImportFrom, existing: list[str],
     if pending and not has_comma:
         return None  # appending after a last name without a comma: the append merge does it
     new_lines: list[str] = []
-    origins: list[int | None] = []
     for index in range(first - 1, last):
         for item in edits_at.get(index, []):
             new_lines.append(f"{item_indent}{item},")
-            origins.append(None)
         new_lines.append(lines[index].rstrip("\r\n"))
-        origins.append(index)
         if index == last_alias.lineno - 1:
             for item in pending:
                 new_lines.append(f"{item_indent}{item},")
-                origins.append(None)
             pending = []
-    return Edit(first - 1, last, tuple(new_lines), "import", 0, tuple(origins))
+    return Edit(first - 1, last, tuple(new_lines), "import")  # rewritten as a whole (safe mode strips it)
+
+
+def _exploded(source: SourceFile, stmt: ast.ImportFrom, before: str, after: str, items: list[str]) -> Edit:
+    """The one-line import `stmt` written one name per line (black's form for a line too long)."""
+    indent = source.indentation_of(stmt.lineno)
+    unit = source.indent_unit
+    lines = [f"{before}from {stmt.module} import ({after}"] + [f"{indent}{unit}{i}," for i in items] + [f"{indent})"]
+    return Edit(stmt.lineno - 1, stmt.end_lineno or stmt.lineno, tuple(lines), "import")
 
 
 def _append_merge(source: SourceFile, stmt: ast.ImportFrom, names: list[str], line_length: int) -> Edit:

@@ -502,10 +502,22 @@ def _remove_names(source: SourceFile, stmt: ast.ImportFrom, removed: list[ast.al
         else:
             text = f"{line[:col]}from {stmt.module} import {items}{line[end_col:]}"
         return [(Edit(first - 1, last, (text,), "revert", 0, (first - 1,)),)]
+    candidates: list[tuple[Edit, ...]] = []
     if all(r.lineno == r.end_lineno and _text_of(lines, r.lineno).strip() == f"{_alias_text(r)}," for r in removed) \
             and all(r.lineno not in (first, last) for r in removed) and all(a.lineno != r.lineno for a in keep for r in removed):
-        return [tuple(Edit(r.lineno - 1, r.lineno, (), "revert") for r in sorted(removed, key=lambda a: a.lineno))]
-    return []
+        candidates.append(tuple(Edit(r.lineno - 1, r.lineno, (), "revert") for r in sorted(removed, key=lambda a: a.lineno)))
+    # apply exploded a one-line import that grew too long: collapse it again, with or without
+    # the parentheses it had
+    header = lines[first - 1].rstrip("\r\n")
+    col = source.char_col(first, stmt.col_offset)
+    opening = header.find("(", col)
+    tail = _text_of(lines, last)
+    if keep and opening >= 0 and tail.strip() == ")":
+        items = ", ".join(_alias_text(a) for a in keep)
+        rest = header[opening + 1:]
+        for text in (f"{header[:col]}from {stmt.module} import {items}{rest}", f"{header[:col]}from {stmt.module} import ({items}){rest}"):
+            candidates.append((Edit(first - 1, last, (text,), "revert", 0, (first - 1,)),))
+    return candidates
 
 
 def _unmerge_candidates(source: SourceFile, stmt: ast.ImportFrom, tail: list[ast.alias], names: list[str]) -> list[tuple[Edit, ...]]:
