@@ -143,12 +143,14 @@ def test_the_comment_prefix_and_a_teams_label_are_learned():
 
 
 def test_a_black_project_gets_blacks_layout_whatever_the_blocks_say():
+    """Black's magic trailing commas in a black project; quotes and blank lines (which black
+    keeps as they are) still come from the blocks."""
     habits = Habits(blocks=3, single=9, no_commas=3, spaced=3)
     source, tree = _source("x = {'a': 1}\n")
     style = file_style(source, tree, BlackSettings(uses_black=True, evidence="[tool.black]"), HouseStyle(habits, ("a.py",)), "auto")
-    assert (style.quote, style.trailing_commas, style.blank_lines) == ('"', True, True)
-    skip = file_style(source, tree, BlackSettings(uses_black=True, skip_string_normalization=True), HouseStyle(habits, ("a.py",)), "auto")
-    assert skip.quote == "'"  # skip-string-normalization: the blocks' quote
+    assert (style.quote, style.trailing_commas, style.blank_lines) == ("'", True, True)
+    plain = file_style(source, tree, BlackSettings(uses_black=True), HouseStyle(), "auto")
+    assert (plain.quote, plain.trailing_commas, plain.blank_lines) == ("'", True, False)  # the file's data strings
 
 
 # -- the project's formatter and import sorting ------------------------------------------------

@@ -93,9 +93,7 @@ def file_decisions(source: SourceFile, tree: ast.Module, black: BlackSettings, h
     habits = house.habits
     strings = strings or string_counts(source, tree)
     where = f"{habits.blocks} block(s) in {', '.join(house.files[:3])}{', ...' if len(house.files) > 3 else ''}"
-    if black.uses_black and not black.skip_string_normalization:
-        quote, quote_from = '"', f"black's string normalisation (the project formats with black: {black.evidence})"
-    elif habits.quote is not None:
+    if habits.quote is not None:
         quote, quote_from = habits.quote, f"the blocks ({habits.single} single, {habits.double} double; {where})"
     else:
         counts = strings.data
@@ -123,9 +121,7 @@ def file_decisions(source: SourceFile, tree: ast.Module, black: BlackSettings, h
         comment_from = "the file's comments"
     messages = strings.messages
     message_quote: str | None
-    if black.uses_black and not black.skip_string_normalization:
-        message_quote, message_from = '"', "black's string normalisation"
-    elif messages["'"] != messages['"']:
+    if messages["'"] != messages['"']:
         message_quote = "'" if messages["'"] > messages['"'] else '"'
         message_from = f"the file's log messages ({messages[chr(39)]} single, {messages[chr(34)]} double)"
     else:

@@ -13,7 +13,7 @@ def style(
     root: o.Root = None, specs: o.Specs = None, config: o.ConfigFile = None, quiet: o.Quiet = False,
     verbose: o.Verbose = False, fmt: Annotated[str, o.format_option("text", "json")] = "text",
 ) -> None:
-    """Print the house style blocks are written in, and where it was learned.
+    """Show the house style learned and where from.
 
     With `style = "auto"` (the default) eventmod learns from the log_event blocks already in
     the project (the selection's files, else a bounded scan of root), else from each file:

@@ -62,7 +62,7 @@ def learn_house_style(settings: Settings, targets: list[str], load: Callable[[st
             continue
         scanned += 1
         read += len(raw)
-        habits = _habits_of(rel, raw, settings, None)
+        habits = _habits_of(rel, raw, settings, load)
         if habits.blocks:
             total, files = total + habits, [*files, rel]
     return HouseStyle(total, tuple(files), scanned)

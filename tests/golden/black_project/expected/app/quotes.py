@@ -14,10 +14,10 @@ async def on_quote(quote):
                 await event_logger.log_event(
                     EventType.BOOK_CROSSED,
                     {
-                        "symbol": quote["symbol"],
-                        "spread": quote["ask"] - quote["bid"],
+                        'symbol': quote['symbol'],
+                        'spread': quote['ask'] - quote['bid'],
                     },
-                    severity="WARNING",
+                    severity='WARNING',
                 )
         except Exception:
             logger.warning("Could not log event BOOK_CROSSED", exc_info=True)

@@ -14,16 +14,16 @@ async def run(symbol, price):
             await event_logger.log_event(
                 EventType.QUOTES_EVENT,
                 {
-                    "symbol": symbol,
-                    "mode": "live",
-                    "price": float(price),
+                    'symbol': symbol,
+                    'mode': 'live',
+                    'price': float(price),
                 },
                 symbol=symbol,
-                severity="INFO",
+                severity='INFO',
             )
     except Exception:
         logger.warning(
-            "Could not log event QUOTES_EVENT",
+            'Could not log event QUOTES_EVENT',
             exc_info=True,
         )
     return {'symbol': symbol, 'price': price}
