@@ -63,11 +63,10 @@ def file_style(source: SourceFile, tree: ast.Module, black: BlackSettings, house
         normalize_strings=not black.skip_string_normalization,
         newline=source.newline,
     )
-    strings = string_counts(source, tree)
     if mode != AUTO:
-        return replace(base, quote=_majority(strings.all))
-    learned = file_decisions(source, tree, black, house or HouseStyle(), strings)
-    quote = learned.quote or _majority(strings.all)
+        return replace(base, quote=dominant_quote(source, tree))
+    learned = file_decisions(source, tree, black, house or HouseStyle())
+    quote = learned.quote or dominant_quote(source, tree)
     return Style(base.indent_unit, quote, base.line_length, base.normalize_strings, base.newline,
                  learned.trailing_commas, learned.blank_lines, learned.comment, learned.message_quote or quote)
 
@@ -91,11 +90,11 @@ class Decision:
 def file_decisions(source: SourceFile, tree: ast.Module, black: BlackSettings, house: HouseStyle,
                    strings: "StringCounts | None" = None) -> Decision:
     habits = house.habits
-    strings = strings or string_counts(source, tree)
     where = f"{habits.blocks} block(s) in {', '.join(house.files[:3])}{', ...' if len(house.files) > 3 else ''}"
     if habits.quote is not None:
         quote, quote_from = habits.quote, f"the blocks ({habits.single} single, {habits.double} double; {where})"
     else:
+        strings = strings or string_counts(source, tree)
         counts = strings.data
         if counts["'"] != counts['"']:
             quote = "'" if counts["'"] > counts['"'] else '"'
@@ -119,7 +118,7 @@ def file_decisions(source: SourceFile, tree: ast.Module, black: BlackSettings, h
     else:
         comment = comment_habit(source)
         comment_from = "the file's comments"
-    messages = strings.messages
+    messages = strings.messages if strings is not None else message_quotes(source.text)
     message_quote: str | None
     if messages["'"] != messages['"']:
         message_quote = "'" if messages["'"] > messages['"'] else '"'
@@ -131,7 +130,27 @@ def file_decisions(source: SourceFile, tree: ast.Module, black: BlackSettings, h
 
 def dominant_quote(source: SourceFile, tree: ast.Module) -> str:
     """The quote character most of the file's string literals use (black's default on a tie)."""
-    return _majority(string_counts(source, tree).all)
+    counts: Counter[str] = Counter()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Constant, ast.JoinedStr)) and hasattr(node, "lineno") \
+                and (isinstance(node, ast.JoinedStr) or isinstance(node.value, (str, bytes))):
+            quote = _quote_of(source, node)
+            if quote:
+                counts[quote] += 1
+    return _majority(counts)
+
+
+_MESSAGE_CALL = re.compile(r"""\.(?:debug|info|warning|warn|error|exception|critical|fatal)\(\s*[rRbBuUfF]{0,2}('{3}|"{3}|'|")""")
+
+
+def message_quotes(text: str) -> Counter[str]:
+    """Quotes of the log messages in `text` (the first argument of `.info(`, `.error(`, ...
+    when it is a string literal), read off the text without a walk."""
+    counts: Counter[str] = Counter()
+    for match in _MESSAGE_CALL.finditer(text):
+        if len(match.group(1)) == 1:
+            counts[match.group(1)] += 1
+    return counts
 
 
 def _majority(counts: Counter[str]) -> str:
