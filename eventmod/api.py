@@ -262,11 +262,11 @@ def explain_style(project: Project, selection: Selection = Selection()) -> Style
         order_text = (f"the project's own logger imports ({'getter' if order.getter_first else 'enum'} first; no isort or ruff "
                       "configuration)")
     else:
-        parts = ["order-by-type" if settings.isort.order_by_type else "alphabetical",
+        parts = ["constants, classes, then functions" if settings.isort.order_by_type else "alphabetical",
                  "case-sensitive" if settings.isort.case_sensitive else "case-insensitive"]
         if settings.isort.force_sort_within_sections:
             parts.append("force-sort-within-sections")
-        order_text = f"isort's order ({', '.join(parts)}; {settings.isort.source or 'isort defaults: no isort or ruff configuration'})"
+        order_text = f"sorted as isort and ruff sort them ({', '.join(parts)}; {settings.isort.source or 'isort defaults: no isort or ruff configuration'})"
     files = []
     for path in paths:
         loaded = load_source(settings.root, path)

@@ -331,7 +331,7 @@ class _ComponentReader:
         mapping = self.mapping(node.node, "capture", (), event_id)
         if not mapping:
             if mapping is not None:
-                self.problem(node.line, "capture is empty; map a fresh name to the expression to capture (old_stop: position.stop_loss_price)", event_id)
+                self.problem(node.line, "capture is empty; map a fresh name to the expression to capture (old_value: item.value)", event_id)
             return ()
         items = []
         for name, value in mapping.items():
@@ -349,7 +349,7 @@ class _ComponentReader:
         if node is None:
             return None, None
         if not has_capture:
-            self.problem(node.line, "capture_before without capture: say what to capture (capture: {old_stop: position.stop_loss_price})", event_id)
+            self.problem(node.line, "capture_before without capture: say what to capture (capture: {old_value: item.value})", event_id)
             return None, None
         if isinstance(node.value, str):
             if not node.value.strip():

@@ -51,7 +51,7 @@ EVENT_FIELDS: dict[str, dict[str, Any]] = {
     "coerce": {"type": "array", "items": IDENTIFIER, "description": "kwargs converted with int() (shorthands or `kwargs:` names)."},
     "failsafe": {"type": "boolean", "description": "Wrap the block so a logging failure is reported through the file's logger and never reaches the caller (default: config failsafe, true)."},
     "kwargs": {"type": "object", "propertyNames": IDENTIFIER, "additionalProperties": EXPRESSION,
-               "description": "Any keyword the target's log_event accepts: name -> Python expression (the top-level correlation_id, position_id, order_id, symbol, exchange and error are shorthands)."},
+               "description": "Any keyword the target's log_event accepts: name -> Python expression (the six top-level keyword keys are shorthands for it)."},
     "capture": {"type": "object", "propertyNames": IDENTIFIER, "additionalProperties": EXPRESSION,
                 "description": "Values captured before they change: fresh name -> expression, assigned right before `capture_before` (default: before the event's anchor statement); the payload may read the names."},
     "capture_before": {"oneOf": [{"type": "string"}, {"$ref": "#/$defs/capture_anchor"}],
