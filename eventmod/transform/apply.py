@@ -28,7 +28,7 @@ from eventmod.analysis.presence import (
     is_continue_wrap,
     present_block,
 )
-from eventmod.analysis.style import Style, file_style
+from eventmod.analysis.style import Style, dominant_quote, file_style
 from eventmod.codegen.enum_members import EnumMember, enum_edits, plan_members, read_enum
 from eventmod.codegen.imports import NameOrder, existing_names, file_logger, local_import, plan_imports
 from eventmod.codegen.json_safe import json_safe_helper_edit
@@ -146,7 +146,8 @@ def plan_file(job: FileJob, settings: Settings, preloaded: "tuple[SourceFile, as
     if job.enum_additions:
         state = read_enum(source, tree, settings.enum_class)
         if not isinstance(state, Problem):
-            edits.extend(enum_edits(source, state, list(job.enum_additions), style.quote))
+            # members are written like the enum's own (the file's dominant quote), whatever the blocks' style
+            edits.extend(enum_edits(source, state, list(job.enum_additions), dominant_quote(source, tree)))
             added = tuple(m.name for m in job.enum_additions)
     if not edits:
         return FilePlan(job.path, source.raw, None, tuple(outcomes), tuple(block_problems), enum_added=added, references=references)
