@@ -19,7 +19,8 @@ relative paths given as flags are relative to the current directory.
 **Keys are declared once**, as fields of `Config` (`eventmod.model.settings`): every field is a
 key unless its metadata says `{"key": None}`; the TOML name is `metadata["key"]` when given, else
 the field name; the type is checked against the field's default (bool, int, float, str, tuple of
-str; `root` and `specs` are paths); `metadata["choices"]` restricts a string. `eventmod config`
+str; `root` and `specs` are paths); `metadata["choices"]` restricts a string; `metadata["accept"]`
+(a predicate) restricts any value, refused as `key: expected <metadata["expected"]>, got <value>`. `eventmod config`
 lists every key with its value and where the value came from, so a new field appears there (and
 is validated) with no other change.
 
@@ -83,6 +84,10 @@ class Key:
     help: str = ""
     table: bool = False  # a TOML table of strings, kept as sorted (key, value) pairs
     validate: Callable[[Any], str | None] | None = None  # why a well-typed value is still unusable
+    # what a usable value is, said in place of the type's own description ("a number") when the
+    # type is wrong or `accept` refuses a well-typed value: `key: expected <expected>, got <value>`
+    expected: str = ""
+    accept: Callable[[Any], bool] | None = None
 
     @property
     def flag(self) -> str:
@@ -104,7 +109,8 @@ def config_keys() -> list[Key]:
         else:  # pragma: no cover - every non-path key has a default
             default = None
         keys.append(Key(f.name, f.metadata.get("key") or f.name, default, tuple(f.metadata.get("choices", ())),
-                        f.metadata.get("help", ""), bool(f.metadata.get("table")), f.metadata.get("validate")))
+                        f.metadata.get("help", ""), bool(f.metadata.get("table")), f.metadata.get("validate"),
+                        f.metadata.get("expected", ""), f.metadata.get("accept")))
     return keys
 
 
@@ -193,9 +199,11 @@ def _check_value(key: Key, value: Any, where: Path, line: int) -> tuple[Any, Pro
     name = f"[tool.eventmod] {key.toml}" if where.name == "pyproject.toml" else key.toml
 
     def bad(expected: str) -> tuple[Any, Problem]:
-        return None, Problem(str(where), line, f"{name}: expected {expected}, got {value!r}")
+        return None, Problem(str(where), line, f"{name}: expected {key.expected or expected}, got {value!r}")
 
     converted, problem = _typed_value(key, value, bad, name, where, line)
+    if problem is None and key.accept is not None and not key.accept(converted):
+        return bad(key.expected)
     if problem is None and key.validate is not None:
         reason = key.validate(converted)
         if reason:

@@ -13,19 +13,26 @@ pyupgrade's tests do (README, "Testing your specs"):
                 logger.info("placed")
             ''',
             '''
+            import logging
+
             from core.event_logger import EventType, get_event_logger
 
 
             async def place(order_id):
                 logger.info("placed")
-                event_logger = get_event_logger()
-                if event_logger:
-                    await event_logger.log_event(
-                        EventType.ORDER_PLACED,
-                        {
-                            "id": order_id,
-                        },
-                        severity="INFO",
+                try:
+                    event_logger = get_event_logger()
+                    if event_logger:
+                        await event_logger.log_event(
+                            EventType.ORDER_PLACED,
+                            {
+                                "id": order_id,
+                            },
+                            severity="INFO",
+                        )
+                except Exception:
+                    logging.getLogger(__name__).warning(
+                        "Could not log event ORDER_PLACED", exc_info=True
                     )
             ''',
             SPEC,
@@ -48,8 +55,9 @@ only imported when a block needs its layout.
 whose `component`, `file` and `phase` are filled in when missing. `files` adds or replaces files
 of the project (path -> text, e.g. your own `core/event_logger.py`), `config` is the
 `[tool.eventmod]` table and `black` the `[tool.black]` table of the project's pyproject.toml
-(`black=False`: no `[tool.black]` table, a project that does not format with black, whose
-blocks get the house style eventmod learns instead of black's layout).
+(blocks are fail-safe by default, as `apply` writes them; `config={"failsafe": False}` plans the
+bare block; `black=False`: no `[tool.black]` table, a project that does not format with black,
+whose blocks get the house style eventmod learns instead of black's layout).
 Inputs are dedented with `textwrap.dedent` (and a leading newline dropped) unless
 `dedent=False`.
 """

@@ -118,7 +118,7 @@ def test_keys_are_the_config_dataclass_fields():
     ('[tool.eventmod]\njson_safe = 1\n', "pyproject.toml:2: [tool.eventmod] json_safe: expected true or false, got 1"),
     ('[tool.eventmod]\nenum_class = 3\n', "pyproject.toml:2: [tool.eventmod] enum_class: expected a string, got 3"),
     ('[tool.eventmod]\nroot = ["a"]\n', "pyproject.toml:2: root: expected a path string, got ['a']"),
-    ('[tool.eventmod]\n# comment\nloger_module = "x"\n', "pyproject.toml:3: [tool.eventmod]: unknown key 'loger_module' (did you mean 'logger_module'?)"),
+    ('[tool.eventmod]\n# comment\nloger_module = "x"\n', "pyproject.toml:3: [tool.eventmod]: unknown key 'loger_module' (did you mean 'logger_module' or 'logger_names'?)"),
     ('[tool.eventmod]\nemit = "await"\nemit = "x"\n', "pyproject.toml:3: invalid TOML: Cannot overwrite a value"),
     ('[tool.eventmod\nroot = "."\n', "pyproject.toml:1: invalid TOML: "),
 ])

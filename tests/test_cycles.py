@@ -5,6 +5,7 @@ modules fail to import; eventmod then imports the getter and the enum inside the
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -126,7 +127,12 @@ def test_switching_the_import_mode_re_emits_the_blocks(tmp_path):
     top = (project.root / "app" / "registry.py").read_text()
     (project.cwd / "pyproject.toml").write_text('[tool.eventmod]\nimport = "local"\n')
     check = project.cli("check")
-    assert check.exit_code == 1 and "re-emit (import top -> local)" in check.output, check.output
+    assert check.exit_code == 1, check.output
+    path = project.root / "app" / "registry.py"  # not under the current directory: shown absolute
+    for event_id, event in (("e", "REGISTERED"), ("s", "SYNC_REGISTERED")):
+        assert re.search(rf"^{re.escape(str(path))}:\d+: {event_id} \({event}\): re-emit: "
+                         r"the block's shape differs from the spec \(import top -> local\)$", check.output, re.M), check.output
+    assert "0 present, 0 pending, 0 drifted, 2 shape mismatch" in check.output
     assert "2 switched to the spec's shape" in project.apply().output
     assert "        from core.event_logger import" in (project.root / "app" / "registry.py").read_text()
     (project.cwd / "pyproject.toml").write_text('[tool.eventmod]\nimport = "top"\n')

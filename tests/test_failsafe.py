@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import difflib
 import logging
+import re
 import sys
 import tempfile
 import types
@@ -248,9 +249,10 @@ def test_blocks_switch_to_fail_safe_with_apply_and_check_reports_them(tmp_path):
     (off.cwd / "pyproject.toml").unlink()  # back to the default: fail-safe on
     check = off.cli("check")
     assert check.exit_code == 1, check.output
-    assert "block shape differs from the spec: app/mod.py:" in check.output
-    assert "e_price (PRICE_UPDATED) re-emit (fail-safe off -> on)" in check.output
-    assert "e_tick (TICK) re-emit (fail-safe off -> on)" in check.output
+    for event_id, event in (("e_price", "PRICE_UPDATED"), ("e_tick", "TICK")):  # root is not under cwd: absolute paths
+        assert re.search(rf"^{re.escape(str(off.module_path))}:\d+: {event_id} \({event}\): re-emit: "
+                         r"the block's shape differs from the spec \(fail-safe off -> on\)$", check.output, re.M), check.output
+    assert "1 present, 0 pending, 0 drifted, 2 shape mismatch" in check.output
     result = off.apply()
     assert "2 switched to the spec's shape" in result.output, result.output
     safe = off.text()
@@ -428,21 +430,21 @@ def test_property_logging_failures_never_change_what_the_caller_sees(example):
 def test_suggest_never_drafts_the_report_lines_of_fail_safe_blocks(project):
     project.apply()
     project.module_path.write_text(project.text() + '\n\nasync def extra(x):\n    logger.info("extra step")\n    return x\n')
-    from eventmod.cli.app import app
-    from typer.testing import CliRunner
-
-    result = CliRunner().invoke(app, ["suggest", "app/mod.py", "--include-specified", "--min-level", "debug",
-                                      "--root", str(project.root), "--specs", str(project.specs)], env={"NO_COLOR": "1"})
+    # a PATH is relative to the current directory (project.cli runs in project.cwd, beside root)
+    result = project.cli("suggest", "../root/app/mod.py", "--include-specified", "--min-level", "debug")
     assert result.exit_code == 0, result.output
     assert "after_log: \"extra step\"" in result.output  # the code's own logger calls are still drafted
     assert "Could not log" not in result.output and "COULD_NOT" not in result.output and "No running event loop" not in result.output
 
 
 @pytest.mark.parametrize("line, message", [
-    ('failsafe = "yes"', "failsafe must be true or false, got 'yes'"),
+    ('failsafe = "yes"', "pyproject.toml:2: [tool.eventmod] failsafe: expected true or false, got 'yes'"),
+    ("failsafe = 1", "pyproject.toml:2: [tool.eventmod] failsafe: expected true or false, got 1"),
     ('failsafe_log_level = "critical"', "failsafe_log_level must be one of debug, info, warning, error, got 'critical'"),
-    ('lock_timeout = "soon"', "lock_timeout must be a number of seconds (0 or more), got 'soon'"),
-    ("lock_timeout = -1", "lock_timeout must be a number of seconds (0 or more), got -1"),
+    ('lock_timeout = "soon"', "pyproject.toml:2: [tool.eventmod] lock_timeout: expected a number of seconds (0 or more), got 'soon'"),
+    ("lock_timeout = -1", "pyproject.toml:2: [tool.eventmod] lock_timeout: expected a number of seconds (0 or more), got -1\n"),
+    ("lock_timeout = -0.5", "pyproject.toml:2: [tool.eventmod] lock_timeout: expected a number of seconds (0 or more), got -0.5"),
+    ("lock_timeout = true", "pyproject.toml:2: [tool.eventmod] lock_timeout: expected a number of seconds (0 or more), got True"),
 ])
 def test_bad_safety_settings_are_refused_with_the_key(tmp_path, line, message):
     project = Project(tmp_path, MODULE, SPEC, pyproject=f"[tool.eventmod]\n{line}\n")

@@ -222,7 +222,9 @@ def test_no_logger_call_names_the_lookalikes_and_the_config_key(tmp_path):
     assert result.exit_code == 0, result.output
     lines = (root / "app" / "jobs.py").read_text().splitlines()
     at = next(i for i, line in enumerate(lines) if "self.notifier.info" in line)
-    assert "get_event_logger()" in lines[at + 1] and "EventType.JOB_REAPED" in "\n".join(lines[at:])
+    # right after it: the block (fail-safe by default: `try:`, then the getter)
+    assert lines[at + 1].strip() == "try:" and "get_event_logger()" in lines[at + 2], lines
+    assert "EventType.JOB_REAPED" in "\n".join(lines[at:])
 
 
 def test_an_unmatched_text_lists_unrecognised_calls_too(tmp_path):
@@ -233,12 +235,23 @@ def test_an_unmatched_text_lists_unrecognised_calls_too(tmp_path):
     assert "self.notifier.info('job {} reaped')" in result.output and "logger_names" in result.output
 
 
-@pytest.mark.parametrize("value", ['"self.notifier"', "[1, 2]", '[""]', "{a = 1}"])
-def test_logger_names_must_be_a_list_of_patterns(tmp_path, value):
+@pytest.mark.parametrize("value, shown", [
+    ('"self.notifier"', "'self.notifier'"), ("[1, 2]", "[1, 2]"), ('[""]', "['']"), ('["self.out", ""]', "['self.out', '']"),
+    ("{a = 1}", "{'a': 1}"), ("true", "True"),
+])
+def test_logger_names_must_be_a_list_of_patterns(tmp_path, value, shown):
     (tmp_path / "pyproject.toml").write_text(f'[tool.eventmod]\nlogger_names = {value}\n')
     with pytest.raises(InputError) as caught:
         load_config(tmp_path)
-    assert "logger_names must be a list of glob patterns" in caught.value.problems[0].message
+    [problem] = caught.value.problems
+    assert problem.line == 2
+    assert problem.message == ('[tool.eventmod] logger_names: expected a list of glob patterns (non-empty strings), '
+                               f'e.g. ["self.audit", "*.log"], got {shown}')
+
+
+def test_an_empty_logger_names_list_adds_no_pattern(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.eventmod]\nlogger_names = []\n')
+    assert load_config(tmp_path).logger_names == ()
 
 
 def test_logger_names_reach_the_settings(tmp_path):

@@ -85,6 +85,8 @@ def test_revert_removes_the_import_line_apply_wrote(tmp_path, case):
 
 def test_names_merged_into_the_users_import_are_unmerged_only(tmp_path):
     code = """\
+        import logging
+
         from core.event_logger import get_event_logger
 
 

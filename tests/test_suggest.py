@@ -355,6 +355,49 @@ def test_targets_skip_the_enum_file_and_files_no_event_could_go_into(scan):
     assert [t.path for t in S.resolve_targets(config, Catalog(()), [], [], cwd=scan)] == ["svc/deep/fills.py", "svc/orders.py"]
 
 
+FAIL_SAFE_ONLY = """\
+import logging
+
+from core.event_logger import get_event_logger, EventType
+
+
+async def run(job):
+    try:
+        event_logger = get_event_logger()
+        if event_logger:
+            await event_logger.log_event(EventType.BOT_STARTED, {}, severity="INFO")
+    except Exception:
+        logging.getLogger(__name__).warning("Could not log event BOT_STARTED", exc_info=True)
+    return job
+"""
+
+
+@pytest.mark.parametrize("code, found", [
+    # a receiver only `logger_names` makes a logger
+    ("class Jobs:\n    async def run(self):\n        self.notifier.info('Job ran')\n", True),
+    # methods of other logging libraries, and `log(level, msg)`
+    ("from loguru import logger\n\n\nasync def run():\n    logger.success('Job ran')\n", True),
+    ("import logging\n\n\nasync def run():\n    logging.log(logging.INFO, 'Job ran')\n", True),
+    ("import structlog\n\naudit = structlog.get_logger()\n\n\nasync def run():\n    await audit.ainfo('Job ran')\n", True),
+    # looks like logging, but no logger: not a file to draft for
+    ("import warnings\n\n\nasync def run():\n    warnings.warn('Job ran')\n", False),
+    ("class Jobs:\n    async def run(self):\n        self.reporter.info('Job ran')\n", False),
+    ("import logging\n\n\ndef run():\n    logging.info('Job ran')\n", False),
+    # the only logger calls are the report lines of eventmod's fail-safe blocks: nothing to draft
+    (FAIL_SAFE_ONLY, False),
+    (FAIL_SAFE_ONLY.replace("logging.getLogger(__name__).warning", "logger.warning")
+     .replace("import logging\n", "import logging\n\nlogger = logging.getLogger(__name__)\n"), False),
+    (FAIL_SAFE_ONLY.replace("    return job", "    logging.info('Job %s ran', job)\n    return job"), True),
+])
+def test_scanning_takes_the_loggers_the_configuration_and_the_module_name(mini, code, found):
+    _write(mini, "svc/jobs.py", code)
+    (mini / "pyproject.toml").write_text('[tool.eventmod]\nlogger_names = ["self.notifier"]\n')
+    config = _config(mini)
+    assert config.logger_names == ("self.notifier",)
+    targets = S.resolve_targets(config, Catalog(()), [], [], cwd=mini)
+    assert [t.path for t in targets] == (["svc/jobs.py"] if found else [])
+
+
 def test_directories_and_files_are_relative_to_the_current_directory(scan):
     specs = scan.parent / "specs"
     result = _invoke(scan / "svc", "deep", *_args(scan, specs))

@@ -44,7 +44,7 @@ def resolve_sites(source: SourceFile, functions: dict[str, FunctionNode], event:
         more = f"; {label}:{listing}" if listing else ""
         problem = Problem(event.spec_file, anchor_line, f"anchor {event.anchor.describe()} not found in {event.function} ({span}): {result.error}{more}", event.id)
         return EventOutcome(event, Status.DRIFTED, problems=(problem,)), [], function
-    sites = [lift_out_of_wrap(function, s) for s in result.sites if not inside_instrumentation(function, s, getters)]
+    sites = [lift_out_of_wrap(function, s) for s in result.sites if not inside_instrumentation(function, s.stmt, getters)]
     if not sites:
         problem = Problem(event.spec_file, anchor_line, f"anchor {event.anchor.describe()} in {event.function} ({span}) matches only statements inside logging blocks (a fail-safe block's handler), which are never anchors; make the anchor match the function's own code", event.id)
         return EventOutcome(event, Status.DRIFTED, problems=(problem,)), [], function

@@ -281,11 +281,11 @@ def lift_out_of_wrap(function: ast.AST, site: Site) -> Site:
     return lift_out_of_wrap(function, Site(site.mode, site.parent, tuple(step.block), step.index, site.presence, step.owner))  # type: ignore[arg-type]
 
 
-def inside_instrumentation(function: ast.AST, site: Site, getters: frozenset[str] = _DEFAULT_GETTERS) -> bool:
-    """Whether the site's statement lies inside an instrumentation statement (a fail-safe
-    block's `except Exception:` handler, its report line): such statements are eventmod's (or
-    the team's) logging, never an anchor."""
-    path = path_to(function, site.stmt) or []
+def inside_instrumentation(function: ast.AST, stmt: ast.stmt, getters: frozenset[str] = _DEFAULT_GETTERS) -> bool:
+    """Whether `stmt` lies inside an instrumentation statement (a fail-safe block's
+    `except Exception:` handler, its report line; a loop guard's line): such statements are
+    eventmod's (or the team's) logging, never an anchor nor the code's own logger call."""
+    path = path_to(function, stmt) or []
     return any(logged_event_names(step.block[step.index], getters) is not None for step in path[:-1])
 
 

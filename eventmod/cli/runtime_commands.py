@@ -89,13 +89,13 @@ def observe(
 
 def timeline(
     position_id: Annotated[Optional[int], typer.Option("--position-id", metavar="N", show_default=False,
-                                                       help="The events of one position.")] = None,
+                                                       help="The events whose `position_id` is N.")] = None,
     correlation_id: Annotated[Optional[str], typer.Option("--correlation-id", metavar="ID", show_default=False,
-                                                          help="The events of one correlation id.")] = None,
+                                                          help="The events whose `correlation_id` is ID.")] = None,
     symbol: Annotated[Optional[str], typer.Option("--symbol", metavar="S", show_default=False,
-                                                  help="The events of one symbol.")] = None,
+                                                  help="The events whose `symbol` is S.")] = None,
     order_id: Annotated[Optional[str], typer.Option("--order-id", metavar="ID", show_default=False,
-                                                    help="The events of one order id.")] = None,
+                                                    help="The events whose `order_id` is ID.")] = None,
     since: Since = None,
     until: Annotated[Optional[str], typer.Option(
         "--until", metavar="WHEN", show_default=False, help="Only rows before then: 1h, 2d, or an ISO date/time.")] = None,
@@ -155,8 +155,9 @@ def queries(
 ) -> None:
     """The analysis SQL for the events table.
 
-    Per-position timeline, per-correlation chain, error summary by component and severity,
-    events per hour, and the expected events (the selection) never seen since a date.
+    The timeline of one position_id, the chain of one correlation_id, the error summary by
+    component and severity, events per hour, and the expected events (the selection) never seen
+    since a date.
     """
     from eventmod.reports.queries import EventTable, analysis_queries, indexes_text, queries_text
 

@@ -78,17 +78,10 @@ def _top_imports(tree: ast.Module) -> list[ast.stmt]:
     return [s for s in tree.body if isinstance(s, (ast.Import, ast.ImportFrom))]
 
 
-def existing_names(tree: ast.Module, module: str, wanted: tuple[str, ...]) -> dict[str, str]:
-    """wanted name -> local name, for names the module already imports from `module`."""
-    found: dict[str, str] = {}
-    for stmt in _top_imports(tree):
-        if isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and stmt.module == module:
-            for alias in stmt.names:
-                if alias.name == "*":
-                    found.update({w: w for w in wanted if w not in found})
-                elif alias.name in wanted:
-                    found.setdefault(alias.name, alias.asname or alias.name)
-    return found
+def getter_names(tree: ast.Module, module: str, getter: str) -> frozenset[str]:
+    """The names a block in this module may call the getter by: `getter` and every local name
+    the module's top-level imports give it (`from module import getter as alias`)."""
+    return frozenset({getter, *_imports_of(tree, module, getter)})
 
 
 def _imports_of(tree: ast.Module, module: str, name: str) -> list[str]:
@@ -130,12 +123,15 @@ def choose_name(tree: ast.Module, module_bound: dict[str, list[ast.AST]], taken:
                 name: str | None, preferred: str) -> NameChoice:
     """The local name for `name` imported from `module` (`name` None: the module itself):
     an existing import whose name nothing else binds (at module level, or in `taken`: the scopes
-    of the instrumented functions) is reused; otherwise `preferred` if it is free, else the
-    first free alias (`preferred_`, `preferred_2`, ...)."""
+    of the instrumented functions) is reused; otherwise `preferred` if it is free or bound only
+    to the same object (`if TYPE_CHECKING: from module import name`), else the first free alias
+    (`preferred_`, `preferred_2`, ...)."""
     existing = _module_imports(tree, module) if name is None else _imports_of(tree, module, name)
     for local in existing:
         if local not in taken and all(_is_same_import(n, local, module, name) for n in module_bound.get(local, ())):
             return NameChoice(local, False)
+    if preferred not in taken and all(_is_same_import(n, preferred, module, name) for n in module_bound.get(preferred, ())):
+        return NameChoice(preferred, True)
     return NameChoice(free_name(preferred, taken | set(module_bound)), True)
 
 
@@ -188,13 +184,18 @@ def plan_imports(
         sections = [*standard, *([""] if standard and first_party else []),
                     *(["\n".join(first_party[0].lines).strip("\n")] if first_party else [])]
         edits = [_new_import(source, tree, "\n".join(sections), order=0)]
-    else:
-        edits += [_new_import(source, tree, statement, order=0, stdlib=True) for statement in standard]
+    elif standard:
+        edits.append(_new_import(source, tree, "\n".join(standard), order=0, stdlib=True))
     return ImportPlan(getter_choice.local, enum_choice.local, stdlib["asyncio"], tuple(edits), stdlib["logging"])
 
 
 def _item(name: str, local: str) -> str:
     return name if local == name else f"{name} as {local}"
+
+
+def alias_text(alias: ast.alias) -> str:
+    """An import item as written: `name` or `name as local`."""
+    return _item(alias.name, alias.asname or alias.name)
 
 
 def _item_module(module: str, local: str) -> str:
@@ -235,7 +236,7 @@ def _merge_into(source: SourceFile, stmt: ast.ImportFrom, names: list[str], line
                 order: NameOrder = NameOrder(ImportSort(configured=True))) -> Edit:
     """Add `names` to an existing `from` import: where the sort order puts them when the
     import's names are in that order already (isort/ruff), else at the end."""
-    existing = [a.name if a.asname is None else f"{a.name} as {a.asname}" for a in stmt.names]
+    existing = [alias_text(a) for a in stmt.names]
     if not order.learned and order.is_sorted(existing):
         merged = sorted([*existing, *names], key=order.key)
         if merged[: len(existing)] != existing:
@@ -311,10 +312,8 @@ def _sorted_merge(source: SourceFile, stmt: ast.ImportFrom, existing: list[str],
 
 def _exploded(source: SourceFile, stmt: ast.ImportFrom, before: str, after: str, items: list[str]) -> Edit:
     """The one-line import `stmt` written one name per line (black's form for a line too long)."""
-    indent = source.indentation_of(stmt.lineno)
-    unit = source.indent_unit
-    lines = [f"{before}from {stmt.module} import ({after}"] + [f"{indent}{unit}{i}," for i in items] + [f"{indent})"]
-    return Edit(stmt.lineno - 1, stmt.end_lineno or stmt.lineno, tuple(lines), "import")
+    exploded = exploded_from_import(str(stmt.module), items, source.indent_unit, source.indentation_of(stmt.lineno))
+    return Edit(stmt.lineno - 1, stmt.end_lineno or stmt.lineno, (before + exploded[0].lstrip() + after, *exploded[1:]), "import")
 
 
 def _append_merge(source: SourceFile, stmt: ast.ImportFrom, names: list[str], line_length: int) -> Edit:
@@ -331,10 +330,9 @@ def _append_merge(source: SourceFile, stmt: ast.ImportFrom, names: list[str], li
         merged = f"{joined}, {', '.join(names)}"
         if len(before + merged + after) <= line_length and first == last:
             return Edit(first - 1, last, (before + merged + after,), "import")
-        items = [a.name if a.asname is None else f"{a.name} as {a.asname}" for a in stmt.names] + names
-        unit = source.indent_unit
-        exploded = [f"{before}from {stmt.module} import ({after}"] + [f"{indent}{unit}{i}," for i in items] + [f"{indent})"]
-        return Edit(first - 1, last, tuple(exploded), "import")
+        items = [alias_text(a) for a in stmt.names] + names
+        exploded = exploded_from_import(str(stmt.module), items, source.indent_unit, indent)
+        return Edit(first - 1, last, (before + exploded[0].lstrip() + after, *exploded[1:]), "import")
     # Parenthesised: add the names before the closing parenthesis.
     if first == last:
         line = lines[first - 1].rstrip("\r\n")
@@ -346,12 +344,12 @@ def _append_merge(source: SourceFile, stmt: ast.ImportFrom, names: list[str], li
     alias_line = last_alias.end_lineno or last
     item_indent = source.indentation_of(stmt.names[0].lineno) if stmt.names[0].lineno != first else indent + source.indent_unit
     new_lines = [f"{item_indent}{n}," for n in names]
-    alias_text = lines[alias_line - 1]
+    item_line = lines[alias_line - 1]
     end_col = source.char_col(alias_line, last_alias.end_col_offset or 0)
-    if alias_text[end_col:].lstrip().startswith(","):
+    if item_line[end_col:].lstrip().startswith(","):
         return Edit(alias_line, alias_line, tuple(new_lines), "import")
     # The last item has no trailing comma: give it one (the only change to an existing line).
-    fixed = alias_text[:end_col] + "," + alias_text[end_col:]
+    fixed = item_line[:end_col] + "," + item_line[end_col:]
     return Edit(alias_line - 1, alias_line, (fixed.rstrip("\r\n"), *new_lines), "import")
 
 
@@ -361,7 +359,12 @@ def from_import_lines(module: str, items: list[str], unit: str, line_length: int
     line = f"from {module} import {', '.join(items)}"
     if len(line) <= line_length:
         return line
-    return "\n".join([f"from {module} import (", *(f"{unit}{item}," for item in items), ")"])
+    return "\n".join(exploded_from_import(module, items, unit))
+
+
+def exploded_from_import(module: str, items: list[str], unit: str, indent: str = "") -> list[str]:
+    """Black's exploded `from <module> import (...)`: one item a line, each with a comma."""
+    return [f"{indent}from {module} import (", *(f"{indent}{unit}{item}," for item in items), f"{indent})"]
 
 
 def _new_import(source: SourceFile, tree: ast.Module, statement: str, order: int, stdlib: bool = False,
@@ -383,7 +386,10 @@ def _new_import_edit(source: SourceFile, tree: ast.Module, statement: str, order
             # Standard-library imports go first, after `from __future__` ones (isort's order).
             non_future = [s for s in imports if not (isinstance(s, ast.ImportFrom) and s.module == "__future__")]
             if non_future:
-                return Edit(non_future[0].lineno - 1, non_future[0].lineno - 1, (statement,), "import", order)
+                first = non_future[0]
+                # before a third-party or first-party section: a blank line keeps the sections apart
+                lines = (statement,) if _is_stdlib(first) else (statement, "")
+                return Edit(first.lineno - 1, first.lineno - 1, lines, "import", order)
         return _among_imports(source, body, imports, statement, order, sort)
     # No imports at all: after the docstring (and one blank line), else after leading comments.
     position = 0

@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from eventmod.model.problems import did_you_mean
 
@@ -73,8 +72,12 @@ class Config:
     failsafe_log_level: str = field(default="warning", metadata={"choices": FAILSAFE_LOG_LEVELS})
     # config key `import`: top | local | auto (local where a top-level import would form a cycle)
     import_mode: str = field(default="auto", metadata={"key": "import", "choices": IMPORT_MODES})
-    lock_timeout: float = field(default=120.0, metadata={"validate": lambda v: None if v >= 0 else f"must be 0 or more seconds, got {v!r}"})
-    logger_names: tuple[str, ...] = ()  # receiver globs taken for loggers, added to the built-in ones
+    lock_timeout: float = field(default=120.0, metadata={"expected": "a number of seconds (0 or more)",
+                                                         "accept": lambda v: v >= 0})
+    # receiver globs taken for loggers, added to the built-in ones
+    logger_names: tuple[str, ...] = field(default=(), metadata={
+        "expected": 'a list of glob patterns (non-empty strings), e.g. ["self.audit", "*.log"]',
+        "accept": lambda v: all(v)})
     database_url: str = ""  # sqlite:///path.db or postgresql://...; observe/timeline --db wins
     database_url_env: str = ""  # name of an environment variable that holds the URL (no secret in a file)
     events_table: str = field(default=DEFAULT_EVENTS_TABLE, metadata={"validate": events_table_problem})
@@ -87,10 +90,6 @@ class Config:
     black: "BlackSettings | None" = field(default=None, compare=False, metadata={"key": None})
     # The target project's import sorting ([tool.isort] / ruff's isort settings), resolved with the config.
     isort: "ImportSort | None" = field(default=None, compare=False, metadata={"key": None})
-
-    def with_overrides(self, **overrides: Any) -> "Config":
-        given = {k: v for k, v in overrides.items() if v is not None}
-        return replace(self, **given)
 
 
 @dataclass(frozen=True)

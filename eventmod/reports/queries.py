@@ -298,13 +298,13 @@ def analysis_queries(table: EventTable, dialect: str, catalog: Catalog, expected
     expected_rows = sorted({(e.component, e.id, e.value) for e in expected})
     return [
         AnalysisQuery(
-            "position_timeline", "Per-position timeline: every event of one position, in time order",
+            "position_timeline", "Timeline of one position_id: its events, oldest first",
             Statement(f"SELECT {chain_columns}\nFROM {t}\nWHERE {col('position_id')} = {{position_id}}\n"
                       f"ORDER BY {order};", dialect),
             ("`eventmod timeline --position-id N` shows the same rows with each event's component",),
         ),
         AnalysisQuery(
-            "correlation_chain", "Per-correlation chain: every event of one operation, in time order",
+            "correlation_chain", "Chain of one correlation_id: its events, oldest first",
             Statement(f"SELECT {chain_columns}\nFROM {t}\nWHERE {col('correlation_id')} = {{correlation_id}}\n"
                       f"ORDER BY {order};", dialect),
         ),
@@ -346,8 +346,8 @@ class IndexDef:
 
 def index_defs() -> list[IndexDef]:
     return [
-        IndexDef("position_time", ("position_id", "created_at"), "position_id", "per-position timeline, timeline --position-id"),
-        IndexDef("correlation_time", ("correlation_id", "created_at"), "correlation_id", "per-correlation chain, timeline --correlation-id"),
+        IndexDef("position_time", ("position_id", "created_at"), "position_id", "position_id timeline, timeline --position-id"),
+        IndexDef("correlation_time", ("correlation_id", "created_at"), "correlation_id", "correlation_id chain, timeline --correlation-id"),
         IndexDef("order_time", ("order_id", "created_at"), "order_id", "timeline --order-id"),
         IndexDef("symbol_time", ("symbol", "created_at"), None, "timeline --symbol"),
         IndexDef("type_time", ("event_type", "created_at"), None,
@@ -400,7 +400,7 @@ def queries_text(table: EventTable, dialect: str, queries: list[AnalysisQuery]) 
 def indexes_text(table: EventTable, dialect: str) -> str:
     lines = [f"-- indexes for eventmod's analysis queries and timeline ({dialect}), table {table.display()}"]
     if dialect == POSTGRESQL:
-        lines.append("-- CONCURRENTLY builds without blocking the bot's inserts; run each statement on its own (psql does)")
+        lines.append("-- CONCURRENTLY builds without blocking the application's inserts; run each statement on its own (psql does)")
     for index, sql in index_statements(table, dialect):
         lines += [f"-- {index.serves}", sql]
     return "\n".join(lines) + "\n"

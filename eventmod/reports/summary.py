@@ -103,13 +103,6 @@ def behaviour_changes(plan: RunPlan, statuses: tuple[Status, ...] = (Status.PEND
             f"{BEHAVIOUR_CHANGE}" for path, o in sorted(rows, key=lambda r: (r[0], r[1].lines))]
 
 
-def event_lines(plan: RunPlan, statuses: tuple[Status, ...]) -> list[str]:
-    """One line per event with one of `statuses`: `file:line: id (EVENT): status`, in file and
-    line order (paths relative to root)."""
-    rows = [(f.path, o.lines[0] if o.lines else 0, o) for f in plan.files for o in f.outcomes if o.status in statuses]
-    return [Finding(path, line, o.event.id, o.event.event, o.status).text() for path, line, o in sorted(rows, key=lambda r: r[:2])]
-
-
 # -- tables ------------------------------------------------------------------------------------
 def format_table(headers: list[str], rows: list[list[str]], fmt: str, footer: list[str] | None = None) -> str:
     """A plain aligned table ("text") or a GitHub markdown table ("markdown")."""

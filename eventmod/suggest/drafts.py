@@ -20,12 +20,12 @@ from pathlib import Path
 
 import yaml
 
-from eventmod.analysis.anchors import LogCall, LoggerNames, Site, inspect_log_call, normalize_log_text
+from eventmod.analysis.anchors import LOG_METHODS, LogCall, LoggerNames, Site, inspect_log_call, log_call_of, normalize_log_text
 from eventmod.analysis.checks import ModuleScope, SiteContext, check_site, log_event_parameters
 from eventmod.analysis.placement import placement_problem, resolve_sites
 from eventmod.analysis.presence import followed_by_log_event, inside_instrumentation
 from eventmod.codegen.enum_members import read_enum
-from eventmod.codegen.imports import existing_names
+from eventmod.codegen.imports import getter_names
 from eventmod.model.problems import InputError, Problem, did_you_mean
 from eventmod.model.settings import Config
 from eventmod.model.spec import Anchor, Catalog, EventSpec, Selection
@@ -172,7 +172,8 @@ def _scalar(expr: str) -> str:
 # -- targets -------------------------------------------------------------------------------------
 _SKIP_DIRS = frozenset({"__pycache__", ".git", ".hg", ".venv", "venv", "env", "node_modules", ".tox", ".nox",
                         "build", "dist", "site-packages", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
-_LOG_HINT = re.compile(r"\.(debug|info|warning|warn|error|exception|critical|fatal)\(")
+# a logger method call (`log(level, msg)` included): the text pre-filter of `has_async_log_calls`
+_LOG_HINT = re.compile(r"\.(?:%s)\(" % "|".join(sorted({*LOG_METHODS, "log"})))
 
 
 def _python_files(directory: Path) -> list[Path]:
@@ -185,9 +186,11 @@ def _python_files(directory: Path) -> list[Path]:
     return found
 
 
-def has_async_log_calls(path: Path) -> bool:
-    """Whether the file has an async function with a logger call: a text pre-filter, then one
-    parse; files without one are no place for an event `suggest` could draft."""
+def has_async_log_calls(path: Path, config: Config) -> bool:
+    """Whether the file has an async function with a logger call of its own (a receiver taken
+    for a logger: the default patterns, `logger_names` and the loggers the module binds; not the
+    report line of an eventmod block): a text pre-filter, then one parse; files without one are
+    no place for an event `suggest` could draft."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
@@ -198,8 +201,11 @@ def has_async_log_calls(path: Path) -> bool:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return False
+    loggers = LoggerNames.of(tree, config.logger_names)
+    getters = getter_names(tree, config.logger_module, config.getter)
     for node in ast.walk(tree):
-        if isinstance(node, ast.AsyncFunctionDef) and any(log_call_of(p.stmt) for p in walk_statements(node)):
+        if isinstance(node, ast.AsyncFunctionDef) and any(
+                log_call_of(p.stmt, loggers) and not inside_instrumentation(node, p.stmt, getters) for p in walk_statements(node)):
             return True
     return False
 
@@ -257,7 +263,7 @@ def resolve_targets(config: Config, catalog: Catalog, components: list[str], pat
     def scan(directory: Path) -> None:
         for path in _python_files(directory):
             rel = path.resolve().relative_to(root).as_posix() if path.resolve().is_relative_to(root) else None
-            if rel is not None and rel not in skip and rel not in chosen and has_async_log_calls(path):
+            if rel is not None and rel not in skip and rel not in chosen and has_async_log_calls(path, config):
                 chosen.append(rel)
 
     for given in paths:
@@ -344,7 +350,7 @@ def _suggest_file(config: Config, catalog: Catalog, target: Target, min_level: s
         raise InputError([loaded])
     source, tree = loaded
     functions = index_functions(tree)
-    getters = frozenset({config.getter, *existing_names(tree, config.logger_module, (config.getter,)).values()})
+    getters = getter_names(tree, config.logger_module, config.getter)
     module_scope = ModuleScope.of(tree)
     loggers = LoggerNames.of(tree, config.logger_names)
     specified = {} if include_specified else _specified_lines(config, catalog, source, functions, target.path, extra_events, loggers)
@@ -372,7 +378,7 @@ def _suggest_file(config: Config, catalog: Catalog, target: Target, min_level: s
                 result.notes.append(f"{where}: {call.receiver}.{call.method} in {qualname}: the message is not a literal, so after_log cannot anchor on it")
                 continue
             site = Site("after", p.stmt, p.block, p.index, "forward", p.parent)
-            if followed_by_log_event(site, getters) or inside_instrumentation(function, site, getters):
+            if followed_by_log_event(site, getters) or inside_instrumentation(function, site.stmt, getters):
                 continue  # already followed by an event, or a fail-safe block's own report line
             if site.line in specified:
                 result.specified.append(f"{where}: already specified by event {specified[site.line]}")

@@ -30,7 +30,7 @@ from eventmod.analysis.presence import (
 )
 from eventmod.analysis.style import Style, dominant_quote, file_style
 from eventmod.codegen.enum_members import EnumMember, enum_edits, plan_members, read_enum
-from eventmod.codegen.imports import NameOrder, existing_names, file_logger, local_import, plan_imports
+from eventmod.codegen.imports import NameOrder, file_logger, getter_names, local_import, plan_imports
 from eventmod.codegen.json_safe import json_safe_helper_edit
 from eventmod.codegen.render import (
     Names,
@@ -107,8 +107,7 @@ def locate_file(job: FileJob, settings: Settings, preloaded: Loaded | Problem | 
         return FilePlan(job.path, None, None, tuple(EventOutcome(e, Status.INVALID) for e in job.events), (loaded,))
     source, tree = loaded
     functions, classes = index_functions(tree), index_classes(tree)
-    local = existing_names(tree, settings.logger_module, (settings.getter,))
-    getters = frozenset({settings.getter, *local.values()})
+    getters = getter_names(tree, settings.logger_module, settings.getter)
     loggers = LoggerNames.of(tree, settings.logger_names)
     outcomes = tuple(_resolve(source, functions, e, settings.emit, getters, classes, loggers)[0] for e in job.events)
     return FilePlan(job.path, source.raw, None, outcomes)
@@ -209,8 +208,7 @@ def _resolve_and_check(source: SourceFile, tree: ast.Module, events: tuple[Event
     have one (for re-emit)."""
     functions = index_functions(tree)
     classes = index_classes(tree)
-    local = existing_names(tree, settings.logger_module, (settings.getter,))
-    getters = frozenset({settings.getter, *local.values()})
+    getters = getter_names(tree, settings.logger_module, settings.getter)
     module_scope = ModuleScope.of(tree)
     loggers = LoggerNames.of(tree, settings.logger_names)
     outcomes: list[EventOutcome] = []
@@ -351,9 +349,11 @@ def _resolve(source: SourceFile, functions: dict[str, FunctionNode], event: Even
 def _block_line(source: SourceFile, site: Site, block: PresentBlock | None) -> int:
     """Where a present block starts: the anchor's insertion line when the block follows it; the
     block's own first line (its comment included) when it precedes that line (`before`, and
-    `at: end`, whose anchor is the block itself)."""
+    `at: end`, whose anchor is the block itself) or is that line (`at: start` and `in_except`,
+    whose site is the first statement of a body: the block, whose `try:` or getter follows its
+    comment)."""
     first = block.statements[0].lineno if block is not None and block.statements else site.line
-    if first >= site.line:
+    if first > site.line:
         return site.line
     while first > 1 and source.lines[first - 2].lstrip().startswith("#"):
         first -= 1

@@ -39,7 +39,7 @@ from eventmod.analysis.presence import (
     present_block,
 )
 from eventmod.analysis.style import Style, file_style, statement_lists
-from eventmod.codegen.imports import from_import_lines, plan_imports
+from eventmod.codegen.imports import alias_text, from_import_lines, plan_imports
 from eventmod.codegen.json_safe import json_safe_helper_edit
 from eventmod.codegen.render import (
     JSON_SAFE_HELPER,
@@ -164,29 +164,9 @@ def _names(source: SourceFile, tree: ast.Module, settings: Settings, style: Styl
 
 
 # -- recognising one block ---------------------------------------------------------------------
-
-
 def _is_block_variable(name: str, preferred: str) -> bool:
     """The name apply binds the logger to: `preferred`, or `preferred_N` when that was taken."""
     return re.fullmatch(re.escape(preferred) + r"(_[0-9]+)?", name) is not None
-
-
-def _guard_variable(stmt: ast.stmt) -> str | None:
-    """`v` for `if v:` / `if v and (...):` without else, or None."""
-    if not isinstance(stmt, ast.If) or stmt.orelse:
-        return None
-    test = stmt.test
-    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) and len(test.values) == 2:
-        test = test.values[0]
-    return test.id if isinstance(test, ast.Name) else None
-
-
-def _is_getter_assignment(stmt: ast.stmt, variable: str, getters: frozenset[str]) -> bool:
-    return (
-        isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
-        and stmt.targets[0].id == variable and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Name)
-        and stmt.value.func.id in getters and not stmt.value.args and not stmt.value.keywords
-    )
 
 
 def _revert_site(source: SourceFile, site: Site, event: EventSpec, function: FunctionNode, names: Names, style: Style,
@@ -438,10 +418,6 @@ def _statement_removals(lines: list[str], first: int, last: int, before: int = 1
     return [(Edit(first - 1 - a, last + b, (), "revert"),) for a, b in options]
 
 
-def _alias_text(alias: ast.alias) -> str:
-    return alias.name if alias.asname is None else f"{alias.name} as {alias.asname}"
-
-
 def _is_added_alias(alias: ast.alias, wanted: list[str]) -> bool:
     """An import item apply may have written: a wanted name, plain or under its alias scheme."""
     return alias.name in wanted and (alias.asname is None or is_alias_of(alias.asname, alias.name))
@@ -462,7 +438,7 @@ def _logger_import_removals(source: SourceFile, tree: ast.Module, settings: Sett
     first, last = stmt.lineno, stmt.end_lineno or stmt.lineno
     candidates: list[tuple[Edit, ...]] = []
     unused = [a for a in aliases if (a.asname or a.name) not in used]
-    own = from_import_lines(settings.logger_module, [_alias_text(a) for a in aliases], source.indent_unit, settings.black.line_length)
+    own = from_import_lines(settings.logger_module, [alias_text(a) for a in aliases], source.indent_unit, settings.black.line_length)
     if len(statements) == 1 and sorted(a.name for a in aliases) == sorted(wanted) and len(unused) == len(aliases) \
             and all(_is_added_alias(a, wanted) for a in aliases) and source.code_lines(first, last) == own.split("\n"):
         candidates.extend(_statement_removals(source.lines, first, last))
@@ -472,7 +448,7 @@ def _logger_import_removals(source: SourceFile, tree: ast.Module, settings: Sett
         names = [a.name for a in tail]
         if names and all(_is_added_alias(a, wanted) and (a.asname or a.name) not in used for a in tail) \
                 and names in (wanted, wanted[::-1], wanted[:1], wanted[1:]):
-            candidates.extend(_unmerge_candidates(source, stmt, tail, [_alias_text(a) for a in tail]))
+            candidates.extend(_unmerge_candidates(source, stmt, tail, [alias_text(a) for a in tail]))
     # ... or, into an import whose names are sorted, where the sort order puts them
     added = [a for a in aliases if _is_added_alias(a, wanted) and (a.asname or a.name) not in used]
     for size in (2, 1):
@@ -492,7 +468,7 @@ def _remove_names(source: SourceFile, stmt: ast.ImportFrom, removed: list[ast.al
         line = lines[first - 1].rstrip("\r\n")
         col = source.char_col(first, stmt.col_offset)
         end_col = source.char_col(last, stmt.end_col_offset or 0)
-        items = ", ".join(_alias_text(a) for a in keep)
+        items = ", ".join(alias_text(a) for a in keep)
         head = line[:end_col]
         if head.endswith(")"):
             opening = head.index("(", col)
@@ -503,7 +479,7 @@ def _remove_names(source: SourceFile, stmt: ast.ImportFrom, removed: list[ast.al
             text = f"{line[:col]}from {stmt.module} import {items}{line[end_col:]}"
         return [(Edit(first - 1, last, (text,), "revert", 0, (first - 1,)),)]
     candidates: list[tuple[Edit, ...]] = []
-    if all(r.lineno == r.end_lineno and _text_of(lines, r.lineno).strip() == f"{_alias_text(r)}," for r in removed) \
+    if all(r.lineno == r.end_lineno and _text_of(lines, r.lineno).strip() == f"{alias_text(r)}," for r in removed) \
             and all(r.lineno not in (first, last) for r in removed) and all(a.lineno != r.lineno for a in keep for r in removed):
         candidates.append(tuple(Edit(r.lineno - 1, r.lineno, (), "revert") for r in sorted(removed, key=lambda a: a.lineno)))
     # apply exploded a one-line import that grew too long: collapse it again, with or without
@@ -513,7 +489,7 @@ def _remove_names(source: SourceFile, stmt: ast.ImportFrom, removed: list[ast.al
     opening = header.find("(", col)
     tail = _text_of(lines, last)
     if keep and opening >= 0 and tail.strip() == ")":
-        items = ", ".join(_alias_text(a) for a in keep)
+        items = ", ".join(alias_text(a) for a in keep)
         rest = header[opening + 1:]
         for text in (f"{header[:col]}from {stmt.module} import {items}{rest}", f"{header[:col]}from {stmt.module} import ({items}){rest}"):
             candidates.append((Edit(first - 1, last, (text,), "revert", 0, (first - 1,)),))
@@ -540,7 +516,7 @@ def _unmerge_candidates(source: SourceFile, stmt: ast.ImportFrom, tail: list[ast
     # Parenthesised over several lines: drop the name lines (and maybe the comma apply added to
     # the item before them), or collapse the import apply exploded because it grew too long.
     keep = [a for a in stmt.names if a not in tail]
-    own_lines = all(a.lineno == a.end_lineno and _text_of(lines, a.lineno).strip() == f"{_alias_text(a)}," for a in tail)
+    own_lines = all(a.lineno == a.end_lineno and _text_of(lines, a.lineno).strip() == f"{alias_text(a)}," for a in tail)
     if own_lines and keep and tail[0].lineno > (keep[-1].end_lineno or keep[-1].lineno):
         start, stop = tail[0].lineno, tail[-1].lineno
         candidates.append((Edit(start - 1, stop, (), "revert"),))
@@ -562,7 +538,7 @@ def _unmerge_candidates(source: SourceFile, stmt: ast.ImportFrom, tail: list[ast
     col = source.char_col(first, stmt.col_offset)
     opening = header.find("(", col)
     if keep and opening >= 0:
-        items = ", ".join(_alias_text(a) for a in keep)
+        items = ", ".join(alias_text(a) for a in keep)
         collapsed = f"{header[:col]}from {stmt.module} import {items}{header[opening + 1:]}"
         candidates.append((Edit(first - 1, last, (collapsed,), "revert", 0, (first - 1,)),))
     return candidates
@@ -605,7 +581,7 @@ def _module_import_removals(source: SourceFile, tree: ast.Module, used: set[str]
             local = alias.asname or alias.name
             if local in used or (alias.asname is not None and not is_alias_of(alias.asname, module)):
                 continue
-            if _text_of(source.lines, stmt.lineno).strip() == f"import {_alias_text(alias)}":
+            if _text_of(source.lines, stmt.lineno).strip() == f"import {alias_text(alias)}":
                 return _statement_removals(source.lines, stmt.lineno, stmt.end_lineno or stmt.lineno)
     return []
 

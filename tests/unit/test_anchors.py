@@ -589,6 +589,8 @@ IN_EXCEPT = [
     ),
 ]
 
+# `on_error` blocks are always fail-safe (a logging failure must not replace the error being
+# re-raised), whatever `failsafe` says: the expected texts are written out.
 ON_ERROR = [
     pytest.param(
         """
@@ -597,11 +599,25 @@ ON_ERROR = [
             return result
         """,
         """
+        import logging
+
+        from core.event_logger import EventType, get_event_logger
+
+
         async def f(x):
             try:
                 result = await x.send()
             except Exception as exc:
-                <E>
+                try:
+                    event_logger = get_event_logger()
+                    if event_logger:
+                        await event_logger.log_event(
+                            EventType.E,
+                            {},
+                            severity="INFO",
+                        )
+                except Exception:
+                    logging.getLogger(__name__).warning("Could not log event E", exc_info=True)
                 raise
             return result
         """,
@@ -617,6 +633,11 @@ ON_ERROR = [
                 )
         """,
         """
+        import logging
+
+        from core.event_logger import EventType, get_event_logger
+
+
         async def f(x):
             if x:
                 try:
@@ -625,7 +646,18 @@ ON_ERROR = [
                         2,
                     )
                 except Exception as exc:
-                    <E>
+                    try:
+                        event_logger = get_event_logger()
+                        if event_logger:
+                            await event_logger.log_event(
+                                EventType.E,
+                                {},
+                                severity="INFO",
+                            )
+                    except Exception:
+                        logging.getLogger(__name__).warning(
+                            "Could not log event E", exc_info=True
+                        )
                     raise
         """,
         spec(on_error="await x.send("), id="wraps-multi-line-statement-nested",
@@ -640,6 +672,11 @@ ON_ERROR = [
             )
         ''',
         '''
+        import logging
+
+        from core.event_logger import EventType, get_event_logger
+
+
         async def f(db):
             try:
                 await db.execute(
@@ -648,7 +685,16 @@ ON_ERROR = [
         """
                 )
             except Exception as exc:
-                <E>
+                try:
+                    event_logger = get_event_logger()
+                    if event_logger:
+                        await event_logger.log_event(
+                            EventType.E,
+                            {},
+                            severity="INFO",
+                        )
+                except Exception:
+                    logging.getLogger(__name__).warning("Could not log event E", exc_info=True)
                 raise
         ''',
         spec(on_error="await db.execute("), id="wrap-keeps-string-interior",
@@ -915,10 +961,33 @@ TARGETS = [
         def f(x):
             logger.info("sync")
         """,
+        # a background block in a sync function is always loop-guarded: without a running event
+        # loop, `asyncio.create_task` would raise into the caller
         """
+        import asyncio
+        import logging
+
+        from core.event_logger import EventType, get_event_logger
+
+
         def f(x):
             logger.info("sync")
-            <E:background>
+            event_logger = get_event_logger()
+            if event_logger:
+                try:
+                    asyncio.get_running_loop()
+                except RuntimeError:
+                    logging.getLogger(__name__).debug(
+                        "No running event loop: event E not logged"
+                    )
+                else:
+                    asyncio.create_task(
+                        event_logger.log_event(
+                            EventType.E,
+                            {},
+                            severity="INFO",
+                        )
+                    )
         """,
         spec(after_log="sync", emit="background"), id="sync-function-background",
     ),
@@ -1089,7 +1158,8 @@ REFUSED = [
                 logger.info("cleanup")
         """,
         spec(after_log="cleanup"),
-        ["refusing to insert into a `finally` block"],
+        ["refusing to insert an awaited block into a `finally` block (service.py:5, in the `finally` of the `try` at line 2)",
+         "use `emit: background`"],
         id="finally",
     ),
     pytest.param(

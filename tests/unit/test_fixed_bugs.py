@@ -215,8 +215,50 @@ def test_asyncio_import_before_a_first_party_section_is_kept_apart():
     assert result.text.startswith("import asyncio\n\nfrom core.event_logger import EventType, get_event_logger\n\n\nasync def f():\n")
 
 
+# The stdlib imports a fail-safe block needs (`logging`, and `asyncio` for a background block)
+# go in front of the file's imports: one block, a blank line apart from a non-stdlib section
+# (the merge of the fail-safe work had lost that blank line), and revert takes them away again.
+SECTIONS = [
+    pytest.param("from app.models import Account\n\n\nasync def f(price):\n    logger.info('go')\n", {},
+                 "import logging\n\nfrom app.models import Account\nfrom core.event_logger import EventType, get_event_logger\n\n\n",
+                 id="logging-first-party"),
+    # (the file uses its EventType import: an unused `from core.event_logger import EventType`
+    # with the getter merged in reads exactly like the line apply writes, and revert takes it
+    # for apply's)
+    pytest.param("from core.event_logger import EventType\n\n\ndef f(price):\n    logger.info('go')\n    return EventType\n", {"emit": "background"},
+                 "import asyncio\nimport logging\n\nfrom core.event_logger import EventType, get_event_logger\n\n\n",
+                 id="asyncio-and-logging-merged-logger-import"),
+    pytest.param("import httpx\n\n\nasync def f(price):\n    logger.info('go')\n", {},
+                 "import logging\n\nimport httpx\nfrom core.event_logger import EventType, get_event_logger\n\n\n", id="third-party"),
+    pytest.param("from __future__ import annotations\n\nfrom app import x\n\n\nasync def f(price):\n    logger.info('go')\n", {},
+                 "from __future__ import annotations\n\nimport logging\n\nfrom app import x\nfrom core.event_logger import EventType, get_event_logger\n\n\n",
+                 id="future-then-first-party"),
+    pytest.param("import os\nfrom app.models import Account\n\n\nasync def f(price):\n    logger.info('go')\n", {},
+                 "import logging\nimport os\nfrom app.models import Account\nfrom core.event_logger import EventType, get_event_logger\n\n\n",
+                 id="stdlib-first"),
+]
+
+
+@pytest.mark.parametrize("before, extra, head", SECTIONS)
+def test_stdlib_imports_of_fail_safe_blocks_keep_the_sections_apart(tmp_path, before, extra, head):
+    from eventmod import testing
+
+    event = {"event": "E", "in": "f", "after_log": "go", "payload": {"p": "price"}, **extra}
+    planned = testing.transform(before, event, root=tmp_path, dedent=False)  # fail-safe: the default
+    assert not planned.errors, planned.messages()
+    assert "except Exception:" in planned.text or "except RuntimeError:" in planned.text
+    assert planned.text.startswith(head), planned.text
+    project = load_project(tmp_path, config_file=tmp_path / "pyproject.toml")
+    assert write_changes(project.config, list(plan(project).files), allow_dirty=True).ok
+    assert write_changes(project.config, list(plan_revert(project).files), allow_dirty=True).ok
+    assert (tmp_path / "service.py").read_text() == before
+
+
 # -- revert gives back a file that had no imports ------------------------------------------------
-AUDIT = {"files": {"obs/audit_logger.py": "from enum import Enum\n\n\nclass AuditEventType(Enum):\n    A = 'a'\n"},
+# the logger module has the getter (a block whose getter the module lacks is refused: ImportError)
+AUDIT = {"files": {"obs/audit_logger.py": "from enum import Enum\n\n\nclass AuditEventType(Enum):\n    A = 'a'\n\n\n"
+                                          "async def log_event(event_type, data, *, severity='INFO'):\n    pass\n\n\n"
+                                          "def get_audit_logger():\n    return None\n"},
          "config": {"logger_module": "obs.audit_logger", "enum_file": "obs/audit_logger.py", "enum_class": "AuditEventType",
                     "getter": "get_audit_logger"},
          "black": {"line-length": 60}}

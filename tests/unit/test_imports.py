@@ -808,3 +808,55 @@ def test_a_new_import_longer_than_the_line_length_is_exploded(before, after):
     expected = dedent(after).replace("    <BLOCK>\n", AUDIT_BLOCK)
     result = assert_transform(before, expected, SPEC, files=AUDIT, config=AUDIT_CONFIG, black={"line-length": 79})
     assert max(len(line) for line in result.text.splitlines()) <= 79
+
+
+# A name bound only to the same object (a TYPE_CHECKING import of it) is imported under its
+# own name; a name bound to anything else at module level gets an alias (it is never rebound).
+SAME_OR_OTHER = [
+    pytest.param(
+        """
+        from typing import TYPE_CHECKING
+
+        if TYPE_CHECKING:
+            from core.event_logger import EventType, get_event_logger
+        """,
+        "from core.event_logger import EventType, get_event_logger", ("get_event_logger", "EventType"), id="type-checking-both",
+    ),
+    pytest.param(
+        """
+        try:
+            from core.event_logger import EventType
+        except ImportError:
+            EventType = None
+        """,
+        "from core.event_logger import EventType as EventType_, get_event_logger", ("get_event_logger", "EventType_"),
+        id="conditional-fallback-binding",
+    ),
+    pytest.param(
+        """
+        from typing import TYPE_CHECKING
+
+        if TYPE_CHECKING:
+            from other.events import EventType
+        """,
+        "from core.event_logger import EventType as EventType_, get_event_logger", ("get_event_logger", "EventType_"),
+        id="type-checking-import-of-another-module",
+    ),
+]
+
+
+@pytest.mark.parametrize("header, added, names", SAME_OR_OTHER)
+def test_a_name_bound_to_the_same_import_is_imported_under_it(tmp_path, header, added, names):
+    from eventmod.api import load_project, plan, plan_revert, write_changes
+    from eventmod.testing import transform
+
+    before = dedent(header) + '\n\nasync def f():\n    logger.info("go")\n'
+    result = transform(before, SPEC, root=tmp_path, dedent=False, config={"failsafe": False})
+    assert not result.errors, result.messages()
+    assert f"{added}\n" in result.text.splitlines(keepends=True), result.text
+    getter, enum = names
+    assert f"event_logger = {getter}()" in result.text and f"{enum}.E," in result.text
+    project = load_project(tmp_path, config_file=tmp_path / "pyproject.toml")
+    assert write_changes(project.config, list(plan(project).files), allow_dirty=True).ok
+    assert write_changes(project.config, list(plan_revert(project).files), allow_dirty=True).ok
+    assert (tmp_path / "service.py").read_text() == before
