@@ -221,10 +221,11 @@ def _capture_removal(source: SourceFile, function: FunctionNode, event: EventSpe
         if _binds_captures(stmt, names):
             first, last = stmt.lineno, stmt.end_lineno or stmt.lineno
             indent = source.indentation_of(first)
-            for variant in recognition_styles(style):
-                rendered = render_captures(event.capture, options.failsafe, variant, indent)
-                if source.code_lines(first, last) == rendered:
-                    return Edit(first - 1, last, (), "revert")
+            # (in either form: a block re-emitted with fail-safe switched keeps its captures as written)
+            for guarded in (options.failsafe, not options.failsafe):
+                for variant in recognition_styles(style):
+                    if source.code_lines(first, last) == render_captures(event.capture, guarded, variant, indent):
+                        return Edit(first - 1, last, (), "revert")
             return None
         if logged_event_names(stmt) is None:
             return None
