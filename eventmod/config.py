@@ -537,3 +537,32 @@ def settings_for(config: Config) -> Settings:
 
     settings = Settings.from_config(config, config.black if config.black is not None else black_settings_for(config.root))
     return settings if config.isort is not None else replace(settings, isort=import_sort_for(config.root))
+
+
+def target_python(root: Path) -> tuple[tuple[int, int], str]:
+    """The oldest Python the instrumented project must run on: the lower bound of
+    `requires-python` in the nearest pyproject.toml at or above `root` that declares it, else
+    the running interpreter's version; with where it came from (for messages)."""
+    for directory in [root, *root.parents]:
+        candidate = directory / "pyproject.toml"
+        if not candidate.is_file():
+            continue
+        try:
+            data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
+            continue
+        spec = data.get("project", {}).get("requires-python")
+        if isinstance(spec, str):
+            bound = lowest_python(spec)
+            if bound is not None:
+                return bound, f"requires-python {spec!r} in {candidate}"
+    return sys.version_info[:2], "the running interpreter"
+
+
+def lowest_python(spec: str) -> tuple[int, int] | None:
+    """The smallest major.minor a PEP 440 specifier admits (`>=3.10`, `~=3.11`, `==3.12.*`,
+    `>3.9,<4`), or None when it sets no lower bound."""
+    import re
+
+    bounds = [(int(major), int(minor)) for major, minor in re.findall(r"(?:>=|~=|==|>)\s*(\d+)\.(\d+)", spec)]
+    return max(bounds) if bounds else None

@@ -68,6 +68,7 @@ def test_bad_input_fails_cleanly(case: Path, tmp_path: Path, eventmod):
     output = result.output
     assert tree_hash(copy) == before, f"{case.name}: files changed on an error\n{output}"
     assert "Traceback" not in output, output
+    assert "internal error" not in output, f"{case.name}: a spec or target mistake called an internal error\n{output}"
     missing = [s for s in expected_substrings(case) if s not in output]
     assert not missing, f"{case.name}: missing from the output: {missing}\n--- output ---\n{output}"
     assert result.exit_code == 2, f"{case.name}: exit code {result.exit_code}\n{output}"

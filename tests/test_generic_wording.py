@@ -80,10 +80,10 @@ def test_code_spelling_of_the_events_columns_is_no_message(text, words):
 
 
 @pytest.mark.parametrize("expr, hint", [
-    ("e.__class__.__name__", "write type(e) instead, e.g. type(e).__name__"),
-    ("exc.__class__", "write type(exc) instead, e.g. type(exc).__name__"),
-    ("self.conn.__class__.__qualname__", "write type(self.conn) instead, e.g. type(self.conn).__name__"),
-    ("str(err.__class__)", "write type(err) instead"),
+    ("e.__class__.__name__", "write `type(e).__name__` for the class name"),
+    ("exc.__class__", "write `type(exc).__name__` for the class name"),
+    ("self.conn.__class__.__qualname__", "write `type(self.conn).__name__` for the class name"),
+    ("str(err.__class__)", "write `type(err).__name__` for the class name"),
 ])
 def test_class_dunder_gets_the_type_suggestion(expr, hint):
     problem = expression_problem(expr)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from eventmod.config import load_config
@@ -138,6 +138,7 @@ class Target:
     text: str
     position: int  # 0-based index of the original line the block goes before
     indent: str
+    dead: bool = False  # no path reaches the block (after a return, or after branches that all return)
 
 
 def _indent(lines: list[str], lineno: int) -> str:
@@ -154,6 +155,36 @@ def _statements(body: list[ast.stmt]):
             yield from _statements(handler.body)
 
 
+def _ends(stmt: ast.stmt) -> bool:
+    """Whether control never continues after `stmt` in these modules: a return, an if/else
+    whose branches both end so, a try whose body and handlers all end so (no loop here is
+    infinite, and `with m_N():` may swallow an exception)."""
+    if isinstance(stmt, (ast.Return, ast.Raise)):
+        return True
+    if isinstance(stmt, ast.If) and stmt.orelse:
+        return _block_ends(stmt.body) and _block_ends(stmt.orelse)
+    if isinstance(stmt, ast.Try):
+        return _block_ends(stmt.body) and all(_block_ends(h.body) for h in stmt.handlers)
+    return False
+
+
+def _block_ends(body: list[ast.stmt]) -> bool:
+    return any(_ends(s) for s in body)
+
+
+def _dead_statements(body: list[ast.stmt], dead: set[int], reachable: bool = True) -> None:
+    """Collect id() of every statement no path reaches."""
+    for stmt in body:
+        if not reachable:
+            dead.add(id(stmt))
+        for field in ("body", "orelse"):
+            _dead_statements(getattr(stmt, field, []) or [], dead, reachable)
+        for handler in getattr(stmt, "handlers", []) or []:
+            _dead_statements(handler.body, dead, reachable)
+        if _ends(stmt):
+            reachable = False
+
+
 def anchor_targets(lines: list[str]) -> list[Target]:
     """Every anchor this module offers, with where its block must go, derived from the README's
     definition of each anchor kind (not from the engine's code)."""
@@ -163,26 +194,31 @@ def anchor_targets(lines: list[str]) -> list[Target]:
         if not isinstance(fn, ast.AsyncFunctionDef):
             continue
         body = fn.body
+        dead: set[int] = set()
+        _dead_statements(body, dead)
         has_doc = isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
         first = body[1] if has_doc else body[0]
         targets.append(Target(fn.name, "at", "start", first.lineno - 1, _indent(lines, first.lineno)))
         last = body[-1]
-        end = last.lineno - 1 if isinstance(last, (ast.Return, ast.Raise)) else last.end_lineno
-        targets.append(Target(fn.name, "at", "end", end, _indent(lines, last.lineno)))
+        before_last = isinstance(last, (ast.Return, ast.Raise))
+        end = last.lineno - 1 if before_last else last.end_lineno
+        targets.append(Target(fn.name, "at", "end", end, _indent(lines, last.lineno),
+                              id(last) in dead or (not before_last and _ends(last))))
         for stmt in _statements(body):
             head = lines[stmt.lineno - 1].strip()
             indent = _indent(lines, stmt.lineno)
+            gone = id(stmt) in dead
             if has_doc and stmt is body[0]:
                 continue
             if head == "try:":
                 for handler in stmt.handlers:
-                    targets.append(Target(fn.name, "in_except", handler.type.id, handler.body[0].lineno - 1, _indent(lines, handler.body[0].lineno)))
+                    targets.append(Target(fn.name, "in_except", handler.type.id, handler.body[0].lineno - 1, _indent(lines, handler.body[0].lineno), gone))
                 continue
             if head.startswith('logger.info("'):
-                targets.append(Target(fn.name, "after_log", head.split('"')[1], stmt.end_lineno, indent))
+                targets.append(Target(fn.name, "after_log", head.split('"')[1], stmt.end_lineno, indent, gone))
             if not isinstance(stmt, (ast.Return, ast.Raise)):
-                targets.append(Target(fn.name, "after", head, stmt.end_lineno, indent))
-            targets.append(Target(fn.name, "before", head.rstrip(":"), stmt.lineno - 1, indent))
+                targets.append(Target(fn.name, "after", head, stmt.end_lineno, indent, gone or _ends(stmt)))
+            targets.append(Target(fn.name, "before", head.rstrip(":"), stmt.lineno - 1, indent, gone))
     return targets
 
 
@@ -192,7 +228,7 @@ PAYLOADS = ("a", "b", "str(a)", "a + b", "'literal'", 3, None, "[a, b]", "{'k': 
 @st.composite
 def case(draw):
     lines = draw(module())
-    targets = anchor_targets(lines)
+    targets = [t for t in anchor_targets(lines) if not t.dead]  # dead anchors: test_dead_anchors_are_refused
     by_kind: dict[str, list[Target]] = {}
     for target in targets:
         by_kind.setdefault(target.kind, []).append(target)
@@ -342,6 +378,35 @@ def test_emit_modes_compile_and_are_idempotent(example, emit):
         assert ("asyncio.create_task(" in new_text) == (emit == "background")
         _, again = run(base, root, specs)
         assert not any(f.changed for f in again.files)
+
+
+@st.composite
+def dead_case(draw):
+    """A module with at least one anchor no path reaches (after a return, after an if/else or
+    try whose paths all return), and one event on it."""
+    lines = draw(module())
+    dead = [t for t in anchor_targets(lines) if t.dead]
+    assume(dead)
+    target = draw(st.sampled_from(dead))
+    event = {"id": "ev_0", "event": "EV_0", "in": target.function, target.kind: target.text, "severity": "INFO"}
+    return lines, target, event
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(dead_case())
+def test_dead_anchors_are_refused(example):
+    """A block no path reaches is refused with the reason, and nothing is planned for it."""
+    lines, target, event = example
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        root, specs = write_project(base, lines, [event])
+        config = load_config(base, root=root, specs=specs)
+        catalog, problems = load_catalog(specs, root)
+        assert not problems
+        plan = plan_run(config, catalog, jobs=1)
+        messages = [p.message for p in plan.errors()]
+        assert any("no path reaches" in m or "never lets control reach it" in m for m in messages), (target, messages)
+        assert all(o.status is Status.INVALID for o in plan.outcomes())
 
 
 def test_blocks_sharing_a_line_nest_where_their_anchors_are():

@@ -15,6 +15,7 @@ from eventmod.model.problems import Problem, did_you_mean
 from eventmod.model.results import EventOutcome, Status
 from eventmod.model.spec import EventSpec
 from eventmod.pyast.source import SourceFile
+from eventmod.pyast.scope import unreachable_reason
 from eventmod.pyast.walk import FunctionNode, path_to
 
 
@@ -79,6 +80,10 @@ def resolve_sites(source: SourceFile, functions: dict[str, FunctionNode], event:
 def placement_problem(source: SourceFile, event: EventSpec, site: Site, anchor_line: int,
                       function: FunctionNode | None = None, emit: str = "await") -> Problem | None:
     stmt = site.stmt
+    if function is not None:
+        reason = unreachable_reason(function, stmt, after=site.mode == Mode.AFTER)
+        if reason:
+            return Problem(event.spec_file, anchor_line, f"the block would go at {source.path}:{site.line} in {event.function}, which no path reaches: {reason}; the event could never fire (and coverage would count it); anchor it before that statement, or where the code still runs", event.id)
     enclosing_finally = _enclosing_finally(function, site) if function is not None else None
     if enclosing_finally is not None and emit == "await":
         return Problem(event.spec_file, anchor_line, f"refusing to insert an awaited block into a `finally` block ({source.path}:{stmt.lineno}, in the `finally` of the `try` at line {enclosing_finally.lineno}): an `await` there runs during cancellation and exception unwinding, where it suspends a task that is being cancelled and can mask the original error; use `emit: background` (scheduled, never awaited there), or anchor before the `try` or in an `except` handler", event.id)

@@ -1,15 +1,29 @@
-"""The EventType enum: read its members, decide which the specs add, and plan their insertion."""
+"""The EventType enum: read its members, decide which the specs add, and plan their insertion.
+
+A new member must be a member once Python runs the class body, and must not break the enum:
+`EnumRules` refuses names Enum treats differently (underscore names), names the enum's bases
+already define (`mro`, `name`, `value`, str methods such as `upper`, computed from `enum.Enum`,
+its metaclass and the enum's base types rather than listed by hand), and names the class body
+already binds in any other way (`X = auto()`, a computed value, a method, a property, a nested
+class). The rules are those of the target project's Python version: the lower bound of its
+`requires-python` when declared (the oldest Python the code must run on), else the running
+interpreter's.
+"""
 
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+import builtins
+import enum
+import sys
+from dataclasses import dataclass, field
 
 from eventmod.model.edits import Edit
 from eventmod.model.problems import Problem
 from eventmod.codegen.render import quote_string
 from eventmod.pyast.source import SourceFile
 from eventmod.model.spec import EventSpec
+from eventmod.pyast.walk import dotted_name
 
 
 @dataclass(frozen=True)
@@ -25,6 +39,76 @@ class EnumState:
     lines: dict[str, int]  # name -> line in the enum file
     classdef: ast.ClassDef
     duplicates: tuple[Problem, ...] = ()  # the enum already repeats a name or a value
+    # Names the class body binds other than as `NAME = "literal"`: name -> (line, what it is).
+    others: dict[str, tuple[int, str]] = field(default_factory=dict)
+    # Attribute names the enum's bases define (member names that would shadow them): name -> base.
+    inherited: dict[str, str] = field(default_factory=dict)
+    bases: tuple[str, ...] = ()
+    unknown_bases: tuple[str, ...] = ()  # bases eventmod cannot look into (imported mixins)
+    encoding: str = "utf-8"
+
+
+@dataclass(frozen=True)
+class EnumRules:
+    """The Enum rules of one Python version (see the module docstring)."""
+
+    version: tuple[int, int]
+    source: str  # where the version comes from, for messages
+
+    @classmethod
+    def running(cls) -> "EnumRules":
+        return cls(sys.version_info[:2], "the running interpreter")
+
+    def underscore_problem(self, name: str, enum_class: str) -> str | None:
+        fix = name.strip("_").upper() or "EVENT"
+        if name.startswith("__") and name.endswith("__"):
+            return f"{name} is a dunder name: Enum keeps it as a plain attribute, not a member; use `event: {fix}`"
+        if name.startswith("_") and name.endswith("_") and len(name) > 2:
+            return f"{name} is a _sunder_ name, reserved by Enum (ValueError when the module is imported); use `event: {fix}`"
+        if name.startswith("__"):
+            if self.version >= (3, 11):
+                effect = f"Python {self.version[0]}.{self.version[1]} mangles it to _{enum_class}{name}, which Enum does not make a member"
+            else:
+                effect = f"on Python {self.version[0]}.{self.version[1]} it is mangled to _{enum_class}{name} and is a member only with a DeprecationWarning (not one from 3.11 on)"
+            return f"{name} is a private name: {effect}; use `event: {fix}`"
+        if name.startswith("_"):
+            return f"{name} starts with an underscore, which Enum reserves for its own names; use `event: {fix}`"
+        return None
+
+    def identifier_problem(self, name: str) -> str | None:
+        """A non-ASCII name checked by a newer interpreter than the target's: its Unicode
+        tables may accept characters the target's Python does not."""
+        if name.isascii() or self.version >= sys.version_info[:2]:
+            return None
+        return (f"{name!r} is not ASCII, and the target's Python {self.version[0]}.{self.version[1]} ({self.source}) "
+                f"may not accept it as an identifier (its Unicode tables are older than this interpreter's); use an ASCII name")
+
+
+_BASE_TYPES = {name: getattr(builtins, name) for name in ("str", "int", "float", "bytes", "complex")}
+
+
+def inherited_attributes(bases: list[str]) -> tuple[dict[str, str], list[str]]:
+    """Public attribute names (no leading underscore) of `enum.Enum`, its metaclass, and the
+    enum's bases that eventmod can resolve (builtin types, the `enum` module's classes):
+    name -> the base defining it; plus the bases it could not resolve."""
+    found: dict[str, str] = {}
+    classes: list[tuple[str, type]] = [("Enum", enum.Enum), ("EnumType", type(enum.Enum))]
+    unknown = []
+    for base in bases:
+        short = base.rsplit(".", 1)[-1]
+        known = _BASE_TYPES.get(base) or (getattr(enum, short, None) if base in (short, f"enum.{short}") else None)
+        if isinstance(known, type):
+            classes.append((short, known))
+        else:
+            unknown.append(base)
+    for label, kind in classes:
+        for klass in kind.__mro__:
+            if klass is object:
+                continue
+            for name in vars(klass):
+                if not name.startswith("_"):
+                    found.setdefault(name, label)
+    return found, unknown
 
 
 def read_enum(source: SourceFile, tree: ast.Module, enum_class: str) -> EnumState | Problem:
@@ -33,6 +117,7 @@ def read_enum(source: SourceFile, tree: ast.Module, enum_class: str) -> EnumStat
         return Problem(source.path, 1, f"class {enum_class} not found; set `enum_file`/`enum_class` in [tool.eventmod]")
     members: dict[str, str] = {}
     lines: dict[str, int] = {}
+    others: dict[str, tuple[int, str]] = {}
     duplicates: list[Problem] = []
     by_value: dict[str, str] = {}
     for stmt in classdef.body:
@@ -48,16 +133,52 @@ def read_enum(source: SourceFile, tree: ast.Module, enum_class: str) -> EnumStat
             members.setdefault(name, value)
             lines.setdefault(name, stmt.lineno)
             by_value.setdefault(value, name)
-    return EnumState(members, lines, classdef, tuple(duplicates))
+            continue
+        for name, what in _other_bindings(stmt):
+            others.setdefault(name, (stmt.lineno, what))
+    local_classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+    bases = [dotted_name(b) or ast.unparse(b) for b in classdef.bases]
+    inherited, unknown = inherited_attributes([b for b in bases if b not in local_classes])
+    for base in bases:  # a mixin defined in the same file: its own names count too
+        if base in local_classes:
+            for stmt in local_classes[base].body:
+                for name, _ in _other_bindings(stmt):
+                    inherited.setdefault(name, base)
+    return EnumState(members, lines, classdef, tuple(duplicates), others, inherited, tuple(bases), tuple(unknown), source.encoding)
+
+
+def _other_bindings(stmt: ast.stmt) -> list[tuple[str, str]]:
+    """Names a class-body statement binds that are not plain string members, with what they are."""
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        decorators = {dotted_name(d.func if isinstance(d, ast.Call) else d) or "" for d in stmt.decorator_list}
+        kind = "a property" if any(d.endswith(("property", "cached_property")) for d in decorators) else "a method"
+        return [(stmt.name, kind)]
+    if isinstance(stmt, ast.ClassDef):
+        return [(stmt.name, "a nested class")]
+    if isinstance(stmt, ast.Assign):
+        value = ast.unparse(stmt.value)
+        what = f"a member whose value is not a string literal (`{value[:40]}`)"
+        return [(n.id, what) for t in stmt.targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+    if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+        return [(stmt.target.id, "an annotated name")]
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return [((a.asname or a.name).split(".")[0], "an import") for a in stmt.names]
+    return []
 
 
 def plan_members(
-    events: list[EventSpec], groups: dict[str, str | None], state: EnumState, enum_path: str, enum_class: str
+    events: list[EventSpec], groups: dict[str, str | None], state: EnumState, enum_path: str, enum_class: str,
+    rules: EnumRules | None = None,
 ) -> tuple[list[EnumMember], list[Problem]]:
     """Members to add, in spec order; conflicts with the enum or between specs are problems."""
+    rules = rules or EnumRules.running()
     problems: list[Problem] = []
     wanted: dict[str, EventSpec] = {}
     for event in events:
+        refusal = member_problem(event.event, event.value, state, enum_path, enum_class, rules)
+        if refusal:
+            problems.append(Problem(event.spec_file, event.line_of("event"), refusal, event.id))
+            continue
         first = wanted.get(event.event)
         if first is not None and first.value != event.value:
             problems.append(Problem(event.spec_file, event.line_of("event"), f"{enum_class}.{event.event} has value '{event.value}' here but '{first.value}' in {first.spec_file}:{first.line} (event {first.id}); use one value", event.id))
@@ -79,12 +200,38 @@ def plan_members(
     return additions, problems
 
 
+def member_problem(name: str, value: str, state: EnumState, enum_path: str, enum_class: str, rules: EnumRules) -> str | None:
+    """Why `name` cannot be (or become) a string member of the enum, or None."""
+    why = rules.underscore_problem(name, enum_class) or rules.identifier_problem(name)
+    if why:
+        return f"{enum_class} member {why}"
+    other = f"{name.upper()}_EVENT" if name.upper() != name else f"{name}_EVENT"
+    if name in state.others:
+        line, what = state.others[name]
+        return (f"{enum_class}.{name} already exists in {enum_path}:{line} as {what}; eventmod cannot add a member of that "
+                f"name or prove which value it has; choose another `event:` name (e.g. {other}), or make it `{name} = "
+                f"{value!r}` in the enum")
+    if name not in state.members and name in state.inherited:
+        base = state.inherited[name]
+        return (f"{enum_class}.{name} would shadow {base}.{name}, which every member inherits (`{enum_class}.X.{name}` "
+                f"would stop working, or Enum refuses the name); choose another `event:` name, e.g. {other}")
+    for piece in (name, value):
+        try:
+            piece.encode(state.encoding)
+        except UnicodeEncodeError:
+            return (f"{piece!r} cannot be written into {enum_path}, which is encoded as {state.encoding}; use characters "
+                    "that encoding holds, or save the enum file as UTF-8")
+    return None
+
+
 def enum_edits(source: SourceFile, state: EnumState, additions: list[EnumMember], quote: str) -> list[Edit]:
     """Insert members group by group: under an existing `# <group>` comment of the class, else as a
     new commented group after the last member."""
     if not additions:
         return []
     classdef = state.classdef
+    if not source.starts_its_line(classdef.body[0]):
+        return [_expanded_one_liner(source, classdef, additions, quote)]
     member_stmts = [s for s in classdef.body if isinstance(s, ast.Assign)]
     anchor_stmt = member_stmts[-1] if member_stmts else classdef.body[-1]
     indent = source.indentation_of(anchor_stmt.lineno)
@@ -121,3 +268,35 @@ def _end_of_run(source: SourceFile, comment_line: int, members: list[ast.stmt]) 
         if stmt.lineno == position + 1:
             position = stmt.end_lineno or stmt.lineno
     return position
+
+
+def _expanded_one_liner(source: SourceFile, classdef: ast.ClassDef, additions: list[EnumMember], quote: str) -> Edit:
+    """`class EventType(str, Enum): A = "a"` has no line to insert members after: rewrite the
+    body onto its own lines (each statement verbatim, at one indent step), then add the
+    members. The rewritten lines carry their original line as origin, so safe mode compares
+    the class statement by statement instead of trusting the edit."""
+    body = classdef.body
+    first, last = body[0], body[-1]
+    header_line = source.lines[first.lineno - 1]
+    header = header_line[: source.char_col(first.lineno, first.col_offset)].rstrip()
+    indent = source.indentation_of(classdef.lineno) + source.indent_unit
+    lines: list[str] = [header]
+    origins: list[int | None] = [first.lineno - 1]
+    for stmt in body:
+        parts = source.segment(stmt).split("\n")
+        for offset, part in enumerate(parts):
+            lines.append((indent + part if offset == 0 else part).rstrip("\r"))
+            origins.append(stmt.lineno - 1 + offset)
+    end_line = source.lines[last.end_lineno - 1]  # type: ignore[operator]
+    rest = end_line[source.char_col(last.end_lineno, last.end_col_offset):].strip().lstrip(";").strip()  # type: ignore[arg-type]
+    if rest.startswith("#"):
+        lines[-1] += "  " + rest
+    by_group: dict[str | None, list[EnumMember]] = {}
+    for member in additions:
+        by_group.setdefault(member.group, []).append(member)
+    for group, members in by_group.items():
+        added = (["", f"{indent}# {group}"] if group else []) + [f"{indent}{m.name} = {quote_string(m.value, quote)}" for m in members]
+        lines += added
+        origins += [None] * len(added)
+    return Edit(first.lineno - 1, last.end_lineno, tuple(lines), "enum", 0, tuple(origins))  # type: ignore[arg-type]
+

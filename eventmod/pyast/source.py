@@ -19,6 +19,7 @@ from eventmod.model.problems import Problem
 
 _BOM = b"\xef\xbb\xbf"
 _INDENT = re.compile(r"[ \t]*")
+_BARE_CR = re.compile(r"\r(?!\n)")
 
 
 def split_lines(text: str) -> list[str]:
@@ -29,6 +30,15 @@ def split_lines(text: str) -> list[str]:
     if parts[-1]:
         lines.append(parts[-1])
     return lines
+
+
+def bare_cr_offset(text: str) -> int | None:
+    """Offset of the first CR not followed by LF (a line break for Python, not for eventmod's
+    line splitting), or None."""
+    if "\r" not in text:
+        return None
+    found = _BARE_CR.search(text)
+    return found.start() if found else None
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,12 @@ class SourceFile:
         except (UnicodeDecodeError, LookupError) as exc:
             line = body[: getattr(exc, "start", 0)].count(b"\n") + 1
             return Problem(path, line, f"not valid {codec} text ({exc}); fix the file's encoding or its coding declaration")
+        bare = bare_cr_offset(text)
+        if bare is not None:
+            line = len(re.findall(r"\r\n|\r|\n", text[:bare])) + 1  # as Python counts lines
+            return Problem(path, line, "the file ends a line with a bare CR (classic Mac OS newline): Python reads it as a "
+                                       "line break, but eventmod keeps files byte-identical only with LF or CRLF line ends "
+                                       "and would misplace code; convert the file to LF (or CRLF) first")
         return cls(path=path, raw=raw, text=text, encoding=codec, bom=bom)
 
     def encode(self, text: str) -> bytes:

@@ -11,6 +11,9 @@ from __future__ import annotations
 import ast
 import keyword
 import os
+import re
+import reprlib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +35,7 @@ from eventmod.model.spec import (
     EventSpec,
     OnError,
 )
-from eventmod.spec.policy import expression_problem, policy_violation
+from eventmod.spec.policy import expression_problem, policy_violation, setup_problem
 from eventmod.spec.schema import CAPTURE_ANCHOR_KINDS, COMPONENT_FIELDS, EVENT_FIELDS, LOG_LEVELS, NOT_DEFAULTABLE, ON_ERROR_KEYS
 
 # The field tables live in spec_schema, shared with `eventmod schema`.
@@ -112,10 +115,18 @@ def load_spec_bytes(raw: bytes, root: Path, shown: str) -> tuple[ComponentSpec |
     try:
         try:
             document = yaml.compose(text, Loader=_COMPOSER)
-        except yaml.YAMLError:
+        except yaml.YAMLError as fast_error:
             # libyaml words its errors differently; the pure-Python composer's messages (and
-            # marks) are the ones users see, so a broken file is composed again with it.
-            document = yaml.compose(text, Loader=yaml.SafeLoader)
+            # marks) are the ones users see, so a broken file is composed again with it. A file
+            # nested beyond libyaml's limit would exhaust the pure-Python composer's stack.
+            if "nesting depth" in str(fast_error):
+                raise
+            try:
+                document = yaml.compose(text, Loader=yaml.SafeLoader)
+            except RecursionError:
+                raise fast_error from None
+    except RecursionError:
+        return None, [Problem(shown, 1, f"the spec nests too deeply to be read; a spec nests at most {MAX_DEPTH} levels")]
     except yaml.YAMLError as exc:
         # An unclosed quote or bracket is only noticed at the end of the stream: point at where
         # it opened (the context mark) and say what was being read.
@@ -132,7 +143,117 @@ def load_spec_bytes(raw: bytes, root: Path, shown: str) -> tuple[ComponentSpec |
         return None, [Problem(shown, line, f"YAML syntax error: {detail}")]
     if document is None:
         return None, [Problem(shown, 1, "empty spec file; expected a mapping with `component`, `file` and `events`")]
+    shape = shape_problem(document, aliases="&" in text)
+    if shape is not None:
+        line, message = shape
+        return None, [Problem(shown, line, message)]
     return _ComponentReader(shown, root).read(document)
+
+
+# Bounds on a spec document, checked on the composed nodes before any value is built: a spec
+# is a handful of levels deep and at most a few hundred thousand values, aliases expanded.
+MAX_DEPTH = 16
+MAX_VALUES = 200_000
+MAX_PAYLOAD_KEYS = 1_000
+MAX_KEY_LENGTH = 200
+_KNOWN_TAGS = frozenset(t for t in yaml.SafeLoader.yaml_constructors if t is not None)
+_STR_TAG = "tag:yaml.org,2002:str"
+_SCALARS = yaml.SafeLoader("")
+
+
+def shape_problem(document: yaml.Node, aliases: bool = True) -> tuple[int, str] | None:
+    """(line, message) when the document is deeper than MAX_DEPTH, expands (through aliases)
+    to more than MAX_VALUES values, refers to itself, or uses a tag plain YAML does not define;
+    in time linear in the distinct nodes (an alias bomb is measured, never expanded).
+    `aliases=False` (the text has no `&`, so no anchor and no alias) takes a lighter walk."""
+    if not aliases:
+        return _tree_shape_problem(document)
+    sizes: dict[int, int] = {}
+    depths: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(document, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        line = node.start_mark.line + 1
+        if done:
+            on_path.discard(key)
+            children = _children(node)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            depths[key] = 1 + max((depths[id(c)] for c in children), default=0)
+            if depths[key] > MAX_DEPTH:
+                return line, f"the spec nests {depths[key]} levels deep here; a spec needs at most {MAX_DEPTH} (mapping > events > event > payload > value)"
+            if sizes[key] > MAX_VALUES:
+                return line, (f"this value expands to more than {MAX_VALUES:,} values (YAML aliases repeat what they refer to); "
+                              "a spec needs far fewer: write the values out or use `defaults`")
+            continue
+        if key in sizes:
+            continue  # an alias of a node already measured
+        if key in on_path:
+            return line, "a YAML alias here refers to the value that contains it (a recursive structure); a spec value cannot contain itself"
+        problem = _node_problem(node)
+        if problem:
+            return problem
+        if len(on_path) >= MAX_DEPTH:
+            return line, f"the spec nests more than {MAX_DEPTH} levels deep here; a spec needs at most {MAX_DEPTH} (mapping > events > event > payload > value)"
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node))
+    return None
+
+
+def _tree_shape_problem(document: yaml.Node) -> tuple[int, str] | None:
+    """shape_problem for a document without aliases: a tree no bigger than its text."""
+    stack = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return node.start_mark.line + 1, f"the spec nests more than {MAX_DEPTH} levels deep here; a spec needs at most {MAX_DEPTH} (mapping > events > event > payload > value)"
+        problem = _node_problem(node)
+        if problem:
+            return problem
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((part, depth + 1) for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
+    return None
+
+
+def _node_problem(node: yaml.Node) -> tuple[int, str] | None:
+    """An unknown tag, or a typed scalar (`!!int abc`) that cannot be read, located."""
+    tag = node.tag
+    if tag == _STR_TAG:
+        return None
+    if tag not in _KNOWN_TAGS:
+        return node.start_mark.line + 1, (f"unknown YAML tag {_short(tag.replace('tag:yaml.org,2002:', '!!'))}; specs hold plain YAML "
+                                          "(strings, numbers, booleans, null, lists and mappings), not tagged objects")
+    if isinstance(node, yaml.ScalarNode):
+        try:  # a typed scalar (`!!int abc`, a bad timestamp) fails here, where its line is known
+            _SCALARS.construct_object(node)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+            reason = getattr(exc, "problem", None) or str(exc)
+            return node.start_mark.line + 1, f"cannot read this value as {tag.replace('tag:yaml.org,2002:', '')}: {_short(reason)[1:-1]}"
+    return None
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+_REPR = reprlib.Repr()
+_REPR.maxstring = 80
+_REPR.maxother = 80
+_REPR.maxlist = _REPR.maxdict = _REPR.maxset = _REPR.maxtuple = 6
+_REPR.maxlevel = 3
+
+
+def _short(value: Any) -> str:
+    """A bounded repr for messages: a value built from aliases is never expanded in full."""
+    return _REPR.repr(value)
 
 
 class _ComponentReader:
@@ -153,19 +274,34 @@ class _ComponentReader:
         result: dict[str, _Node] = {}
         for key_node, value_node in node.value:
             line = key_node.start_mark.line + 1
-            key = self._constructor.construct_object(key_node, deep=True)
+            key = self.construct(key_node, event_id)
+            if key is _FAILED:
+                continue
             if not isinstance(key, str):
-                self.problem(line, f"{what}: keys must be strings, got {key!r}", event_id)
+                self.problem(line, f"{what}: keys must be strings, got {_short(key)}", event_id)
                 continue
             if key in result:
-                self.problem(line, f"{what}: duplicate key '{key}' (first at line {result[key].line})", event_id)
+                self.problem(line, f"{what}: duplicate key {_short(key)} (first at line {result[key].line})", event_id)
                 continue
             if allowed and key not in allowed:
-                self.problem(line, f"unknown key '{key}' in {what}{did_you_mean(key, allowed)}", event_id)
+                hint = did_you_mean(key, allowed) if len(key) <= 100 else ""
+                self.problem(line, f"unknown key {_short(key)} in {what}{hint}", event_id)
                 continue
-            value = self._constructor.construct_object(value_node, deep=True)
+            value = self.construct(value_node, event_id)
+            if value is _FAILED:
+                continue
             result[key] = _Node(value, line, value_node)
         return result
+
+    def construct(self, node: yaml.Node, event_id: str | None) -> Any:
+        """The Python value of a node, or _FAILED with a located problem (`!!int x`, a bad
+        `!!timestamp`, an unhashable key): never an exception."""
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
+            reason = getattr(exc, "problem", None) or str(exc)
+            self.problem(node.start_mark.line + 1, f"cannot read this value: {_short(reason)[1:-1]}", event_id)
+            return _FAILED
 
     # -- component ----------------------------------------------------------------------------
     def read(self, document: yaml.Node) -> tuple[ComponentSpec | None, list[Problem]]:
@@ -231,7 +367,7 @@ class _ComponentReader:
         days: list[int] = []
         for value in values:
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 12:
-                self.problem(node.line, f"days must be whole numbers from 1 to 12, got {value!r}")
+                self.problem(node.line, f"days must be whole numbers from 1 to 12, got {_short(value)}")
             else:
                 days.append(value)
         return tuple(days)
@@ -270,7 +406,7 @@ class _ComponentReader:
         payload = self.payload(merged.get("payload"), event_id)
         kwargs, kwarg_lines = self.kwargs(merged, event_id)
         severity = self.choice(merged.get("severity"), "severity", SEVERITIES, event_id=event_id, line=line)
-        comment = self.string(merged.get("comment"), "comment", required=False, event_id=event_id)
+        comment = self.text(merged.get("comment"), "comment", event_id)
         when = self.expression(merged["when"], "when", event_id) if "when" in merged else None
         setup = self.setup(merged.get("setup"), event_id)
         emit = self.choice(merged.get("emit"), "emit", EMIT_MODES, event_id=event_id, required=False)
@@ -394,8 +530,10 @@ class _ComponentReader:
 
     def message(self, node: _Node, event_id: str | None) -> str | None:
         """An on_error `message`: f-string text whose `{...}` fields are expressions."""
-        text = self.string(node, "message", event_id=event_id)
+        text = self.text(node, "message", event_id)
         if text is None:
+            if node.value is None or node.value == "":
+                self.problem(node.line, "message must be a non-empty string", event_id)
             return None
         problem = message_problem(text)
         if problem:
@@ -424,7 +562,7 @@ class _ComponentReader:
                 return None
             level = self.choice(fields["level"], "level", LOG_LEVELS, event_id=event_id, lower=True)
         if kind == "at" and text not in ("start", "end"):
-            self.problem(node.line, f"`at` must be 'start' or 'end', got {text!r}", event_id)
+            self.problem(node.line, f"`at` must be 'start' or 'end', got {_short(text)}", event_id)
             return None
         if kind in ("after", "before", "on_error") and not text.strip():
             self.problem(node.line, f"`{kind}` needs the start of a statement", event_id)
@@ -436,11 +574,23 @@ class _ComponentReader:
             return ()
         if node.value is None:
             return ()
+        if isinstance(node.node, yaml.MappingNode) and len(node.node.value) > MAX_PAYLOAD_KEYS:
+            self.problem(node.line, f"payload has {len(node.node.value):,} keys; an event carries at most {MAX_PAYLOAD_KEYS:,} "
+                                    "(log a summary, or split it into several events)", event_id)
+            return ()
         mapping = self.mapping(node.node, "payload", (), event_id)
         if mapping is None:
             return ()
         items = []
         for key, value in mapping.items():
+            if len(key) > MAX_KEY_LENGTH:
+                self.problem(value.line, f"payload key {_short(key)} is {len(key):,} characters long; a key may have at most "
+                                         f"{MAX_KEY_LENGTH}", event_id)
+                continue
+            if _CONTROL.search(key):
+                self.problem(value.line, f"payload key {_short(key)} holds a control character, which cannot be written into "
+                                         "Python source as it is; use printable text", event_id)
+                continue
             expr = self.expression(value, f"payload '{key}'", event_id)
             if expr is not None:
                 items.append((key, expr))
@@ -454,15 +604,9 @@ class _ComponentReader:
             self.problem(node.line, "setup must be a list of Python statements (strings)", event_id)
             return ()
         for statement in values:
-            try:
-                tree = ast.parse(statement, mode="exec")
-            except SyntaxError as exc:
-                self.problem(node.line, f"setup statement {statement!r} is not valid Python: {exc.msg}", event_id)
-                continue
-            if len(tree.body) != 1 or not isinstance(tree.body[0], (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr)):
-                self.problem(node.line, f"setup statement {statement!r} must be one simple assignment or expression", event_id)
-            elif violation := policy_violation(tree):
-                self.problem(node.line, f"setup statement {statement!r}: {violation}", event_id)
+            problem = setup_problem(statement)
+            if problem:
+                self.problem(node.line, problem, event_id)
         return tuple(values)
 
     # -- scalar helpers -----------------------------------------------------------------------
@@ -476,12 +620,24 @@ class _ComponentReader:
             return None
         return node.value
 
+    def text(self, node: _Node | None, key: str, event_id: str | None) -> str | None:
+        """Free text written into the target (a `# comment`): printable, no control characters."""
+        value = self.string(node, key, required=False, event_id=event_id)
+        if value is not None and node is not None and _CONTROL.search(value.replace("\r\n", "\n")):
+            self.problem(node.line, f"{key} holds a control character, which cannot be written into Python source; use printable text", event_id)
+            return None
+        return value
+
     def identifier(self, node: _Node | None, key: str, event_id: str | None, line: int) -> str | None:
         text = self.string(node, key, event_id=event_id, line=line)
         if text is None or node is None:
             return None
         if not text.isidentifier():
-            self.problem(node.line, f"{key} must be an identifier (an enum member name such as POSITION_CLOSED), got {text!r}", event_id)
+            self.problem(node.line, f"{key} must be an identifier (an enum member name such as POSITION_CLOSED), got {_short(text)}", event_id)
+            return None
+        problem = member_name_problem(text)
+        if problem:
+            self.problem(node.line, problem, event_id)
             return None
         return text
 
@@ -490,7 +646,7 @@ class _ComponentReader:
         if text is None or node is None:
             return None
         if not all(part.isidentifier() for part in text.split(".")):
-            self.problem(node.line, f"`in` must be a qualified function name like Class.method, got {text!r}", event_id)
+            self.problem(node.line, f"`in` must be a qualified function name like Class.method, got {_short(text)}", event_id)
             return None
         return text
 
@@ -498,7 +654,7 @@ class _ComponentReader:
         if node is None:
             return None
         if isinstance(node.value, bool) or not isinstance(node.value, int) or not low <= node.value <= high:
-            self.problem(node.line, f"{key} must be a whole number from {low} to {high}, got {node.value!r}")
+            self.problem(node.line, f"{key} must be a whole number from {low} to {high}, got {_short(node.value)}")
             return None
         return node.value
 
@@ -514,7 +670,7 @@ class _ComponentReader:
             if isinstance(value, str):
                 fixed = value.lower() if lower else value.upper()
                 hint = f" (did you mean '{fixed}'?)" if fixed in choices else did_you_mean(value, choices)
-            self.problem(node.line, f"bad {key} {value!r}: expected one of {', '.join(choices)}{hint}", event_id)
+            self.problem(node.line, f"bad {key} {_short(value)}: expected one of {', '.join(choices)}{hint}", event_id)
             return None
         return value
 
@@ -522,7 +678,7 @@ class _ComponentReader:
         if node is None:
             return None
         if not isinstance(node.value, bool):
-            self.problem(node.line, f"{key} must be true or false, got {node.value!r}", event_id)
+            self.problem(node.line, f"{key} must be true or false, got {_short(node.value)}", event_id)
             return None
         return node.value
 
@@ -532,7 +688,7 @@ class _ComponentReader:
         value = node.value
         if value == "all" or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
             return value
-        self.problem(node.line, f"occurrence must be a match number (1, 2, ...) or 'all', got {value!r}", event_id)
+        self.problem(node.line, f"occurrence must be a match number (1, 2, ...) or 'all', got {_short(value)}", event_id)
         return None
 
     def coerce(self, node: _Node | None, given: tuple[str, ...], event_id: str | None) -> tuple[str, ...]:
@@ -542,7 +698,7 @@ class _ComponentReader:
         known = tuple(dict.fromkeys((*KWARG_ORDER, *given)))
         bad = [v for v in values if v not in known]
         if bad:
-            self.problem(node.line, f"coerce names log_event kwargs ({', '.join(known)}), got {bad!r}", event_id)
+            self.problem(node.line, f"coerce names log_event kwargs ({', '.join(known)}), got {_short(bad)}", event_id)
             return ()
         return tuple(values)
 
@@ -580,12 +736,30 @@ def message_problem(text: str) -> str | None:
     return None
 
 
+_FAILED = object()
+# C0 controls other than tab and newline, DEL, and lone surrogates: not writable as source text.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+
+
+def member_name_problem(name: str) -> str | None:
+    """Why an `event:` name cannot be written as an enum member name at all, or None. The
+    rules that depend on the enum (its bases and existing names) and on the target's Python
+    version (underscore names) are checked against the enum file (`eventmod.codegen.enum_members`)."""
+    normal = unicodedata.normalize("NFKC", name)
+    if normal != name:
+        return (f"event {_short(name)} is not in NFKC normal form: Python reads the identifier as {normal!r}, so the "
+                f"enum member, the block and presence checks would disagree; write `event: {normal}`")
+    if keyword.iskeyword(name):
+        return f"event {name!r} is a Python keyword; `EventType.{name}` does not parse; choose another name, e.g. {name.upper()}_EVENT"
+    return None
+
+
 def _kind(node: yaml.Node) -> str:
     return {yaml.MappingNode: "a mapping", yaml.SequenceNode: "a list"}.get(type(node), "a scalar")
 
 
 def _type(value: Any) -> str:
-    return "nothing" if value is None else f"{type(value).__name__} {value!r}"
+    return "nothing" if value is None else f"{type(value).__name__} {_short(value)}"
 
 
 def _close_files(root: Path, rel: str) -> str:

@@ -29,10 +29,11 @@ from eventmod.analysis.presence import (
     present_block,
 )
 from eventmod.analysis.style import Style, dominant_quote, file_style
-from eventmod.codegen.enum_members import EnumMember, enum_edits, plan_members, read_enum
+from eventmod.codegen.enum_members import EnumMember, EnumRules, enum_edits, plan_members, read_enum
 from eventmod.codegen.imports import NameOrder, file_logger, getter_names, local_import, plan_imports
 from eventmod.codegen.json_safe import json_safe_helper_edit
 from eventmod.codegen.render import (
+    JSON_SAFE_HELPER,
     Names,
     RenderOptions,
     json_safe_for,
@@ -43,7 +44,7 @@ from eventmod.codegen.render import (
     render_wrap,
     rendered_block_start,
 )
-from eventmod.config import settings_for
+from eventmod.config import settings_for, target_python
 from eventmod.model.edits import Edit, EditConflict, apply_edits_with_spans
 from eventmod.model.problems import Problem
 from eventmod.model.results import EventOutcome, FilePlan, RunPlan, Status
@@ -125,7 +126,7 @@ def _plan_enum(config: Config, catalog: Catalog, events: list[EventSpec], load) 
     if state.duplicates:
         return [], list(state.duplicates)
     groups = {c.spec_file: c.enum_group for c in catalog.components}
-    return plan_members(events, groups, state, enum_path, config.enum_class)
+    return plan_members(events, groups, state, enum_path, config.enum_class, EnumRules(*target_python(config.root)))
 
 
 # -- one file ----------------------------------------------------------------------------------
@@ -290,7 +291,7 @@ def _block_problems(source: SourceFile, function: FunctionNode, event: EventSpec
                     module_bound: set[str], getters: frozenset[str]) -> list[Problem]:
     """What makes a present block fail when it runs: its getter assignment is gone (the guard
     reads a name nothing binds), or the getter or enum name it uses is bound nowhere."""
-    from eventmod.pyast.scope import bound_at
+    from eventmod.pyast.scope import function_flow
 
     if "*" in module_bound:
         return []
@@ -306,7 +307,7 @@ def _block_problems(source: SourceFile, function: FunctionNode, event: EventSpec
                      if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "log_event"
                      and node.args and isinstance(node.args[0], ast.Attribute) and node.args[0].attr == event.event), None)
     if isinstance(receiver, ast.Name) and shape.variable is None and receiver.id not in module_bound \
-            and receiver.id not in bound_at(function, first, False):
+            and receiver.id not in (function_flow(function).at(first) or frozenset()):
         problems.append(Problem(event.spec_file, event.line_of(event.anchor.kind),
                                 f"the block for {event.event} at {where} reads `{receiver.id}`, but its getter assignment "
                                 f"(`{receiver.id} = {sorted(getters)[0]}()`) is gone: the block fails with NameError when it runs; "
@@ -325,6 +326,8 @@ def _site_context(source: SourceFile, tree: ast.Module, function: FunctionNode, 
         source=source, tree=tree, function=function, qualname=event.function, site=site, event=event,
         emit=event.emit or settings.emit, json_safe=json_safe_for(event, settings),
         integer_kwargs=settings.integer_kwargs, hot_paths=settings.hot_paths,
+        reserved=(settings.getter, settings.enum_class, settings.variable, "asyncio", "logging", settings.json_safe_helper.rpartition(":")[2] or JSON_SAFE_HELPER),
+        root=settings.root,
     )
 
 

@@ -800,16 +800,16 @@ NESTING = [
     pytest.param(
         """
         async def f(x):
-            while True:
-                if x:
+            while x.pending():
+                if x.done:
                     break
             else:
                 logger.info("exhausted")
         """,
         """
         async def f(x):
-            while True:
-                if x:
+            while x.pending():
+                if x.done:
                     break
             else:
                 logger.info("exhausted")
