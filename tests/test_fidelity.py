@@ -413,7 +413,7 @@ def test_through_wraps_several_statements_and_reverts(tmp_path):
     pytest.param('''
         async def store(repository, item, exc=None):
             await repository.save(item)
-        ''', {}, "the exception variable `exc` is also bound", id="as-name-is-a-parameter"),
+        ''', {}, "store's own `exc` is bound at", id="as-name-is-a-parameter"),
     pytest.param('''
         async def store(repository, item):
             await repository.save(item)

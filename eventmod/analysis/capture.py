@@ -133,8 +133,9 @@ def handler_name_problem(source: SourceFile, function: FunctionNode, event: Even
     if others:
         node = others[0]
         return Problem(event.spec_file, event.line_of(key),
-                       f"the exception variable `{name}` is also bound in {event.function} ({source.path}:{getattr(node, 'lineno', function.lineno)}): "
-                       f"Python unbinds `except ... as {name}` names when the handler ends, so the function would lose it; "
+                       f"on_error binds the exception to `{name}` (`except Exception as {name}:`), but {event.function}'s own "
+                       f"`{name}` is bound at {source.path}:{getattr(node, 'lineno', function.lineno)}: Python unbinds "
+                       f"`except ... as {name}` names when the handler ends, so the function would lose its value; "
                        "set `as:` to a name the function does not use (e.g. `as: db_error`)", event.id)
     if name not in own and name in identifiers(function):
         return Problem(event.spec_file, event.line_of(key),
