@@ -1,0 +1,14 @@
+"""Event logger used by the golden cases (a test double of the bot's)."""
+
+from enum import Enum
+
+
+class EventType(str, Enum):
+    BOT_STARTED = "bot_started"
+
+
+_event_logger = None
+
+
+def get_event_logger():
+    return _event_logger
