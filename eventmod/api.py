@@ -12,7 +12,7 @@ used at all), and only `write_changes` touches the disk.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -88,12 +88,14 @@ def load_project(cwd: Path, *, config_file: Path | None = None, search_from: lis
 
 
 def plan(project: Project, selection: Selection = Selection(), *, jobs: int = 1, progress: Progress | None = None,
-         overlay: dict[str, bytes] | None = None, config: Config | None = None) -> RunPlan:
+         overlay: dict[str, bytes] | None = None, config: Config | None = None, strict_style: bool = False) -> RunPlan:
     """What apply would write for the selection (spec problems included in the plan's problems).
-    `overlay` (path -> bytes) stands in for files on disk; `config` overrides the project's."""
+    `overlay` (path -> bytes) stands in for files on disk; `config` overrides the project's;
+    `strict_style` notes present blocks written in another house style (`EventOutcome.style`)."""
     from eventmod.transform.apply import plan_run
 
-    run = plan_run(config or project.config, project.catalog, selection, jobs=jobs, progress=progress, overlay=overlay)
+    run = plan_run(config or project.config, project.catalog, selection, jobs=jobs, progress=progress, overlay=overlay,
+                   strict_style=strict_style)
     return run.with_problems(project.spec_problems)
 
 
@@ -200,18 +202,78 @@ class CheckResult:
 
     plan: RunPlan
     invalid: tuple[Problem, ...] = field(default=())
+    strict_style: bool = False
 
     @property
     def findings(self) -> bool:
-        return any(o.status in (Status.PENDING, Status.DRIFTED, Status.REEMIT) for o in self.plan.outcomes())
+        return any(o.status in (Status.PENDING, Status.DRIFTED, Status.REEMIT) or (self.strict_style and o.style)
+                   for o in self.plan.outcomes())
 
 
-def check(project: Project, selection: Selection = Selection(), *, jobs: int = 1) -> CheckResult:
+def check(project: Project, selection: Selection = Selection(), *, jobs: int = 1, strict_style: bool = False) -> CheckResult:
     """What `check` reports: the plan, and as errors what would fail at run time or cannot be
     applied (invalid events, a missing logger module or getter, a block that logs a member the
-    enum lacks, a block whose getter assignment is gone)."""
-    run = plan(project, selection, jobs=jobs)
+    enum lacks, a block whose getter assignment is gone). With `strict_style`, a block written
+    in another house style than the learned one is a finding too (never without it)."""
+    run = plan(project, selection, jobs=jobs, strict_style=strict_style)
     invalid = [p for o in run.outcomes() if o.status is Status.INVALID for p in o.problems]
     invalid += [p for p in run.problems if p.severity == "error"]
     invalid += [p for f in run.files for p in f.problems if p.severity == "error"]
-    return CheckResult(run, tuple(invalid))
+    return CheckResult(run, tuple(invalid), strict_style)
+
+
+@dataclass(frozen=True)
+class FileStyleReport:
+    """One file's learned house style and where each part came from."""
+
+    path: str
+    style: Any  # analysis.style.Style
+    decision: Any  # analysis.style.Decision (None: the file could not be read)
+    problem: Problem | None = None
+
+
+@dataclass(frozen=True)
+class StyleReport:
+    """What `eventmod style` prints: the mode, the project's formatter and import sorting, the
+    blocks the house style was learned from, and per selected file the style it gets."""
+
+    mode: str
+    black: Any  # model.settings.BlackSettings
+    isort: Any  # model.settings.ImportSort
+    house: Any  # model.settings.HouseStyle
+    order: str  # how added import names are ordered, in words
+    files: tuple[FileStyleReport, ...]
+
+
+def explain_style(project: Project, selection: Selection = Selection()) -> StyleReport:
+    """The house style eventmod writes in each file the selection touches, and why."""
+    from eventmod.analysis.style import file_decisions, file_style
+    from eventmod.config import settings_for
+    from eventmod.pyast.source import load_source
+    from eventmod.transform.apply import name_order
+    from eventmod.transform.house import learn_house_style
+    from eventmod.transform.runner import jobs_by_file
+
+    settings = settings_for(project.config)
+    paths = [job.path for job in jobs_by_file(project.catalog, selection)]
+    settings = replace(settings, house=learn_house_style(settings, paths))
+    order = name_order(settings)
+    if order.learned:
+        order_text = (f"the project's own logger imports ({'getter' if order.getter_first else 'enum'} first; no isort or ruff "
+                      "configuration)")
+    else:
+        parts = ["constants, classes, then functions" if settings.isort.order_by_type else "alphabetical",
+                 "case-sensitive" if settings.isort.case_sensitive else "case-insensitive"]
+        if settings.isort.force_sort_within_sections:
+            parts.append("force-sort-within-sections")
+        order_text = f"sorted as isort and ruff sort them ({', '.join(parts)}; {settings.isort.source or 'isort defaults: no isort or ruff configuration'})"
+    files = []
+    for path in paths:
+        loaded = load_source(settings.root, path)
+        if isinstance(loaded, Problem):
+            files.append(FileStyleReport(path, None, None, loaded))
+            continue
+        source, tree = loaded
+        files.append(FileStyleReport(path, file_style(source, tree, settings.black, settings.house, settings.style),
+                                     file_decisions(source, tree, settings.black, settings.house)))
+    return StyleReport(settings.style, settings.black, settings.isort, settings.house, order_text, tuple(files))

@@ -44,7 +44,7 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 from eventmod.model.problems import InputError, Problem, did_you_mean, display_path
-from eventmod.model.settings import BlackSettings, Config, Settings
+from eventmod.model.settings import BlackSettings, Config, ImportSort, Settings
 
 PATH_KEYS = {"root": ".", "specs": "event_specs"}  # path keys and their defaults
 
@@ -307,7 +307,7 @@ def resolve_config(cwd: Path, *, config_file: Path | None = None, search_from: l
         values[name] = value
         origins[name] = Origin("flag", flag=key.flag)
     black, line_origin, string_origin = line_style_for(values["root"])
-    config = Config(source=source, black=black, **values)
+    config = Config(source=source, black=black, isort=import_sort_for(values["root"]), **values)
     return Resolved(config, origins, source, line_origin, string_origin)
 
 
@@ -364,8 +364,160 @@ def line_style_for(root: Path) -> tuple[BlackSettings, Origin, Origin]:
                 if key in black:
                     skip = bool(black[key])
                     skip_origin = Origin("file", black_file, black_lines.get(key, 0), detail="[tool.black]")
-        return BlackSettings(line_length=length, skip_string_normalization=skip), length_origin, skip_origin
-    return BlackSettings(), DEFAULT, DEFAULT
+        uses, evidence = black_usage(root)
+        return BlackSettings(line_length=length, skip_string_normalization=skip, uses_black=uses, evidence=evidence), length_origin, skip_origin
+    uses, evidence = black_usage(root)
+    return BlackSettings(uses_black=uses, evidence=evidence), DEFAULT, DEFAULT
+
+
+# -- does the project format with black? how does it sort imports? ---------------------------------
+_PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+_DEV_GROUPS = ("dev", "devel", "develop", "development", "lint", "linting", "linters", "style", "format", "formatting",
+               "fmt", "qa", "check", "checks", "test", "tests", "testing", "tools", "typing")
+_BLACK_REQUIREMENT = re.compile(r"^\s*black\b(?![-\w])", re.I)
+_BLACK_HOOK = re.compile(r"(psf/black|^\s*-?\s*id:\s*['\"]?(black|ruff-format)['\"]?\s*$)", re.M)
+_DEV_REQUIREMENTS = ("requirements-dev.txt", "requirements_dev.txt", "dev-requirements.txt", "requirements-lint.txt",
+                     "requirements/dev.txt", "requirements/lint.txt", "requirements/test.txt")
+
+
+def project_dirs(root: Path) -> list[Path]:
+    """Root and its parents up to the project's top: the first directory that holds a
+    pyproject.toml, setup.py, setup.cfg or .git (all of them when none does)."""
+    found = []
+    for directory in [root, *root.parents]:
+        found.append(directory)
+        if any((directory / marker).exists() for marker in _PROJECT_MARKERS):
+            break
+    return found
+
+
+def black_usage(root: Path) -> tuple[bool, str]:
+    """Whether the project at `root` formats with black (or ruff's black-compatible formatter),
+    and the evidence: a [tool.black] or [tool.ruff.format] table, a black/ruff-format hook in
+    .pre-commit-config.yaml, or black among the development dependencies (pyproject groups,
+    dev requirement files). Black as a runtime dependency is not evidence."""
+    for directory in project_dirs(root):
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                data = read_toml(pyproject)
+            except InputError:
+                data = {}
+            tool = data.get("tool", {}) if isinstance(data.get("tool"), dict) else {}
+            if isinstance(tool.get("black"), dict):
+                return True, f"[tool.black] in {display_path(pyproject)}"
+            ruff = tool.get("ruff")
+            if isinstance(ruff, dict) and isinstance(ruff.get("format"), dict):
+                return True, f"[tool.ruff.format] in {display_path(pyproject)}"
+            for group, requirements in _dev_dependency_groups(data):
+                if any(isinstance(r, str) and _BLACK_REQUIREMENT.match(r) for r in requirements):
+                    return True, f"black in the {group} dependencies of {display_path(pyproject)}"
+        hooks = directory / ".pre-commit-config.yaml"
+        if hooks.is_file():
+            try:
+                text = hooks.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                text = ""
+            if _BLACK_HOOK.search(text):
+                return True, f"a black hook in {display_path(hooks)}"
+        for name in _DEV_REQUIREMENTS:
+            candidate = directory / name
+            if candidate.is_file():
+                try:
+                    lines = candidate.read_text(encoding="utf-8", errors="replace").splitlines()
+                except OSError:
+                    continue
+                if any(_BLACK_REQUIREMENT.match(line) for line in lines):
+                    return True, f"black in {display_path(candidate)}"
+    return False, "no [tool.black] or [tool.ruff.format] table, no black hook in .pre-commit-config.yaml, no black in the development dependencies"
+
+
+def _dev_dependency_groups(data: dict[str, Any]) -> list[tuple[str, list[Any]]]:
+    """(group label, requirement strings) of the development dependency groups a pyproject declares."""
+    groups: list[tuple[str, list[Any]]] = []
+    project = data.get("project") if isinstance(data.get("project"), dict) else {}
+    for name, requirements in (project.get("optional-dependencies") or {}).items():
+        if name.lower() in _DEV_GROUPS and isinstance(requirements, list):
+            groups.append((f"[project.optional-dependencies] {name}", requirements))
+    for name, requirements in (data.get("dependency-groups") or {}).items():
+        if isinstance(requirements, list):
+            groups.append((f"[dependency-groups] {name}", requirements))
+    tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+    poetry = tool.get("poetry") if isinstance(tool.get("poetry"), dict) else {}
+    if isinstance(poetry.get("dev-dependencies"), dict):
+        groups.append(("[tool.poetry.dev-dependencies]", list(poetry["dev-dependencies"])))
+    for name, group in (poetry.get("group") or {}).items():
+        if isinstance(group, dict) and isinstance(group.get("dependencies"), dict):
+            groups.append((f"[tool.poetry.group.{name}]", list(group["dependencies"])))
+    pdm = tool.get("pdm") if isinstance(tool.get("pdm"), dict) else {}
+    for name, requirements in (pdm.get("dev-dependencies") or {}).items():
+        if isinstance(requirements, list):
+            groups.append((f"[tool.pdm.dev-dependencies] {name}", requirements))
+    uv = tool.get("uv") if isinstance(tool.get("uv"), dict) else {}
+    if isinstance(uv.get("dev-dependencies"), list):
+        groups.append(("[tool.uv] dev-dependencies", uv["dev-dependencies"]))
+    return groups
+
+
+_ISORT_KEYS = {"force_sort_within_sections": "force_sort_within_sections", "case_sensitive": "case_sensitive",
+               "order_by_type": "order_by_type"}
+
+
+def import_sort_for(root: Path) -> ImportSort:
+    """The project's import-sorting settings: [tool.isort] (or .isort.cfg, setup.cfg/tox.ini
+    [isort]), else ruff's isort settings ([tool.ruff.lint.isort], [tool.ruff.isort], ruff.toml);
+    `configured` is False when the project configures neither isort nor ruff."""
+    import configparser
+
+    for directory in project_dirs(root):
+        pyproject = directory / "pyproject.toml"
+        data: dict[str, Any] = {}
+        if pyproject.is_file():
+            try:
+                data = read_toml(pyproject)
+            except InputError:
+                data = {}
+        tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+        if isinstance(tool.get("isort"), dict):
+            return _import_sort(tool["isort"], f"[tool.isort] in {display_path(pyproject)}")
+        for name, section in ((".isort.cfg", "settings"), ("setup.cfg", "isort"), ("tox.ini", "isort")):
+            candidate = directory / name
+            if candidate.is_file():
+                parser = configparser.ConfigParser()
+                try:
+                    parser.read(candidate, encoding="utf-8")
+                except (configparser.Error, UnicodeDecodeError, OSError):
+                    continue
+                if parser.has_section(section):
+                    values = {k: parser.get(section, k).strip().lower() in ("1", "true", "yes", "on") for k in parser.options(section)}
+                    return _import_sort(values, f"[{section}] in {display_path(candidate)}")
+        ruff_tables: list[tuple[dict[str, Any], str]] = []
+        if isinstance(tool.get("ruff"), dict):
+            ruff_tables.append((tool["ruff"], display_path(pyproject)))
+        for name in (".ruff.toml", "ruff.toml"):
+            candidate = directory / name
+            if candidate.is_file():
+                try:
+                    ruff_tables.append((read_toml(candidate), display_path(candidate)))
+                except InputError:
+                    continue
+        for table, where in ruff_tables:
+            lint = table.get("lint") if isinstance(table.get("lint"), dict) else {}
+            settings = lint.get("isort") if isinstance(lint.get("isort"), dict) else table.get("isort")
+            if isinstance(settings, dict):
+                label = "[lint.isort]" if isinstance(lint.get("isort"), dict) else "[isort]"
+                return _import_sort(settings, f"ruff's {label} in {where}")
+            selected = [rule for key in ("select", "extend-select") for scope in (lint, table)
+                        for rule in (scope.get(key) or []) if isinstance(rule, str)]
+            if any(rule in ("I", "ALL") or rule.startswith("I0") for rule in selected):
+                return _import_sort({}, f"ruff's isort rules (I) selected in {where}")
+    return ImportSort()
+
+
+def _import_sort(table: dict[str, Any], source: str) -> ImportSort:
+    values = {key.replace("-", "_"): value for key, value in table.items()}
+    chosen = {field: bool(values[key]) for key, field in _ISORT_KEYS.items() if isinstance(values.get(key), bool)}
+    return ImportSort(configured=True, source=source, **chosen)
 
 
 def _positive_int(value: Any, path: Path, line: int, key: str) -> int:
@@ -381,7 +533,10 @@ def black_settings_for(root: Path) -> BlackSettings:
 
 def settings_for(config: Config) -> Settings:
     """The picklable settings a worker plans with, including the target's line length."""
-    return Settings.from_config(config, config.black if config.black is not None else black_settings_for(config.root))
+    from dataclasses import replace
+
+    settings = Settings.from_config(config, config.black if config.black is not None else black_settings_for(config.root))
+    return settings if config.isort is not None else replace(settings, isort=import_sort_for(config.root))
 
 
 def target_python(root: Path) -> tuple[tuple[int, int], str]:

@@ -15,7 +15,7 @@ pyupgrade's tests do (README, "Testing your specs"):
             '''
             import logging
 
-            from core.event_logger import get_event_logger, EventType
+            from core.event_logger import EventType, get_event_logger
 
 
             async def place(order_id):
@@ -56,7 +56,8 @@ whose `component`, `file` and `phase` are filled in when missing. `files` adds o
 of the project (path -> text, e.g. your own `core/event_logger.py`), `config` is the
 `[tool.eventmod]` table and `black` the `[tool.black]` table of the project's pyproject.toml
 (blocks are fail-safe by default, as `apply` writes them; `config={"failsafe": False}` plans the
-bare block).
+bare block; `black=False`: no `[tool.black]` table, a project that does not format with black,
+whose blocks get the house style eventmod learns instead of black's layout).
 Inputs are dedented with `textwrap.dedent` (and a leading newline dropped) unless
 `dedent=False`.
 """
@@ -187,7 +188,7 @@ def dedent(text: str) -> str:
 
 
 def transform(before: str, spec: SpecInput, *, files: Mapping[str, str] | None = None,
-              config: Mapping[str, Any] | None = None, black: Mapping[str, Any] | None = None,
+              config: Mapping[str, Any] | None = None, black: "Mapping[str, Any] | bool | None" = None,
               path: str = DEFAULT_PATH, dedent: bool = True, root: Path | None = None) -> Result:
     """Plan `spec` against a project whose `path` holds `before`; see the module docstring.
     `root`: build the project there (an empty or new directory, kept afterwards) instead of in
@@ -235,7 +236,7 @@ def _dedent(text: str) -> str:
 
 
 def _transform_in(root: Path, before: str, spec: SpecInput, files: Mapping[str, str] | None,
-                  config: Mapping[str, Any] | None, black: Mapping[str, Any] | None, path: str,
+                  config: Mapping[str, Any] | None, black: "Mapping[str, Any] | bool | None", path: str,
                   dedent_inputs: bool, keep: bool) -> Result:
     from eventmod.api import load_project, plan
     from eventmod.model.settings import CallShape
@@ -252,7 +253,7 @@ def _transform_in(root: Path, before: str, spec: SpecInput, files: Mapping[str, 
         contents[rel] = _dedent(text) if dedent_inputs else text
     contents[path] = before
     contents[SPEC_FILE] = _spec_yaml(spec, path, dedent_inputs)
-    contents["pyproject.toml"] = _pyproject(config or {}, black or {})
+    contents["pyproject.toml"] = _pyproject(config or {}, black if black is False else (black or {}))
     for rel, text in contents.items():
         target = root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -293,12 +294,13 @@ def _spec_yaml(spec: SpecInput, path: str, dedent_inputs: bool) -> str:
     return yaml.dump(component, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=10_000)
 
 
-def _pyproject(config: Mapping[str, Any], black: Mapping[str, Any]) -> str:
+def _pyproject(config: Mapping[str, Any], black: "Mapping[str, Any] | bool") -> str:
     """A pyproject.toml whose [tool.eventmod] points at the scratch project and whose
     [tool.black] table stops the upward search for the project's black settings."""
     table = {"root": ".", "specs": ".", **config}
-    lines = ["[tool.eventmod]", *(f"{key} = {_toml(value)}" for key, value in table.items()), "", "[tool.black]"]
-    lines += [f"{key} = {_toml(value)}" for key, value in black.items()]
+    lines = ["[tool.eventmod]", *(f"{key} = {_toml(value)}" for key, value in table.items())]
+    if black is not False:
+        lines += ["", "[tool.black]", *(f"{key} = {_toml(value)}" for key, value in black.items())]  # type: ignore[union-attr]
     return "\n".join(lines) + "\n"
 
 

@@ -280,7 +280,7 @@ def test_an_aliased_function_import_is_used_and_recognised(tmp_path):
                       files={"app/helpers.py": "def log_event(*args):\n    return 'not the audit log'\n"})
     project.apply()
     text = project.text()
-    assert "from core.event_logger import log_event as log_event_, EventType" in text and "await log_event_(" in text
+    assert "from core.event_logger import EventType, log_event as log_event_" in text and "await log_event_(" in text
     loaded, audit = project.load()
     assert asyncio.run(loaded.place("B", 1)) == "B" and audit.EVENTS[0][0] == "ORDER_PLACING"
     assert loaded.log_event() == "not the audit log"

@@ -34,11 +34,11 @@ def test_help_renders_readably(command):
         assert "[tool.eventmod]" in text  # literal text, not swallowed as markup
     # Commands that read specs take the project flags; those that select events, the selectors;
     # those that read the code, --jobs (timeline reads no code and shows every event of an incident;
-    # queries reads no code).
+    # queries reads no code; style reads the few files it learns from in process).
     project_flags = ("--root PATH", "--specs PATH", "--config PATH")
     selectors = ("--phase PHASE", "--day DAY", "--component NAME", "--event ID")
     wanted = {"schema": (), "config": project_flags, "timeline": project_flags, "queries": project_flags + selectors,
-              "init": ("--root PATH", "--specs PATH")}  # init writes the configuration: no --config
+              "init": ("--root PATH", "--specs PATH"), "style": project_flags + selectors}  # init writes the configuration: no --config
     for metavar in wanted.get(command, project_flags + selectors + ("-j, --jobs N",)):
         assert metavar in text, (command, metavar)
 

@@ -69,7 +69,7 @@ def _clean():
 def test_a_top_level_import_would_break_both_modules(tmp_path):
     project = _project(tmp_path, pyproject='[tool.eventmod]\nimport = "top"\n')
     project.apply()
-    assert "from core.event_logger import get_event_logger, EventType" in (project.root / "app" / "registry.py").read_text()
+    assert "from core.event_logger import EventType as EventType_, get_event_logger" in (project.root / "app" / "registry.py").read_text()
     for first in ("app.registry", "core.event_logger"):
         result = _import_both(project, first)
         assert result.returncode != 0 and "ImportError" in result.stderr, result.stderr
@@ -84,8 +84,8 @@ def test_the_cycle_is_detected_and_the_import_goes_into_the_block(tmp_path, firs
     text = (project.root / "app" / "registry.py").read_text()
     assert "\nfrom core.event_logger" not in text  # no top-level import
     # the parameter named EventType is not shadowed by the local import: an alias is used
-    assert "        from core.event_logger import get_event_logger, EventType as EventType_\n\n" in text, text
-    assert "        from core.event_logger import get_event_logger, EventType\n\n" in text  # sync_register has no conflict
+    assert "        from core.event_logger import EventType as EventType_, get_event_logger\n\n" in text, text
+    assert "        from core.event_logger import EventType, get_event_logger\n\n" in text  # sync_register has no conflict
     after = _import_both(project, first)
     assert after.returncode == 0, after.stderr
     assert after.stdout.strip() == "main:a ['REGISTERED', 'SYNC_REGISTERED']"
@@ -113,7 +113,7 @@ def test_a_cycle_through_another_module_and_the_package_init(tmp_path):
 def test_no_cycle_means_a_top_level_import_and_local_forces_it_everywhere(tmp_path):
     project = _project(tmp_path, logger=LOGGER)
     project.apply()
-    assert "\nfrom core.event_logger import get_event_logger, EventType as EventType_\n" in (project.root / "app" / "registry.py").read_text()
+    assert "\nfrom core.event_logger import EventType as EventType_, get_event_logger\n" in (project.root / "app" / "registry.py").read_text()
     cleanup_modules()
     project = _project(tmp_path / "local", logger=LOGGER, pyproject='[tool.eventmod]\nimport = "local"\n')
     project.apply()

@@ -226,7 +226,7 @@ def test_a_file_without_a_logger_reports_through_logging_getlogger(tmp_path, cap
     project = Project(tmp_path, module, spec)
     project.apply()
     text = project.text()
-    assert text.startswith("import logging\n\nfrom core.event_logger import get_event_logger, EventType\n")
+    assert text.startswith("import logging\n\nfrom core.event_logger import EventType, get_event_logger\n")
     assert '        logging.getLogger(__name__).warning("Could not log event RAN", exc_info=True)\n' in text
     with caplog.at_level(logging.WARNING, logger="app.mod"):
         assert project.call("run", "x").behaviour() == ("'x'", None)

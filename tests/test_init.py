@@ -88,7 +88,7 @@ def test_init_writes_config_logger_and_specs_that_validate(app):
     assert validate.exit_code == 0, validate.output
     assert "ok: 4 event(s) valid in 1 spec file(s)" in validate.output
     dry = Eventmod(app)("dry-run")
-    assert dry.exit_code == 0 and "+from app.audit_events import get_event_logger, EventType" in dry.stdout
+    assert dry.exit_code == 0 and "+from app.audit_events import EventType, get_event_logger" in dry.stdout
     assert black_settings_for(app / "src").line_length == 100  # ruff's line length shapes the blocks
 
 

@@ -46,7 +46,7 @@ def get_event_logger():
 '''
 
 HEADER = ["import logging", "", "logger = logging.getLogger(__name__)", ""]
-IMPORT_LINE = "from core.event_logger import get_event_logger, EventType"
+IMPORT_LINE = "from core.event_logger import EventType, get_event_logger"
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
@@ -269,6 +269,8 @@ def write_project(base: Path, lines: list[str], events: list[dict]) -> tuple[Pat
     specs.mkdir()
     (root / "core" / "event_logger.py").write_text(ENUM)
     (root / "app" / "mod.py").write_text("\n".join(lines) + "\n")
+    # a project that formats with black: the blocks must be black's layout exactly
+    (root / "pyproject.toml").write_text("[tool.black]\n")
     spec = {"component": "mod", "file": "app/mod.py", "phase": 1, "days": [1], "priority": "HIGH", "events": events}
     (specs / "mod.yaml").write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True))
     return root, specs

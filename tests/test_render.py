@@ -66,7 +66,7 @@ def test_simple_form_never_claims_an_expression_black_would_change(expr):
     failsafe=st.booleans(),
     level=st.sampled_from(["warning", "debug"]),
     loop_guard=st.booleans(),
-    local_import=st.sampled_from(["", "from core.event_logger import get_event_logger, EventType",
+    local_import=st.sampled_from(["", "from core.event_logger import EventType, get_event_logger",
                                   "from core.event_logger import get_event_logger as get_event_logger_, EventType as EventType_"]),
     report=st.sampled_from(["logger", "log", "logging.getLogger(__name__)", "logging_.getLogger(__name__)"]),
     setup=st.lists(st.sampled_from(["total = len(results)", "label = symbol.upper()", "n=1"]), max_size=2),

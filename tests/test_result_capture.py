@@ -28,7 +28,7 @@ def test_an_awaited_call_is_bound_and_logged():
             return symbol
         ''',
         '''
-        from core.event_logger import get_event_logger, EventType
+        from core.event_logger import EventType, get_event_logger
 
 
         async def place(exchange, symbol):
@@ -59,7 +59,7 @@ def test_a_plain_call_in_a_nested_block_is_bound():
             return symbol
         ''',
         '''
-        from core.event_logger import get_event_logger, EventType
+        from core.event_logger import EventType, get_event_logger
 
 
         async def place(book, symbol):

@@ -79,7 +79,7 @@ def test_golden_input_apply_revert_is_input(case, tmp_path, eventmod):
     if case.name == "imports":
         # The one ambiguous input: merge_single.py imports `get_event_logger` without using it,
         # so after apply's merge its import reads exactly like the line apply writes for a file
-        # without one (`from core.event_logger import get_event_logger, EventType`, same place).
+        # without one (`from core.event_logger import EventType, get_event_logger`, same place).
         # Both originals give apply's text back; revert takes it for apply's own line.
         name = "app/merge_single.py"
         unused = b"from core.event_logger import get_event_logger\n\n"
@@ -125,7 +125,8 @@ def test_hand_edited_block_is_reported_and_left_alone(tmp_path, eventmod):
     assert "edited by hand since apply (or the spec changed): left alone" in result.output
     now = path.read_text()
     assert "float(ts.current_stop_price) * 1," in now
-    # the kept block still needs its import; everything else is back to the original
+    # the kept block still needs its import (in the order the fixture's own imports use);
+    # everything else is back to the original
     assert "from core.event_logger import get_event_logger, EventType" in now
     assert now.count("log_event(") == 1
     others = {n: d for n, d in _without_enum(_files(root)).items() if n != "protection/trailing_stop.py"}

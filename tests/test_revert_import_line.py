@@ -77,7 +77,7 @@ def test_revert_removes_the_import_line_apply_wrote(tmp_path, case):
     root, eventmod, original = _project(tmp_path, CASES[case])
     assert eventmod("apply", "--allow-dirty").exit_code == 0
     applied = (root / "app" / "mod.py").read_text()
-    assert "from core.event_logger import get_event_logger, EventType" in applied
+    assert "from core.event_logger import EventType, get_event_logger" in applied
     result = eventmod("revert", "--allow-dirty")
     assert result.exit_code == 0, result.output
     assert (root / "app" / "mod.py").read_bytes() == original
@@ -97,6 +97,6 @@ def test_names_merged_into_the_users_import_are_unmerged_only(tmp_path):
         """
     root, eventmod, original = _project(tmp_path, code)
     assert eventmod("apply", "--allow-dirty").exit_code == 0
-    assert "from core.event_logger import get_event_logger, EventType\n" in (root / "app" / "mod.py").read_text()
+    assert "from core.event_logger import EventType, get_event_logger\n" in (root / "app" / "mod.py").read_text()
     assert eventmod("revert", "--allow-dirty").exit_code == 0
     assert (root / "app" / "mod.py").read_bytes() == original

@@ -823,7 +823,7 @@ def test_a_megabyte_expression_fails_fast(tmp_path):
 def test_a_thousand_keys_work(tmp_path):
     run = plan_project(tmp_path, src(POLICY_MODULE), [{"after_log": "here", "payload": {f"k{i}": "x" for i in range(1000)}}])
     assert not errors(run)
-    assert new_text(run).count("\"k999\": x,") == 1
+    assert new_text(run).count("\"k999\": x") == 1  # the last key: no trailing comma outside black projects
 
 
 def test_on_error_refuses_to_clobber_a_live_exc(tmp_path):

@@ -90,7 +90,7 @@ async def run(EventType, get_event_logger):
     return EventType + get_event_logger
 ''',
         "run", "after_log: running", ("a", "b"),
-        "from core.event_logger import (\n    get_event_logger as get_event_logger_,\n    EventType as EventType_,\n)\n",
+        "from core.event_logger import (\n    EventType as EventType_,\n    get_event_logger as get_event_logger_,\n)\n",
     ),
     "local_variable": (
         '''import logging
@@ -186,7 +186,7 @@ class Service:
 '''
     project = Project(tmp_path, module, _spec("Service.run", "after_log: running"))
     project.apply()
-    assert "from core.event_logger import get_event_logger, EventType as EventType_" in project.text()
+    assert "from core.event_logger import EventType as EventType_, get_event_logger" in project.text()
     module_obj, logging_module = project.load()
     recorder = logging_module.EventLogger()
     logging_module.set_event_logger(recorder)

@@ -80,7 +80,7 @@ def test_event_words_drop_placeholders_labels_emojis_and_stop_words_but_keep_neg
 def test_only_async_unlogged_calls_at_or_above_the_level(mini):
     _write(mini, "core/mod.py", """\
         import logging
-        from core.event_logger import get_event_logger, EventType
+        from core.event_logger import EventType, get_event_logger
 
         logger = logging.getLogger(__name__)
 

@@ -57,6 +57,7 @@ class Site:
     index: int  # position of `stmt` in `block`
     presence: Window
     parent: ast.AST | None = None  # the node owning `block` (for the on_error presence check)
+    last: ast.stmt | None = None  # an on_error wrap with `through`: the last statement it holds
 
     @property
     def line(self) -> int:

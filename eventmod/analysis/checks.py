@@ -197,6 +197,8 @@ def _expressions(event: EventSpec) -> list[tuple[str, str, int]]:
         items.append((f"setup[{index}]", statement, event.line_of("setup")))
     items += [(f"payload '{k}'", v, event.line_of("payload")) for k, v in event.payload]
     items += [(k, v, event.line_of(k)) for k, v in event.kwargs]
+    if event.anchor.kind == "on_error" and event.on_error.message:
+        items.append(("message", "f" + repr(event.on_error.message), event.line_of("message")))
     return items
 
 
@@ -224,18 +226,24 @@ class _Resolved:
 
 
 class _Resolver:
-    def __init__(self, ctx: SiteContext, module: ModuleScope, state: frozenset):
+    def __init__(self, ctx: SiteContext, module: ModuleScope, state: frozenset, site: Site | None = None,
+                 extra: frozenset[str] = frozenset()):
+        """`site`: where the names are read (default: the block's); `extra`: names bound there
+        besides the function's own (the captures, which come before the block on every path)."""
         self.ctx, self.module = ctx, module
         self.facts = module.scope(ctx.function)
-        self.state = set(state)
+        self.state = set(state) | set(extra)
         self.locals = dict(self.facts.locals)
-        if ctx.site.mode == Mode.WRAP:
-            self.state.add(WRAP_EXCEPTION)
-            self.locals.setdefault(WRAP_EXCEPTION, ctx.site.stmt.lineno)
+        site = site or ctx.site
+        for name in extra:
+            self.locals.setdefault(name, site.stmt.lineno)
+        if site.mode == Mode.WRAP:
+            self.state.add(exception_name(ctx))
+            self.locals.setdefault(exception_name(ctx), site.stmt.lineno)
         result = ctx.event.anchor.result
-        if result:  # the anchor statement's value, bound by `result:` right before the block
+        if result and site is ctx.site:  # the anchor statement's value, bound by `result:` right before the block
             self.state.add(result)
-            self.locals.setdefault(result, ctx.site.stmt.lineno)
+            self.locals.setdefault(result, site.stmt.lineno)
         self.setup: set[str] = set()
 
     def resolve(self, name: str, include_setup: bool = True) -> _Resolved:
@@ -276,12 +284,39 @@ class _Resolver:
         return Binding("value", "", line)
 
 
+def exception_name(ctx: SiteContext) -> str:
+    """The name an `on_error` handler binds: the spec's `as:`, `exc` by default."""
+    return ctx.event.on_error.name or WRAP_EXCEPTION
+
+
 def _scope_problems(ctx: SiteContext, module: ModuleScope, state: frozenset) -> list[Problem]:
+    captured = frozenset(name for name, _ in ctx.event.capture)
+    resolver = _Resolver(ctx, module, state, extra=captured)
+    return _name_problems(ctx, module, resolver, ctx.site, _expressions(ctx.event))
+
+
+def capture_scope_problems(ctx: SiteContext, module: ModuleScope, point: Site) -> list[Problem]:
+    """The capture expressions must read names bound at the capture point (and pass the
+    policy there), checked like the payload at the block."""
+    state = module.flow(ctx.function).at(point.stmt, after=point.mode == Mode.AFTER)
+    if state is None:
+        where = f"{ctx.source.path}:{point.line}"
+        return [Problem(ctx.event.spec_file, ctx.event.line_of("capture_before") if ctx.event.capture_anchor else ctx.event.line_of("capture"),
+                        f"the capture point {where} in {ctx.qualname} is reached by no path; anchor `capture_before` elsewhere",
+                        ctx.event.id)]
+    resolver = _Resolver(ctx, module, state, site=point)
+    items = [(f"capture '{name}'", expr, ctx.event.line_of("capture")) for name, expr in ctx.event.capture]
+    return _name_problems(ctx, module, resolver, point, items)
+
+
+def _name_problems(ctx: SiteContext, module: ModuleScope, resolver: "_Resolver", site: Site,
+                   items: list[tuple[str, str, int]]) -> list[Problem]:
+    """Every name `items` (label, source, spec line) read is bound at `site` on every path and
+    passes the site's policy; setup statements bind only fresh names."""
     event = ctx.event
-    resolver = _Resolver(ctx, module, state)
-    where = f"{ctx.source.path}:{ctx.site.line}"
+    where = f"{ctx.source.path}:{site.line}"
     problems: list[Problem] = []
-    for label, text, line in _expressions(event):
+    for label, text, line in items:
         is_setup = label.startswith("setup")
         try:
             tree = parse_source(text, "exec" if is_setup else "eval")
@@ -302,13 +337,7 @@ def _scope_problems(ctx: SiteContext, module: ModuleScope, state: frozenset) -> 
             fresh = _setup_freshness(label, text, tree, ctx, module, resolver)
             problems += [Problem(event.spec_file, line, message, event.id) for message in fresh]
             resolver.setup |= bound_names(tree)
-    if ctx.site.mode == Mode.WRAP and WRAP_EXCEPTION in state:
-        problems.append(Problem(event.spec_file, event.line_of("on_error"),
-                                f"on_error wraps {where} in `except Exception as {WRAP_EXCEPTION}:`, but {ctx.qualname}'s own "
-                                f"`{WRAP_EXCEPTION}` (line {resolver.locals.get(WRAP_EXCEPTION, ctx.function.lineno)}) is bound there; "
-                                f"Python deletes `{WRAP_EXCEPTION}` when that handler ends, so the function's value would be lost if "
-                                "the exception is caught further up in the function; rename it in the function, or use another anchor",
-                                event.id))
+    # (the handler's own name against the function's: `analysis.capture.handler_name_problem`)
     return problems
 
 
@@ -327,7 +356,7 @@ def _setup_freshness(label: str, text: str, tree: ast.AST, ctx: SiteContext, mod
             continue  # an earlier setup statement of this block bound it: rebinding is local to the block
         why = None
         outer = resolver.resolve(name, include_setup=False)
-        if _reserved(name, ctx.reserved) or (ctx.site.mode == Mode.WRAP and name == WRAP_EXCEPTION):
+        if _reserved(name, ctx.reserved) or (ctx.site.mode == Mode.WRAP and name == exception_name(ctx)):
             why = "the generated block itself uses that name"
         elif outer.scope == "local":
             why = f"{ctx.qualname} already uses it (bound at line {outer.line}); assigning it here would change that variable"

@@ -4,8 +4,10 @@ reason it cannot go there (function or anchor not found, ambiguous, illegal plac
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
-from eventmod.analysis.anchors import LoggerNames, Mode, Site, resolve_anchor
+from eventmod.analysis.anchors import LoggerNames, Mode, Site, resolve_anchor, statement_head
+from eventmod.analysis.capture import through_statement
 from eventmod.analysis.emission import EmitChoice, EmitRefusal, Emission, choose_emission
 from eventmod.analysis.oneliner import one_liner
 from eventmod.analysis.presence import DEFAULT_MATCHER, CallMatcher, inside_instrumentation, lift_out_of_wrap
@@ -62,6 +64,19 @@ def resolve_sites(source: SourceFile, functions: dict[str, FunctionNode], event:
             problem = Problem(event.spec_file, event.line_of("occurrence"), f"occurrence {event.occurrence} but the anchor matches {len(sites)} time(s) in {event.function}", event.id)
             return EventOutcome(event, Status.DRIFTED, problems=(problem,)), [], function
         sites = [sites[event.occurrence - 1]]
+    if event.anchor.kind == "on_error" and event.on_error.through:
+        extended = []
+        for s in sites:
+            last = through_statement(source, s, event.on_error.through)
+            if last is None:
+                listing = "".join(f"\n    {source.path}:{c.lineno}: {statement_head(source, c)[:100]}" for c in s.block[s.index + 1:][:8])
+                problem = Problem(event.spec_file, event.line_of("through"),
+                                  f"through {event.on_error.through!r}: no statement of the block that holds the on_error statement "
+                                  f"({source.path}:{s.stmt.lineno}) starts with that text at or after it; the wrap holds statements of one "
+                                  f"block only" + (f"; the statements after it:{listing}" if listing else ""), event.id)
+                return EventOutcome(event, Status.DRIFTED, problems=(problem,)), [], function
+            extended.append(replace(s, last=last))
+        sites = extended
     problems = [p for s in sites if (p := placement_problem(source, event, s, anchor_line, function, choice, call))]
     if problems:
         return EventOutcome(event, Status.INVALID, problems=tuple(problems)), [], function
@@ -91,8 +106,9 @@ def placement_problem(source: SourceFile, event: EventSpec, site: Site, anchor_l
         return Problem(event.spec_file, anchor_line, f"cannot insert at {expansion}", event.id)
     if expansion is None and site.mode in (Mode.BEFORE, Mode.WRAP) and not source.starts_its_line(stmt):
         return Problem(event.spec_file, anchor_line, f"cannot insert at {source.path}:{stmt.lineno}: the statement shares its line with the code before it (`;`); put it on its own line first", event.id)
-    if site.mode in (Mode.AFTER, Mode.WRAP) and not source.ends_its_line(stmt):
-        return Problem(event.spec_file, anchor_line, f"cannot insert at {source.path}:{stmt.end_lineno}: another statement follows on the same line (`;`); put it on its own line first", event.id)
+    end = site.last if site.last is not None else stmt
+    if site.mode in (Mode.AFTER, Mode.WRAP) and not source.ends_its_line(end):
+        return Problem(event.spec_file, anchor_line, f"cannot insert at {source.path}:{end.end_lineno}: another statement follows on the same line (`;`); put it on its own line first", event.id)
     return None
 
 

@@ -219,7 +219,9 @@ def logged_event_names(stmt: ast.AST, matcher: CallMatcher = DEFAULT_MATCHER) ->
             return None
         members: set[str] = set()
         logged = False
-        for inner in stmt.body:
+        for position, inner in enumerate(stmt.body):
+            if position == 0 and is_message_line(inner):
+                continue  # an on_error `message` line, first in the handler's fail-safe block
             names = logged_event_names(inner, matcher)
             if names is None and matcher.functions and _is_setup(inner, matcher):
                 continue  # the function shape's setup statements, before its call
@@ -230,6 +232,18 @@ def logged_event_names(stmt: ast.AST, matcher: CallMatcher = DEFAULT_MATCHER) ->
             members |= names
         return members if logged else None
     return None
+
+
+_MESSAGE_LEVELS = frozenset({"error", "exception", "warning", "critical"})
+
+
+def is_message_line(stmt: ast.stmt) -> bool:
+    """`<logger>.error(<message>)`: the line an on_error `message` adds before the event."""
+    return (
+        isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Attribute)
+        and stmt.value.func.attr in _MESSAGE_LEVELS and len(stmt.value.args) == 1 and not stmt.value.keywords
+        and isinstance(stmt.value.args[0], (ast.JoinedStr, ast.Constant))
+    )
 
 
 def emit_mode(stmt: ast.AST, member: str, matcher: CallMatcher = DEFAULT_MATCHER) -> EmitMode:
@@ -293,10 +307,10 @@ def instrumentation_window(site: Site, matcher: CallMatcher = DEFAULT_MATCHER) -
 
 
 def is_error_wrap(stmt: ast.AST, matcher: CallMatcher = DEFAULT_MATCHER) -> bool:
-    """An `on_error` wrap: `try: <one statement> / except ...: <logs an event> ... raise` with no
-    else or finally (the handler always re-raises, so code before or after the `try` runs
-    exactly when it would run before or after the wrapped statement)."""
-    if not (isinstance(stmt, ast.Try) and len(stmt.body) == 1 and len(stmt.handlers) == 1
+    """An `on_error` wrap that re-raises: `try: <statements> / except ...: <logs an event> ...
+    raise` with no else or finally (the handler always re-raises, so code before or after the
+    `try` runs exactly when it would run before the first or after the last wrapped statement)."""
+    if not (isinstance(stmt, ast.Try) and stmt.body and len(stmt.handlers) == 1
             and not stmt.orelse and not stmt.finalbody):
         return False
     handler = stmt.handlers[0]
@@ -304,9 +318,24 @@ def is_error_wrap(stmt: ast.AST, matcher: CallMatcher = DEFAULT_MATCHER) -> bool
     return isinstance(last, ast.Raise) and last.exc is None and any(True for _ in log_event_calls(handler, matcher))
 
 
+def is_continue_wrap(stmt: ast.AST, matcher: CallMatcher = DEFAULT_MATCHER) -> bool:
+    """An `on_error` wrap with `then: continue`: `try: <statements> / except Exception as x:`
+    whose handler holds nothing but the event's block (no `raise`), no else or finally."""
+    if not (isinstance(stmt, ast.Try) and stmt.body and len(stmt.handlers) == 1 and not stmt.orelse and not stmt.finalbody):
+        return False
+    handler = stmt.handlers[0]
+    if not (isinstance(handler.type, ast.Name) and handler.type.id == "Exception" and handler.name):
+        return False
+    logged = [logged_event_names(s, matcher) for s in handler.body]
+    return all(names is not None for names in logged) and any(logged)
+
+
 def wrapped_handler_block(site: Site, event_name: str, matcher: CallMatcher) -> PresentBlock | None:
+    """The event's block in the handler of the `try` that wraps exactly the site's statements
+    (the anchor statement through `site.last`)."""
     parent = site.parent
-    if isinstance(parent, ast.Try) and len(parent.body) == 1 and parent.body[0] is site.stmt:
+    last = site.last if site.last is not None else site.stmt
+    if isinstance(parent, ast.Try) and parent.body[0] is site.stmt and parent.body[-1] is last:
         for handler in parent.handlers:
             found = _find_in_run(tuple(handler.body), event_name, matcher)
             if found:
@@ -324,8 +353,12 @@ def lift_out_of_wrap(function: ast.AST, site: Site, matcher: CallMatcher = DEFAU
     """A before/after site whose statement an `on_error` wrap already holds moves to the wrap:
     the block goes before/after the whole `try` (where a first run put it too), never inside
     the wrap's body, so a second event on the same statement stays idempotent."""
-    if site.mode == Mode.WRAP or not (isinstance(site.parent, ast.Try) and len(site.parent.body) == 1
-                                      and site.parent.body[0] is site.stmt and is_error_wrap(site.parent, matcher)):
+    parent = site.parent
+    if site.mode == Mode.WRAP or not (isinstance(parent, ast.Try) and is_error_wrap(parent, matcher)):
+        return site
+    if parent.body[0] is not site.stmt and parent.body[-1] is not site.stmt:
+        return site
+    if (site.mode == Mode.BEFORE and parent.body[0] is not site.stmt) or (site.mode == Mode.AFTER and parent.body[-1] is not site.stmt):
         return site
     path = path_to(function, site.parent)  # type: ignore[arg-type]
     if not path:
@@ -360,10 +393,14 @@ def drifted_block(site: Site, event_name: str, matcher: CallMatcher = DEFAULT_MA
     grown. None when there is no such block."""
     if site.presence == Window.WRAPPED:
         parent = site.parent
-        if isinstance(parent, ast.Try) and len(parent.body) > 1 and len(parent.handlers) == 1:
+        last = site.last if site.last is not None else site.stmt
+        if isinstance(parent, ast.Try) and (parent.body[0] is not site.stmt or parent.body[-1] is not last) \
+                and len(parent.handlers) == 1:
             found = _find_in_run(tuple(parent.handlers[0].body), event_name, matcher)
             if found:
-                return DriftedBlock(found, len(parent.body) - 1)
+                positions = [i for i, s in enumerate(parent.body) if s is site.stmt or s is last]
+                wrapped = positions[-1] - positions[0] + 1 if positions else 1
+                return DriftedBlock(found, len(parent.body) - wrapped)
         return None
     window = _window(site)
     skipped = 0

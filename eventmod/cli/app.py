@@ -53,6 +53,7 @@ COMMANDS: dict[str, str] = {
     "init": "eventmod.init.cli:init",
     "config": "eventmod.cli.config_commands:config",
     "schema": "eventmod.cli.config_commands:schema",
+    "style": "eventmod.cli.style_commands:style",
 }
 
 DEBUG_KEY = "eventmod.debug"

@@ -21,7 +21,8 @@ def validate(
 
     Exit 2 when there is any problem; warnings are printed and do not change the exit code.
     """
-    from eventmod.reports.summary import Summary
+    from eventmod.model.results import Status
+    from eventmod.reports.summary import Summary, behaviour_changes
 
     common = o.Common.of(locals())
     report = c.reporter(common, fmt)
@@ -31,11 +32,15 @@ def validate(
         report.fail(run.all_problems())
     summary = Summary.of(run)
     valid = summary.pending + summary.present + summary.reemit
+    changes = behaviour_changes(run, (Status.PENDING, Status.PRESENT, Status.REEMIT))
     if fmt == "json":
         report.json({"ok": True, "events": valid, "present": summary.present, "pending": summary.pending,
+                     "behaviour_changes": changes,
                      "problems": [problem_json(p, report.paths) for p in run.all_problems()]})
         return
     report.warnings(run.all_problems())
+    for line in changes:
+        report.err(f"behaviour change: {line}")
     files = len({o.event.spec_file for o in run.outcomes()})
     line = f"ok: {valid} event(s) valid in {files} spec file(s) ({summary.present} present, {summary.pending} pending)"
     if fmt == "github":
@@ -49,11 +54,15 @@ def check(
     root: o.Root = None, specs: o.Specs = None, config: o.ConfigFile = None, jobs: o.Jobs = None,
     emit: o.Emit = None, failsafe: o.Failsafe = None, quiet: o.Quiet = False, verbose: o.Verbose = False,
     fmt: Annotated[str, o.format_option("text", "json", "github", help="text, json (for bots) or github (annotations in GitHub Actions).")] = "text",
+    strict_style: Annotated[bool, typer.Option(
+        "--strict-style", show_default=False,
+        help="Also exit 1 for a block written in another house style than the one learned (quotes, trailing commas, blank lines, comment prefix).")] = False,
 ) -> None:
     """Exit 1 when a selected event is pending, drifted or re-emit.
 
     Re-emit: the block is emitted in another mode than its spec says. Lines read `path:line: id (EVENT): status`, in file and line order. Pass the same --emit and
-    --failsafe as `apply` was given, so that `check` agrees with it.
+    --failsafe as `apply` was given, so that `check` agrees with it. Style never fails `check`
+    without --strict-style, and never makes `apply` rewrite a block.
     """
     from eventmod import api
     from eventmod.model.results import Status
@@ -62,7 +71,7 @@ def check(
     common = o.Common.of(locals())
     report = c.reporter(common, fmt)
     project, selection = c.prepare(common, report)
-    result = api.check(project, selection, jobs=c.jobs(common))
+    result = api.check(project, selection, jobs=c.jobs(common), strict_style=strict_style)
     if result.invalid:
         report.fail(list(result.invalid))
     run = result.plan
@@ -71,11 +80,12 @@ def check(
             "ok": not result.findings,
             "events": [{"id": o.event.id, "event": o.event.event, "status": o.status.value, "file": f.path,
                         "path": report.paths.code_path(f.path), "lines": list(o.lines),
+                        **({"style": o.style} if strict_style and o.style else {}),
                         "problems": [problem_json(p, report.paths) for p in o.problems]} for f in run.files for o in f.outcomes],
         })
         c.exit_with(ExitCode.FINDINGS if result.findings else ExitCode.OK)
         return
-    found = findings(run)
+    found = findings(run, strict_style=strict_style)
     shown = sorted(((report.show(f.path), f) for f in found), key=lambda t: (t[0], t[1].line, t[1].event_id))
     for path, finding in shown:
         if fmt == "github":
@@ -86,6 +96,8 @@ def check(
     report.warnings([p for o in run.outcomes() if o.status is not Status.DRIFTED for p in o.problems])
     summary = Summary.of(run)
     line = f"{summary.present} present, {summary.pending} pending, {summary.drifted} drifted, {summary.reemit} shape mismatch"
+    if strict_style:
+        line += f", {sum(1 for o in run.outcomes() if o.style)} style mismatch"
     if fmt == "github":
         report.note(line)
     elif not quiet:

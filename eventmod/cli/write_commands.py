@@ -56,7 +56,7 @@ def dry_run(
     to stderr.
     """
     from eventmod.reports.diff import colorize, run_diff
-    from eventmod.reports.summary import Summary
+    from eventmod.reports.summary import Summary, behaviour_changes
 
     common = o.Common.of(locals())
     report = c.reporter(common)
@@ -89,6 +89,8 @@ def dry_run(
         else:
             report.raw(colorize(diff) if use_color(color) else diff)
         report.note(Summary.of(run).line(enum_class=enum))
+        for line in behaviour_changes(run):
+            report.note(f"behaviour change: {line}")
     if exit_code and changed:
         c.exit_with(ExitCode.FINDINGS)
 

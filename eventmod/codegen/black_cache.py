@@ -80,3 +80,15 @@ def black_cache() -> FormatCache:
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "eventmod"
     )
     return FormatCache(Path(base) / f"black-{version}.json")
+
+
+@lru_cache(maxsize=1)
+def style_cache() -> FormatCache:
+    """The process's cache of what was learned about the house style of each file, keyed by
+    the file's content hash (`transform.house`); same directory and switches as black's."""
+    if os.environ.get("EVENTMOD_NO_CACHE"):
+        return FormatCache(None)
+    base = os.environ.get("EVENTMOD_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "eventmod"
+    )
+    return FormatCache(Path(base) / "style-v1.json")

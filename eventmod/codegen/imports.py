@@ -7,14 +7,62 @@ existing import from the logger module, and a new import goes with the other top
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from dataclasses import dataclass
 
 from eventmod.analysis.presence import CallMatcher
 from eventmod.model.edits import Edit
-from eventmod.model.settings import CallShape
+from eventmod.model.settings import CallShape, ImportSort
 from eventmod.pyast.bindings import bindings, free_name, global_assignments_in, identifiers
 from eventmod.pyast.source import SourceFile
+
+
+@dataclass(frozen=True)
+class NameOrder:
+    """In which order the names of a `from` import are written: isort's and ruff's order
+    (`order_by_type`: CONSTANTS, Classes, functions; case-insensitive unless `case_sensitive`;
+    numbers in natural order) when the project configures a sorter or nothing else is known;
+    otherwise the order of the team's own logger imports (`getter_first`)."""
+
+    sort: ImportSort = ImportSort()
+    # learned from the project's imports of the getter and the enum, where they contradict the
+    # sort order and no sorter is configured (see `for_project`); None: the sort order
+    getter_first: bool | None = None
+
+    @classmethod
+    def for_project(cls, sort: ImportSort, getter_first: bool | None, getter: str, enum: str) -> "NameOrder":
+        """isort's order, unless the project configures no sorter and its own logger imports
+        put the getter and the enum the other way round."""
+        plain = cls(sort)
+        if sort.configured or getter_first is None or getter_first == (plain.key(getter) < plain.key(enum)):
+            return plain
+        return cls(sort, getter_first)
+
+    @property
+    def learned(self) -> bool:
+        return self.getter_first is not None
+
+    def key(self, item: str) -> tuple:
+        name = item.split(" as ", 1)[0].strip()
+        kind = 0
+        if self.sort.order_by_type:
+            kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
+        text = name if self.sort.case_sensitive else name.lower()
+        return (kind, _natural(text), name, item)
+
+    def arrange(self, items: list[str], getter: str) -> list[str]:
+        """The order of the names of a new import (`items`: getter first, then the enum)."""
+        if self.learned:
+            return list(items) if self.getter_first else list(reversed(items))
+        return sorted(items, key=self.key)
+
+    def is_sorted(self, items: list[str]) -> bool:
+        return all(self.key(a) <= self.key(b) for a, b in zip(items, items[1:]))
+
+
+def _natural(text: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
 
 
 @dataclass(frozen=True)
@@ -108,6 +156,7 @@ def plan_imports(
     need_logging: bool = False,
     taken: frozenset[str] = frozenset(),
     module_bound: dict[str, list[ast.AST]] | None = None,
+    order: NameOrder = NameOrder(ImportSort(configured=True)),
 ) -> ImportPlan:
     """The imports the blocks need. `taken`: names bound in the scopes of the instrumented
     functions (and the scopes around them); a name they or the module bind to something else is
@@ -126,9 +175,10 @@ def plan_imports(
             None,
         )
         if target is not None:
-            edits.append(_merge_into(source, target, missing, line_length))
+            edits.append(_merge_into(source, target, missing, line_length, order))
         else:
-            edits.append(_new_import(source, tree, from_import_lines(module, missing, source.indent_unit, line_length), order=1))
+            edits.append(_new_import(source, tree, from_import_lines(module, order.arrange(missing, getter), source.indent_unit, line_length),
+                                     order=1, sort=order.sort))
     stdlib: dict[str, str] = {}
     first_party = list(edits)
     standard: list[str] = []
@@ -160,14 +210,17 @@ def _item_module(module: str, local: str) -> str:
     return f"import {module}" if local == module else f"import {module} as {local}"
 
 
-def local_import(module: str, getter: str, enum: str, function: ast.AST) -> tuple[str, str, str]:
+def local_import(module: str, getter: str, enum: str, function: ast.AST, order: "NameOrder | None" = None) -> tuple[str, str, str]:
     """A function-local `from <module> import <getter>, <enum>` for a block in `function`, with
     names that occur nowhere in the function (a local binding there would shadow them for the
     whole function): (the statement, the getter's name, the enum's name)."""
     used = identifiers(function)
     local_getter = free_name(getter, used)
     local_enum = free_name(enum, used | {local_getter})
-    return f"from {module} import {_item(getter, local_getter)}, {_item(enum, local_enum)}", local_getter, local_enum
+    items = [_item(getter, local_getter), _item(enum, local_enum)]
+    if order is not None:
+        items = order.arrange(items, getter)
+    return f"from {module} import {', '.join(items)}", local_getter, local_enum
 
 
 def file_logger(tree: ast.Module) -> str | None:
@@ -187,7 +240,91 @@ def file_logger(tree: ast.Module) -> str | None:
     return None
 
 
-def _merge_into(source: SourceFile, stmt: ast.ImportFrom, names: list[str], line_length: int) -> Edit:
+def _merge_into(source: SourceFile, stmt: ast.ImportFrom, names: list[str], line_length: int,
+                order: NameOrder = NameOrder(ImportSort(configured=True))) -> Edit:
+    """Add `names` to an existing `from` import: where the sort order puts them when the
+    import's names are in that order already (isort/ruff), else at the end."""
+    existing = [alias_text(a) for a in stmt.names]
+    if not order.learned and order.is_sorted(existing):
+        merged = sorted([*existing, *names], key=order.key)
+        if merged[: len(existing)] != existing:
+            sorted_edit = _sorted_merge(source, stmt, existing, merged, line_length)
+            if sorted_edit is not None:
+                return sorted_edit
+        else:
+            names = merged[len(existing):]
+    elif not order.learned:
+        names = sorted(names, key=order.key)
+    return _append_merge(source, stmt, names, line_length)
+
+
+def _sorted_merge(source: SourceFile, stmt: ast.ImportFrom, existing: list[str], merged: list[str], line_length: int) -> Edit | None:
+    """The import with `merged` (its names and the added ones, in order) written the way the
+    statement is written now; None when that cannot be done without touching other text."""
+    first, last = stmt.lineno, stmt.end_lineno or stmt.lineno
+    lines = source.lines
+    text = source.segment(stmt)
+    if "(" not in text:
+        if first != last or "\\" in text:
+            return None
+        start_col = source.char_col(first, stmt.col_offset)
+        end_col = source.char_col(last, stmt.end_col_offset or 0)
+        before = lines[first - 1][:start_col]
+        after = lines[last - 1][end_col:].rstrip("\r\n")
+        line = f"{before}from {stmt.module} import {', '.join(merged)}{after}"
+        if len(line) <= line_length:
+            return Edit(first - 1, last, (line,), "import")
+        return _exploded(source, stmt, before, after, merged)
+    if first == last:
+        line = lines[first - 1].rstrip("\r\n")
+        open_col, close_col = line.index("("), line.rindex(")")
+        inner = line[open_col + 1: close_col]
+        trailing = inner.rstrip().endswith(",")
+        new = f"{line[:open_col + 1]}{', '.join(merged)}{',' if trailing else ''}{line[close_col:]}"
+        if len(new) <= line_length:
+            return Edit(first - 1, last, (new,), "import")
+        start_col = source.char_col(first, stmt.col_offset)
+        return _exploded(source, stmt, line[:start_col], line[close_col + 1:], merged)
+    # one name per line: insert each new name's line before the first name that sorts after it
+    if any(a.lineno != a.end_lineno for a in stmt.names) or len({a.lineno for a in stmt.names}) != len(stmt.names) \
+            or stmt.names[0].lineno == first:
+        return None
+    item_indent = source.indentation_of(stmt.names[0].lineno)
+    by_item = {item: alias for item, alias in zip(existing, stmt.names)}
+    last_alias = stmt.names[-1]
+    last_text = lines[last_alias.lineno - 1]
+    end_col = source.char_col(last_alias.lineno, last_alias.end_col_offset or 0)
+    has_comma = last_text[end_col:].lstrip().startswith(",")
+    edits_at: dict[int, list[str]] = {}
+    pending: list[str] = []
+    for item in merged:
+        if item in by_item:
+            if pending:
+                edits_at.setdefault(by_item[item].lineno - 1, []).extend(pending)
+                pending = []
+        else:
+            pending.append(item)
+    if pending and not has_comma:
+        return None  # appending after a last name without a comma: the append merge does it
+    new_lines: list[str] = []
+    for index in range(first - 1, last):
+        for item in edits_at.get(index, []):
+            new_lines.append(f"{item_indent}{item},")
+        new_lines.append(lines[index].rstrip("\r\n"))
+        if index == last_alias.lineno - 1:
+            for item in pending:
+                new_lines.append(f"{item_indent}{item},")
+            pending = []
+    return Edit(first - 1, last, tuple(new_lines), "import")  # rewritten as a whole (safe mode strips it)
+
+
+def _exploded(source: SourceFile, stmt: ast.ImportFrom, before: str, after: str, items: list[str]) -> Edit:
+    """The one-line import `stmt` written one name per line (black's form for a line too long)."""
+    exploded = exploded_from_import(str(stmt.module), items, source.indent_unit, source.indentation_of(stmt.lineno))
+    return Edit(stmt.lineno - 1, stmt.end_lineno or stmt.lineno, (before + exploded[0].lstrip() + after, *exploded[1:]), "import")
+
+
+def _append_merge(source: SourceFile, stmt: ast.ImportFrom, names: list[str], line_length: int) -> Edit:
     first, last = stmt.lineno, stmt.end_lineno or stmt.lineno
     lines = source.lines
     text = source.segment(stmt)
@@ -238,8 +375,9 @@ def exploded_from_import(module: str, items: list[str], unit: str, indent: str =
     return [f"{indent}from {module} import (", *(f"{indent}{unit}{item}," for item in items), f"{indent})"]
 
 
-def _new_import(source: SourceFile, tree: ast.Module, statement: str, order: int, stdlib: bool = False) -> Edit:
-    edit = _new_import_edit(source, tree, statement.split("\n")[0], order, stdlib)
+def _new_import(source: SourceFile, tree: ast.Module, statement: str, order: int, stdlib: bool = False,
+                sort: ImportSort = ImportSort()) -> Edit:
+    edit = _new_import_edit(source, tree, statement.split("\n")[0], order, stdlib, sort)
     if "\n" not in statement:
         return edit
     first = edit.lines.index(statement.split("\n")[0])
@@ -247,7 +385,8 @@ def _new_import(source: SourceFile, tree: ast.Module, statement: str, order: int
     return Edit(edit.start, edit.end, lines, edit.kind, edit.order)
 
 
-def _new_import_edit(source: SourceFile, tree: ast.Module, statement: str, order: int, stdlib: bool = False) -> Edit:
+def _new_import_edit(source: SourceFile, tree: ast.Module, statement: str, order: int, stdlib: bool = False,
+                     sort: ImportSort = ImportSort()) -> Edit:
     imports = _top_imports(tree)
     body = tree.body
     if imports:
@@ -259,7 +398,7 @@ def _new_import_edit(source: SourceFile, tree: ast.Module, statement: str, order
                 # before a third-party or first-party section: a blank line keeps the sections apart
                 lines = (statement,) if _is_stdlib(first) else (statement, "")
                 return Edit(first.lineno - 1, first.lineno - 1, lines, "import", order)
-        return _among_imports(source, body, imports, statement, order)
+        return _among_imports(source, body, imports, statement, order, sort)
     # No imports at all: after the docstring (and one blank line), else after leading comments.
     position = 0
     lines = source.lines
@@ -296,15 +435,23 @@ def _is_stdlib(stmt: ast.stmt) -> bool:
     return name in sys.stdlib_module_names or name == "__future__"
 
 
-def _among_imports(source: SourceFile, body: list[ast.stmt], imports: list[ast.stmt], statement: str, order: int) -> Edit:
+def _among_imports(source: SourceFile, body: list[ast.stmt], imports: list[ast.stmt], statement: str, order: int,
+                   sort: ImportSort = ImportSort()) -> Edit:
     """Place a first-party `from` import as isort would: in the non-stdlib section, before the
-    first `from` import that sorts after it; after the stdlib section (one blank line apart)
-    when the file has no other non-stdlib import."""
+    first `from` import that sorts after it (with `force_sort_within_sections`, before the first
+    import of either form); after the stdlib section (one blank line apart) when the file has no
+    other non-stdlib import."""
     leading = _leading_imports(body) or imports
     module = statement.split()[1]
     others = [s for s in leading if not _is_stdlib(s)]
+
+    def key(name: str) -> str:
+        return name if sort.case_sensitive or not sort.force_sort_within_sections else name.lower()
+
     for stmt in others:
-        if isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and (stmt.module or "") > module:
+        if isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and key(stmt.module or "") > key(module):
+            return Edit(stmt.lineno - 1, stmt.lineno - 1, (statement,), "import", order)
+        if sort.force_sort_within_sections and isinstance(stmt, ast.Import) and key(stmt.names[0].name) > key(module):
             return Edit(stmt.lineno - 1, stmt.lineno - 1, (statement,), "import", order)
     if others:
         end = others[-1].end_lineno or others[-1].lineno

@@ -8,10 +8,11 @@ would cost ~6 ms each, more than everything else eventmod does.
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import tokenize
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from eventmod.analysis.emission import EmitChoice, Emission, choose_emission
@@ -287,19 +288,134 @@ def render_block(event: EventSpec, options: RenderOptions, names: Names, style: 
     lines = _layout(event, options, names, style)
     if _too_long(lines, indent, style) or any("\n" in line for line in lines):
         lines = _black_layout("\n".join(lines), _depth(indent, style), style)
-    return [indent + line if line else line for line in lines]
+    return [indent + line if line else line for line in house_layout(lines, style)]
+
+
+def render_wrap(event: EventSpec, options: RenderOptions, names: Names, style: Style, indent: str, body: list[str]) -> list[str]:
+    """An `on_error` wrap around `body` (the wrapped statements' lines, already indented one
+    step deeper): `try:`, the body, `except Exception as <as>:`, the block (its `message` line
+    first) and `raise`, unless the spec says `then: continue`."""
+    unit = style.indent_unit
+    handler = render_block(event, options, names, style, indent + unit)
+    tail = [] if event.on_error.continues else [f"{indent}{unit}raise"]
+    return [f"{indent}try:", *body, wrap_handler_line(event, indent), *handler, *tail]
+
+
+def wrap_handler_line(event: EventSpec, indent: str) -> str:
+    return f"{indent}except Exception as {event.on_error.name}:"
+
+
+def render_captures(captures: tuple[tuple[str, str], ...], guarded: bool, style: Style, indent: str) -> list[str]:
+    """`name = expression` for each captured value. `guarded` (fail-safe blocks): an expression
+    that could raise (anything but a name or a literal) is evaluated in `try:`, and every name
+    is set to None when it fails, so a capture never raises into the caller."""
+    u, q = style.indent_unit, style.quote
+    statements = [format_statement(f"{name} = {expr}", q, style.normalize_strings, style.line_length) for name, expr in captures]
+    lines = [line for statement in statements for line in statement.split("\n")]
+    if guarded and needs_guard(captures):
+        reset = " = ".join(name for name, _ in captures) + " = None"
+        lines = ["try:", *(u + line for line in lines), "except Exception:", u + reset]
+    return [indent + line if line else line for line in house_layout(lines, style)]
+
+
+def needs_guard(captures: tuple[tuple[str, str], ...]) -> bool:
+    """Whether evaluating a capture can raise: anything but plain names and literals can."""
+    for _, expr in captures:
+        try:
+            node = ast.parse(expr, mode="eval").body
+        except SyntaxError:
+            return True
+        if not isinstance(node, (ast.Name, ast.Constant)):
+            return True
+    return False
+
+
+def recognition_styles(style: Style) -> list[Style]:
+    """`style` first, then the same style with the other quote, trailing commas and comment
+    prefix: a block written under another house style (or by `style = "black"`) is still
+    eventmod's, so re-emit, revert and check recognise it in any of them."""
+    other = "'" if style.quote == '"' else '"'
+    found = [style]
+    for quote in (style.quote, other):
+        for commas in (style.trailing_commas, not style.trailing_commas):
+            for comment in dict.fromkeys((style.comment, "# ")):
+                for message in dict.fromkeys((style.message_quote or style.quote, "'", '"')):
+                    variant = replace(style, quote=quote, trailing_commas=commas, comment=comment, message_quote=message)
+                    if variant not in found:
+                        found.append(variant)
+    return found
+
+
+def house_layout(lines: list[str], style: Style) -> list[str]:
+    """The style layer over black's layout: without trailing commas in the house style, the
+    magic trailing commas black's layout puts before a closing bracket on its own line go (never
+    the comma of a one-element tuple or of a subscript: that would change the value)."""
+    if style.trailing_commas or not any(line.rstrip().endswith(",") for line in lines):
+        return lines
+    return strip_trailing_commas(lines)
+
+
+_OPENERS = {")": "(", "]": "[", "}": "{"}
+
+
+def strip_trailing_commas(lines: list[str]) -> list[str]:
+    text = "\n".join(lines) + "\n"
+    try:
+        tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline)
+                  if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT)]
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return lines
+    removals: list[tuple[int, int]] = []
+    stack: list[tuple[str, bool]] = []  # (opening bracket, a comma there may go)
+    previous: tokenize.TokenInfo | None = None
+    for index, token in enumerate(tokens):
+        if token.type == tokenize.OP and token.string in "([{":
+            follows_value = previous is not None and (
+                (previous.type == tokenize.NAME and not keyword_like(previous.string))
+                or (previous.type == tokenize.OP and previous.string in ")]}") or previous.type == tokenize.STRING)
+            if token.string == "(":
+                removable = follows_value  # a call's arguments; a bare `(` is a tuple or a group
+            elif token.string == "[":
+                removable = not follows_value  # a list display; after a value it is a subscript
+            else:
+                removable = True  # a dict or set display
+            stack.append((token.string, removable))
+        elif token.type == tokenize.OP and token.string in ")]}":
+            if stack:
+                stack.pop()
+        elif token.type == tokenize.OP and token.string == "," and stack and stack[-1][1]:
+            following = tokens[index + 1] if index + 1 < len(tokens) else None
+            if following is not None and following.type == tokenize.OP and following.string in ")]}" \
+                    and following.start[0] > token.start[0]:
+                removals.append(token.start)
+        previous = token
+    if not removals:
+        return lines
+    out = list(lines)
+    for row, col in sorted(removals, reverse=True):
+        line = out[row - 1]
+        out[row - 1] = (line[:col] + line[col + 1:]).rstrip()
+    return out
+
+
+def keyword_like(word: str) -> bool:
+    return word in _KEYWORD_OPERATORS or word in ("return", "yield", "await", "lambda", "assert", "del", "for", "while",
+                                                    "with", "elif", "print", "from", "import", "raise", "case", "match")
 
 
 def _layout(event: EventSpec, options: RenderOptions, names: Names, style: Style) -> list[str]:
     u, q = style.indent_unit, style.quote
+    mq = style.message_quote or q  # log messages (the report lines, an on_error message) in the file's message quote
 
     def expr(source: str) -> str:
         return format_expression(source, q, style.normalize_strings)
 
     lines: list[str] = []
     if event.comment:
-        lines.extend(f"# {part}".rstrip() for part in event.comment.splitlines())
+        lines.extend(style.comment_line(part) for part in event.comment.splitlines())
     core: list[str] = []
+    if event.anchor.kind == "on_error" and event.on_error.message:
+        core.append(f"{names.report}.error({message_literal(event.on_error.message, mq)})")
     if options.local_import:
         core += [options.local_import, ""]  # black keeps one blank line after imports
     body = [format_statement(s, q, style.normalize_strings, style.line_length) for s in event.setup]
@@ -317,7 +433,7 @@ def _layout(event: EventSpec, options: RenderOptions, names: Names, style: Style
         core.append(f"if {condition}:")
         core.extend(u + line for line in body)
     if options.failsafe:
-        report = f"{names.report}.{options.failsafe_level}({quote_string(failure_message(event), q)}, exc_info=True)"
+        report = f"{names.report}.{options.failsafe_level}({quote_string(failure_message(event), mq)}, exc_info=True)"
         lines += ["try:", *(u + line if line else line for line in core), "except Exception:", u + report]
     else:
         lines += core
@@ -363,14 +479,26 @@ def _emission_lines(event: EventSpec, options: RenderOptions, names: Names, styl
         schedule = [f"{names.asyncio}.create_task(", *(u + line for line in call), ")"]
         if not options.loop_guard:
             return schedule
+        mq = style.message_quote or q  # log messages in the file's message quote
         return [
             "try:", f"{u}{names.asyncio}.get_running_loop()",
-            "except RuntimeError:", f"{u}{names.report}.debug({quote_string(no_loop_message(event), q)})",
+            "except RuntimeError:", f"{u}{names.report}.debug({quote_string(no_loop_message(event), mq)})",
             "else:", *(u + line for line in schedule),
         ]
     if options.emit == Emission.SYNC.value:
         return call
     return ["await " + call[0], *call[1:]]
+
+
+def message_literal(message: str, quote: str) -> str:
+    """An on_error `message` as a string literal: an f-string when it has `{...}` fields."""
+    literal = quote_string(message, quote)
+    try:
+        tree = ast.parse("f" + literal, mode="eval")
+    except SyntaxError:
+        return "f" + literal
+    has_fields = any(isinstance(node, ast.FormattedValue) for node in ast.walk(tree))
+    return "f" + literal if has_fields else quote_string(message.replace("{{", "{").replace("}}", "}"), quote)
 
 
 def split_comment(rendered: list[str]) -> tuple[list[str], list[str]]:

@@ -41,6 +41,9 @@ class EventOutcome:
     lines: tuple[int, ...] = ()  # where the block goes (or is), original line numbers
     problems: tuple[Problem, ...] = ()
     reason: str = ""  # REEMIT: how the block's shape differs from the spec ("fail-safe off -> on")
+    # PRESENT, planned with `strict_style`: how the block's house style differs from the learned
+    # one ("quote ' -> \"; trailing commas on -> off"); style never rewrites a block
+    style: str = ""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from eventmod.model.problems import did_you_mean
 # offers one, else scheduled on the running loop when there is one (skipped otherwise).
 EMIT_MODES = ("auto", "await", "background", "sync")
 CALL_KINDS = ("getter", "function")  # config `call`: through a getter's object, or a module-level function
+STYLE_MODES = ("auto", "black")  # config `style`: learned house style, or black's layout as is
 IMPORT_MODES = ("auto", "top", "local")  # where a block's logger import goes (config `import`)
 FAILSAFE_LOG_LEVELS = ("debug", "info", "warning", "error")  # how a swallowed logging failure is reported
 DEFAULT_GETTER = "get_event_logger"
@@ -111,9 +112,13 @@ class Config:
     events_table: str = field(default=DEFAULT_EVENTS_TABLE, metadata={"validate": events_table_problem})
     # (logical column, name in the table) overrides; in TOML a table: event_columns = { created_at = "logged_at" }
     event_columns: tuple[tuple[str, str], ...] = field(default=(), metadata={"table": True, "validate": event_columns_problem})
+    # How blocks look: auto (learned from the project's blocks, else the file) or black's layout.
+    style: str = field(default="auto", metadata={"choices": STYLE_MODES})
     source: Path | None = field(default=None, compare=False, metadata={"key": None})  # the file it came from
     # The target project's formatter settings ([tool.black] / ruff), resolved with the config.
     black: "BlackSettings | None" = field(default=None, compare=False, metadata={"key": None})
+    # The target project's import sorting ([tool.isort] / ruff's isort settings), resolved with the config.
+    isort: "ImportSort | None" = field(default=None, compare=False, metadata={"key": None})
 
 
 @dataclass(frozen=True)
@@ -161,10 +166,86 @@ class CallShape:
 
 @dataclass(frozen=True)
 class BlackSettings:
-    """The subset of a target project's [tool.black] that shapes generated code."""
+    """The subset of a target project's [tool.black] that shapes generated code, and whether
+    the project formats with black (or ruff's black-compatible formatter)."""
 
     line_length: int = 88
     skip_string_normalization: bool = False
+    uses_black: bool = False
+    evidence: str = ""  # why eventmod thinks so ("[tool.black] in pyproject.toml", ...), or why not
+
+
+@dataclass(frozen=True)
+class ImportSort:
+    """How the project sorts the names of a `from` import (isort's and ruff's settings)."""
+
+    configured: bool = False  # the project configures isort or ruff (else: learned, or isort's defaults)
+    force_sort_within_sections: bool = False
+    case_sensitive: bool = False
+    order_by_type: bool = True
+    source: str = ""  # where the settings came from
+
+
+@dataclass(frozen=True)
+class Habits:
+    """Counts of how existing code is written, from log_event blocks (or one file's code):
+    votes, not decisions, so several files add up."""
+
+    blocks: int = 0
+    single: int = 0  # string literals in single quotes
+    double: int = 0
+    commas: int = 0  # exploded calls whose last argument has a trailing comma
+    no_commas: int = 0
+    spaced: int = 0  # blocks (or compound statements) with a blank line before and after
+    glued: int = 0
+    comments: tuple[tuple[str, int], ...] = ()  # comment prefix ("# ", "#", "# AUDIT: ") -> count
+    getter_first: int = 0  # `from <logger> import <getter>, <Enum>` order in existing imports
+    enum_first: int = 0
+
+    def __add__(self, other: "Habits") -> "Habits":
+        comments = dict(self.comments)
+        for prefix, count in other.comments:
+            comments[prefix] = comments.get(prefix, 0) + count
+        return Habits(
+            self.blocks + other.blocks, self.single + other.single, self.double + other.double,
+            self.commas + other.commas, self.no_commas + other.no_commas, self.spaced + other.spaced,
+            self.glued + other.glued, tuple(sorted(comments.items())), self.getter_first + other.getter_first,
+            self.enum_first + other.enum_first,
+        )
+
+    @property
+    def quote(self) -> str | None:
+        if self.single == self.double:
+            return None if not self.single else '"'
+        return "'" if self.single > self.double else '"'
+
+    @property
+    def trailing_commas(self) -> bool | None:
+        return None if not (self.commas or self.no_commas) else self.commas >= self.no_commas
+
+    @property
+    def blank_lines(self) -> bool | None:
+        return None if not (self.spaced or self.glued) else self.spaced > self.glued
+
+    @property
+    def comment(self) -> str | None:
+        if not self.comments:
+            return None
+        return max(self.comments, key=lambda item: (item[1], item[0] == "# "))[0]
+
+    @property
+    def getter_before_enum(self) -> bool | None:
+        return None if not (self.getter_first or self.enum_first) else self.getter_first > self.enum_first
+
+
+@dataclass(frozen=True)
+class HouseStyle:
+    """What the project's existing log_event blocks say about how the team writes them: the
+    template for every file (a file with no say of its own learns from itself)."""
+
+    habits: Habits = Habits()
+    files: tuple[str, ...] = ()  # the files the blocks are in
+    scanned: int = 0  # files the bounded scan read (0: the selection's own files had blocks)
 
 
 @dataclass(frozen=True)
@@ -195,6 +276,10 @@ class Settings:
     # In-memory file contents that stand in for the disk (path, bytes): planning phase N+1 on top
     # of phase N's output without writing it (patches per phase, --patch-dir).
     overlay: tuple[tuple[str, bytes], ...] = ()
+    style: str = "auto"
+    isort: ImportSort = ImportSort()
+    house: HouseStyle = HouseStyle()  # learned once per run (transform.house)
+    strict_style: bool = False  # note blocks whose style differs from the learned one (check --strict-style)
 
     @classmethod
     def from_config(cls, config: Config, black: BlackSettings) -> "Settings":
@@ -204,7 +289,8 @@ class Settings:
             black=black, safe_mode=config.safe_mode, hot_paths=config.hot_paths,
             integer_kwargs=config.integer_kwargs, json_safe_helper=config.json_safe_helper, failsafe=config.failsafe,
             logger_names=config.logger_names, failsafe_log_level=config.failsafe_log_level,
-            import_mode=config.import_mode, call=CallShape.from_config(config),
+            import_mode=config.import_mode, style=config.style, isort=config.isort or ImportSort(),
+            call=CallShape.from_config(config),
         )
 
     @property

@@ -8,8 +8,11 @@ from typing import Union
 SEVERITIES = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 PRIORITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
 ANCHOR_KINDS = ("after_log", "after", "before", "at", "in_except", "on_error")
-# log_event keyword arguments, in the order they are written in generated code.
+# The log_event keyword arguments a spec may give as top-level keys (shorthands for `kwargs:`),
+# in the order they are written in generated code; other keywords (`kwargs:`) follow in spec order.
 KWARG_ORDER = ("correlation_id", "position_id", "order_id", "symbol", "exchange", "error")
+THEN_CHOICES = ("raise", "continue")  # on_error: what the handler does after logging
+IMPORT_CHOICES = ("auto", "top", "local")  # per event / defaults `import:` (the config key's values)
 
 Occurrence = Union[int, str, None]  # 1-based index, "all", or None (must be unique)
 
@@ -26,6 +29,23 @@ class Anchor:
     def describe(self) -> str:
         level = f" (level {self.level})" if self.level else ""
         return f"{self.kind}: {self.text!r}{level}"
+
+
+@dataclass(frozen=True)
+class OnError:
+    """How an `on_error` wrap handles the exception: `except Exception as <name>:`, an optional
+    `<file logger>.error(f"<message>")` line, the event, then `raise` (the default: behaviour
+    preserved) or `continue` (log and go on: a behaviour change the spec must ask for). `through`
+    extends the wrap from the anchor statement through a later statement of the same block."""
+
+    name: str = "exc"
+    then: str = "raise"
+    message: str | None = None
+    through: str | None = None
+
+    @property
+    def continues(self) -> bool:
+        return self.then == "continue"
 
 
 @dataclass(frozen=True)
@@ -50,6 +70,18 @@ class EventSpec:
     json_safe: bool | None = None
     coerce: tuple[str, ...] = ()  # kwargs to coerce to int (issue: column types)
     failsafe: bool | None = None  # per-event override of the config's `failsafe`
+    # Values captured before they change: (fresh name, expression) assignments inserted right
+    # before `capture_anchor` (None: before the event's own anchor statement).
+    capture: tuple[tuple[str, str], ...] = ()
+    capture_anchor: Anchor | None = None
+    capture_occurrence: Occurrence = None
+    on_error: OnError = OnError()  # the wrap's handling (on_error anchors only)
+    import_mode: str | None = None  # per-event `import:` (top | local | auto); None: the config's
+
+    @property
+    def changes_behaviour(self) -> bool:
+        """The event changes what the instrumented function does (`then: continue`)."""
+        return self.anchor.kind == "on_error" and self.on_error.continues
 
     def line_of(self, key: str) -> int:
         return dict(self.key_lines).get(key, self.line)

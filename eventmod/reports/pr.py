@@ -36,6 +36,7 @@ def pr_report(selection, catalog, plan: RunPlan, before, fmt: str, *, enum_class
         after_rows.append((row, row.instrumented + gained))
     after_total = sum(a for _, a in after_rows)
     enum_added = [name for f in plan.files for name in f.enum_added]
+    changes = [o for o in outcomes if o.event.changes_behaviour]
     warnings = [p for p in plan.all_problems() if p.severity == "warning"]
     phases = sorted({catalog.component_of(o.event).phase for o in outcomes})
     days = sorted({d for o in outcomes for d in catalog.component_of(o.event).days})
@@ -46,6 +47,8 @@ def pr_report(selection, catalog, plan: RunPlan, before, fmt: str, *, enum_class
                         "anchor": o.event.anchor.describe(), "file": catalog.component_of(o.event).file, "lines": list(o.lines),
                         "payload": [k for k, _ in o.event.payload], "status": o.status} for o in outcomes],
             "enum_added": enum_added,
+            "behaviour_changes": [{"id": o.event.id, "event": o.event.event, "file": catalog.component_of(o.event).file,
+                                   "lines": list(o.lines), "then": o.event.on_error.then} for o in changes],
             "coverage": {"before": round(before.percent, 1), "after": round(100.0 * after_total / before.specified, 1) if before.specified else 100.0},
             "warnings": [p.format() for p in warnings],
         }, indent=2) + "\n"
@@ -79,6 +82,18 @@ def pr_report(selection, catalog, plan: RunPlan, before, fmt: str, *, enum_class
             status = "" if o.event.id in adding else " (present)"
             anchor = o.event.anchor.describe().replace("|", "\\|")
             out.append(f"| `{o.event.id}`{status} | `{o.event.event}` | {o.event.severity} | {anchor} | {where} | {payload} | {o.event.emit or 'default'} |")
+        out.append("")
+    if changes:
+        out.append(f"### Behaviour changes ({len(changes)})")
+        out.append("")
+        out.append("These events log a failure and let the function go on (`then: continue`): where the wrapped "
+                   "statements raised before, the function now continues. Review each one.")
+        out.append("")
+        for o in changes:
+            spec = catalog.component_of(o.event)
+            where = ", ".join(f"`{spec.file}:{line}`" for line in o.lines)
+            out.append(f"- `{o.event.id}` (`{o.event.event}`) at {where}: wraps `{o.event.anchor.text}`"
+                       + (f" through `{o.event.on_error.through}`" if o.event.on_error.through else ""))
         out.append("")
     if enum_added:
         out.append(f"### {enum_class} members added ({len(enum_added)})")

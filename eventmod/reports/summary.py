@@ -17,6 +17,7 @@ class Summary:
     files_touched: int
     enum_added: int
     reemit: int = 0
+    behaviour_changes: int = 0  # events to insert that change what the function does (`then: continue`)
 
     @classmethod
     def of(cls, plan: RunPlan) -> "Summary":
@@ -27,6 +28,7 @@ class Summary:
             pending=counts[Status.PENDING], present=counts[Status.PRESENT], invalid=counts[Status.INVALID],
             drifted=counts[Status.DRIFTED], files_touched=sum(1 for f in plan.files if f.changed),
             enum_added=sum(len(f.enum_added) for f in plan.files), reemit=counts[Status.REEMIT],
+            behaviour_changes=sum(1 for o in plan.outcomes() if o.status is Status.PENDING and o.event.changes_behaviour),
         )
 
     def line(self, verb: str = "to insert", enum_class: str = "EventType") -> str:
@@ -38,6 +40,8 @@ class Summary:
         parts.append(f"{self.files_touched} file(s) touched")
         if self.enum_added:
             parts.append(f"{self.enum_added} {enum_class} member(s) added")
+        if self.behaviour_changes:
+            parts.append(f"{self.behaviour_changes} behaviour change(s) (then: continue)")
         return ", ".join(parts)
 
 
@@ -61,11 +65,17 @@ class Finding:
         return f"{where}: {self.event_id} ({self.event}): {self.status}{tail}"
 
 
-def findings(plan: RunPlan, statuses: tuple[Status, ...] = (Status.PENDING, Status.DRIFTED, Status.REEMIT)) -> list[Finding]:
-    """The events with one of `statuses`, one finding per event (drift: per problem)."""
+def findings(plan: RunPlan, statuses: tuple[Status, ...] = (Status.PENDING, Status.DRIFTED, Status.REEMIT),
+             strict_style: bool = False) -> list[Finding]:
+    """The events with one of `statuses`, one finding per event (drift: per problem); with
+    `strict_style`, also the present blocks written in another house style."""
     found: list[Finding] = []
     for f in plan.files:
         for o in f.outcomes:
+            if strict_style and o.style and o.status is Status.PRESENT:
+                found.append(Finding(f.path, o.lines[0] if o.lines else 0, o.event.id, o.event.event, o.status,
+                                     f"written in another house style ({o.style})"))
+                continue
             if o.status not in statuses:
                 continue
             if o.status is Status.DRIFTED:
@@ -79,6 +89,18 @@ def findings(plan: RunPlan, statuses: tuple[Status, ...] = (Status.PENDING, Stat
                 detail = f"the block's shape differs from the spec ({o.reason})" if o.reason else "the block's shape differs from the spec"
             found.append(Finding(f.path, o.lines[0] if o.lines else 0, o.event.id, o.event.event, o.status, detail))
     return found
+
+
+BEHAVIOUR_CHANGE = ("logs the failure and goes on (then: continue): the function no longer raises when the wrapped "
+                    "statements fail")
+
+
+def behaviour_changes(plan: RunPlan, statuses: tuple[Status, ...] = (Status.PENDING,)) -> list[str]:
+    """One line per event that changes what the instrumented function does (an `on_error` with
+    `then: continue`): `spec:line: id (EVENT) at file:line: ...`."""
+    rows = [(f.path, o) for f in plan.files for o in f.outcomes if o.status in statuses and o.event.changes_behaviour]
+    return [f"{o.event.spec_file}:{o.event.line_of('then')}: {o.event.id} ({o.event.event}) at {path}:{o.lines[0] if o.lines else 0}: "
+            f"{BEHAVIOUR_CHANGE}" for path, o in sorted(rows, key=lambda r: (r[0], r[1].lines))]
 
 
 # -- tables ------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ the existence and containment of the target file.
 
 from __future__ import annotations
 
+import ast
 import keyword
 import os
 import re
@@ -23,16 +24,28 @@ from eventmod.model.problems import Problem, did_you_mean
 from eventmod.model.settings import EMIT_MODES
 from eventmod.model.spec import (
     ANCHOR_KINDS,
+    IMPORT_CHOICES,
     KWARG_ORDER,
     PRIORITIES,
     SEVERITIES,
+    THEN_CHOICES,
     Anchor,
     Catalog,
     ComponentSpec,
     EventSpec,
+    OnError,
 )
-from eventmod.spec.policy import expression_problem, setup_problem
-from eventmod.spec.schema import COMPONENT_FIELDS, DEFAULT_PHASE, EVENT_FIELDS, LOG_LEVELS, NOT_DEFAULTABLE, REQUIRED_COMPONENT
+from eventmod.spec.policy import expression_problem, policy_violation, setup_problem
+from eventmod.spec.schema import (
+    CAPTURE_ANCHOR_KINDS,
+    COMPONENT_FIELDS,
+    DEFAULT_PHASE,
+    EVENT_FIELDS,
+    LOG_LEVELS,
+    NOT_DEFAULTABLE,
+    ON_ERROR_KEYS,
+    REQUIRED_COMPONENT,
+)
 
 # The field tables live in spec_schema, shared with `eventmod schema`.
 COMPONENT_KEYS = tuple(COMPONENT_FIELDS)
@@ -400,11 +413,7 @@ class _ComponentReader:
         function = self.qualified_name(fields.get("in"), event_id, line)
         anchor = self.anchor(fields, event_id, line)
         payload = self.payload(merged.get("payload"), event_id)
-        kwargs = tuple(
-            (key, expr)
-            for key in KWARG_ORDER
-            if key in merged and (expr := self.expression(merged[key], key, event_id)) is not None
-        )
+        kwargs, kwarg_lines = self.kwargs(merged, event_id)
         severity = self.choice(merged.get("severity"), "severity", SEVERITIES, event_id=event_id, line=line)
         comment = self.text(merged.get("comment"), "comment", event_id)
         when = self.expression(merged["when"], "when", event_id) if "when" in merged else None
@@ -413,23 +422,139 @@ class _ComponentReader:
         occurrence = self.occurrence(merged.get("occurrence"), event_id)
         json_safe = self.boolean(merged.get("json_safe"), "json_safe", event_id)
         failsafe = self.boolean(merged.get("failsafe"), "failsafe", event_id)
-        coerce = self.coerce(merged.get("coerce"), event_id)
-        if len(self.problems) > before or None in (event_id, name, value, function, anchor, severity):
+        coerce = self.coerce(merged.get("coerce"), tuple(k for k, _ in kwargs), event_id)
+        capture = self.capture(fields.get("capture"), event_id)
+        capture_anchor, capture_occurrence = self.capture_anchor(fields.get("capture_before"), bool(capture), event_id)
+        on_error = self.on_error(fields, anchor, event_id)
+        import_mode = self.choice(merged.get("import"), "import", IMPORT_CHOICES, event_id=event_id, required=False)
+        if len(self.problems) > before or None in (event_id, name, value, function, anchor, severity, on_error):
             return None
-        assert event_id and name and value and function and anchor and severity
+        assert event_id and name and value and function and anchor and severity and on_error
+        lines = {k: n.line for k, n in fields.items()}
+        key_lines = tuple(lines.items()) + tuple((k, n) for k, n in kwarg_lines if k not in lines)
         return EventSpec(
             id=event_id, event=name, value=value, function=function, anchor=anchor,
             payload=payload, kwargs=kwargs, severity=severity, component=component,
             spec_file=self.shown, line=line,
-            key_lines=tuple((k, n.line) for k, n in fields.items()),
+            key_lines=key_lines,
             comment=comment, when=when, setup=setup, emit=emit, occurrence=occurrence,
-            json_safe=json_safe, coerce=coerce, failsafe=failsafe,
+            json_safe=json_safe, coerce=coerce, failsafe=failsafe, capture=capture, capture_anchor=capture_anchor,
+            capture_occurrence=capture_occurrence, on_error=on_error, import_mode=import_mode,
         )
 
-    def anchor(self, fields: dict[str, _Node], event_id: str | None, line: int) -> Anchor | None:
-        given = [k for k in ANCHOR_KINDS if k in fields]
+    def kwargs(self, merged: dict[str, _Node], event_id: str | None) -> tuple[tuple[tuple[str, str], ...], list[tuple[str, int]]]:
+        """The log_event keywords: the top-level shorthands in their fixed order, then `kwargs:`
+        in spec order; and the line of each `kwargs:` key."""
+        items: list[tuple[str, str]] = []
+        for key in KWARG_ORDER:
+            if key in merged and (expr := self.expression(merged[key], key, event_id)) is not None:
+                items.append((key, expr))
+        node = merged.get("kwargs")
+        lines: list[tuple[str, int]] = []
+        if node is None or node.value is None:
+            return tuple(items), lines
+        mapping = self.mapping(node.node, "kwargs", (), event_id)
+        for key, value in (mapping or {}).items():
+            if not key.isidentifier() or keyword.iskeyword(key):
+                self.problem(value.line, f"kwargs: {key!r} is not a keyword argument name (a Python identifier)", event_id)
+                continue
+            if key == "severity":
+                self.problem(value.line, "kwargs: `severity` is its own key; write `severity: INFO` (or WARNING, ERROR, ...) on the event", event_id)
+                continue
+            if key in merged and key in KWARG_ORDER:
+                self.problem(value.line, f"kwargs: `{key}` is given twice (also as the top-level key `{key}:` at line {merged[key].line}); keep one", event_id)
+                continue
+            expr = self.expression(value, f"kwargs '{key}'", event_id)
+            if expr is not None:
+                items.append((key, expr))
+                lines.append((key, value.line))
+        return tuple(items), lines
+
+    def capture(self, node: _Node | None, event_id: str | None) -> tuple[tuple[str, str], ...]:
+        if node is None:
+            return ()
+        mapping = self.mapping(node.node, "capture", (), event_id)
+        if not mapping:
+            if mapping is not None:
+                self.problem(node.line, "capture is empty; map a fresh name to the expression to capture (old_value: item.value)", event_id)
+            return ()
+        items = []
+        for name, value in mapping.items():
+            if not name.isidentifier() or keyword.iskeyword(name) or (name.startswith("__") and name.endswith("__")):
+                self.problem(value.line, f"capture: {name!r} is not a plain variable name", event_id)
+                continue
+            expr = self.expression(value, f"capture '{name}'", event_id)
+            if expr is not None:
+                items.append((name, expr))
+        return tuple(items)
+
+    def capture_anchor(self, node: _Node | None, has_capture: bool, event_id: str | None) -> tuple[Anchor | None, int | str | None]:
+        """`capture_before`: a statement's start (the captures go before it), or a mapping with
+        one anchor (after_log, after, before, at, in_except; `level`, `occurrence`)."""
+        if node is None:
+            return None, None
+        if not has_capture:
+            self.problem(node.line, "capture_before without capture: say what to capture (capture: {old_value: item.value})", event_id)
+            return None, None
+        if isinstance(node.value, str):
+            if not node.value.strip():
+                self.problem(node.line, "capture_before needs the start of a statement", event_id)
+                return None, None
+            return Anchor("before", node.value), None
+        if not isinstance(node.node, yaml.MappingNode):
+            self.problem(node.line, f"capture_before must be the start of a statement or a mapping with one anchor ({', '.join(CAPTURE_ANCHOR_KINDS)}), got {_kind(node.node)}", event_id)
+            return None, None
+        fields = self.mapping(node.node, "capture_before", (*CAPTURE_ANCHOR_KINDS, "level", "occurrence"), event_id)
+        if fields is None:
+            return None, None
+        given = [k for k in CAPTURE_ANCHOR_KINDS if k in fields]
+        if len(given) != 1:
+            self.problem(node.line, f"capture_before needs exactly one anchor ({', '.join(CAPTURE_ANCHOR_KINDS)}), got {', '.join(given) or 'none'}", event_id)
+            return None, None
+        anchor = self.anchor(fields, event_id, node.line, kinds=CAPTURE_ANCHOR_KINDS)
+        return anchor, self.occurrence(fields.get("occurrence"), event_id)
+
+    def on_error(self, fields: dict[str, _Node], anchor: Anchor | None, event_id: str | None) -> OnError | None:
+        """The on_error keys (`as`, `then`, `message`, `through`); they need an on_error anchor."""
+        given = [k for k in ON_ERROR_KEYS if k in fields]
         if not given:
-            self.problem(line, f"missing anchor: give exactly one of {', '.join(ANCHOR_KINDS)}", event_id)
+            return OnError()
+        if anchor is not None and anchor.kind != "on_error":
+            for key in given:
+                self.problem(fields[key].line, f"`{key}` only applies to an `on_error` anchor (this event is anchored with `{anchor.kind}`)", event_id)
+            return None
+        name = "exc"
+        if "as" in fields:
+            text = self.string(fields["as"], "as", event_id=event_id)
+            if text is not None and (not text.isidentifier() or keyword.iskeyword(text)):
+                self.problem(fields["as"].line, f"`as` must name a variable (a Python identifier), got {text!r}", event_id)
+                return None
+            name = text or name
+        then = self.choice(fields.get("then"), "then", THEN_CHOICES, event_id=event_id, default="raise") or None
+        message = self.message(fields["message"], event_id) if "message" in fields else None
+        through = self.string(fields["through"], "through", event_id=event_id) if "through" in fields else None
+        if then is None or ("message" in fields and message is None) or ("through" in fields and through is None):
+            return None
+        return OnError(name=name, then=then, message=message, through=through)
+
+    def message(self, node: _Node, event_id: str | None) -> str | None:
+        """An on_error `message`: f-string text whose `{...}` fields are expressions."""
+        text = self.text(node, "message", event_id)
+        if text is None:
+            if node.value is None or node.value == "":
+                self.problem(node.line, "message must be a non-empty string", event_id)
+            return None
+        problem = message_problem(text)
+        if problem:
+            self.problem(node.line, f"message: {problem}", event_id)
+            return None
+        return text
+
+    def anchor(self, fields: dict[str, _Node], event_id: str | None, line: int,
+               kinds: tuple[str, ...] = ANCHOR_KINDS) -> Anchor | None:
+        given = [k for k in kinds if k in fields]
+        if not given:
+            self.problem(line, f"missing anchor: give exactly one of {', '.join(kinds)}", event_id)
             return None
         if len(given) > 1:
             self.problem(fields[given[1]].line, f"several anchors ({', '.join(given)}); give exactly one", event_id)
@@ -586,13 +711,14 @@ class _ComponentReader:
         self.problem(node.line, f"occurrence must be a match number (1, 2, ...) or 'all', got {_short(value)}", event_id)
         return None
 
-    def coerce(self, node: _Node | None, event_id: str | None) -> tuple[str, ...]:
+    def coerce(self, node: _Node | None, given: tuple[str, ...], event_id: str | None) -> tuple[str, ...]:
         if node is None:
             return ()
         values = node.value if isinstance(node.value, list) else [node.value]
-        bad = [v for v in values if v not in KWARG_ORDER]
+        known = tuple(dict.fromkeys((*KWARG_ORDER, *given)))
+        bad = [v for v in values if v not in known]
         if bad:
-            self.problem(node.line, f"coerce names log_event kwargs ({', '.join(KWARG_ORDER)}), got {_short(bad)}", event_id)
+            self.problem(node.line, f"coerce names log_event kwargs ({', '.join(known)}), got {_short(bad)}", event_id)
             return ()
         return tuple(values)
 
@@ -614,6 +740,20 @@ class _ComponentReader:
             self.problem(node.line, f"{what}: {message}", event_id)
             return None
         return source
+
+
+def message_problem(text: str) -> str | None:
+    """Why `text` cannot be the body of an f-string whose fields are allowed expressions, or None."""
+    try:
+        tree = ast.parse("f" + repr(text), mode="eval")
+    except SyntaxError as exc:
+        return f"not a valid f-string body ({exc.msg}); fields are written {{expression}} and a literal brace {{{{ or }}}}"
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FormattedValue):
+            violation = policy_violation(node.value)
+            if violation:
+                return violation
+    return None
 
 
 _FAILED = object()

@@ -6,9 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from eventmod.model.settings import EMIT_MODES
-from eventmod.model.spec import ANCHOR_KINDS, KWARG_ORDER, PRIORITIES, SEVERITIES
+from eventmod.model.spec import ANCHOR_KINDS, IMPORT_CHOICES, KWARG_ORDER, PRIORITIES, SEVERITIES, THEN_CHOICES
 
 EXPRESSION = {"type": ["string", "number", "boolean", "null"], "description": "A Python expression (source text); YAML numbers/bools/null are literals."}
+IDENTIFIER = {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}
+# The anchors `capture_before` may name (every kind but on_error), as a mapping.
+CAPTURE_ANCHOR_KINDS = ("after_log", "after", "before", "at", "in_except")
 LOG_LEVELS = ("debug", "info", "warning", "warn", "error", "exception", "critical", "fatal")
 
 COMPONENT_FIELDS: dict[str, dict[str, Any]] = {
@@ -48,12 +51,25 @@ EVENT_FIELDS: dict[str, dict[str, Any]] = {
     "emit": {"enum": list(EMIT_MODES), "description": "auto (await in async code; in sync code the logger's sync call, else scheduled on a running loop), await, background (asyncio.create_task, never blocks), or sync (the logger's plain-def call)."},
     "occurrence": {"oneOf": [{"type": "integer", "minimum": 1}, {"const": "all"}], "description": "Which anchor match (1-based) or all."},
     "json_safe": {"type": "boolean", "description": "Wrap payload values in the JSON-safe converter."},
-    "coerce": {"type": "array", "items": {"enum": list(KWARG_ORDER)}, "description": "kwargs converted with int()."},
+    "coerce": {"type": "array", "items": IDENTIFIER, "description": "kwargs converted with int() (shorthands or `kwargs:` names)."},
     "failsafe": {"type": "boolean", "description": "Wrap the block so a logging failure is reported through the file's logger and never reaches the caller (default: config failsafe, true)."},
+    "kwargs": {"type": "object", "propertyNames": IDENTIFIER, "additionalProperties": EXPRESSION,
+               "description": "Any keyword the target's log_event accepts: name -> Python expression (the six top-level keyword keys are shorthands for it)."},
+    "capture": {"type": "object", "propertyNames": IDENTIFIER, "additionalProperties": EXPRESSION,
+                "description": "Values captured before they change: fresh name -> expression, assigned right before `capture_before` (default: before the event's anchor statement); the payload may read the names."},
+    "capture_before": {"oneOf": [{"type": "string"}, {"$ref": "#/$defs/capture_anchor"}],
+                       "description": "Where the capture statements go: the start of a statement (before it), or a mapping with one anchor (after_log, after, before, at, in_except) in the same function."},
+    "through": {"type": "string", "description": "on_error only: wrap from the anchor statement through the statement that starts with this text (same block)."},
+    "as": {**IDENTIFIER, "description": "on_error only: the exception variable (default exc)."},
+    "then": {"enum": list(THEN_CHOICES), "description": "on_error only: raise (default: re-raise, behaviour preserved) or continue (log and go on: a behaviour change)."},
+    "message": {"type": "string", "description": "on_error only: adds logger.error(f\"<message>\") through the file's logger before the event; {expr} fields are Python expressions."},
+    "import": {"enum": list(IMPORT_CHOICES), "description": "Where the block's logger import goes: top (module level), local (inside the function) or auto (local only for an import cycle; default: config import)."},
 }
 REQUIRED_EVENT = ("id", "event", "in")
 # Keys that identify one event or its place; they make no sense in `defaults`.
-NOT_DEFAULTABLE = ("id", "event", "value", "in", *ANCHOR_KINDS, "level", "result", "occurrence")
+NOT_DEFAULTABLE = ("id", "event", "value", "in", *ANCHOR_KINDS, "level", "result", "occurrence", "capture", "capture_before",
+                   "through", "as", "then", "message")
+ON_ERROR_KEYS = ("through", "as", "then", "message")  # keys that only an on_error event takes
 
 
 def json_schema() -> dict[str, Any]:
@@ -77,5 +93,12 @@ def json_schema() -> dict[str, Any]:
                 "additionalProperties": False,
             },
             "defaults": {"type": "object", "properties": defaults, "additionalProperties": False},
+            "capture_anchor": {
+                "type": "object",
+                "properties": {**{k: EVENT_FIELDS[k] for k in CAPTURE_ANCHOR_KINDS}, "level": EVENT_FIELDS["level"],
+                               "occurrence": EVENT_FIELDS["occurrence"]},
+                "oneOf": [{"required": [kind]} for kind in CAPTURE_ANCHOR_KINDS],
+                "additionalProperties": False,
+            },
         },
     }

@@ -12,19 +12,40 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from eventmod.analysis.anchors import LoggerNames, Mode, Site
-from eventmod.analysis.checks import ModuleScope, SiteContext, check_site
+from eventmod.analysis.capture import CapturePoint, capture_point, capture_problems, continue_problems, handler_name_problem
+from eventmod.analysis.checks import ModuleScope, SiteContext, capture_scope_problems, check_site
 from eventmod.analysis.contract import contract_problems, logger_contract, unknown_member_problems
 from eventmod.analysis.emission import EmitChoice, choose_emission
 from eventmod.analysis.cycles import imported_by
 from eventmod.analysis.naming import logger_variable
 from eventmod.analysis.oneliner import OneLiner, one_liner
 from eventmod.analysis.placement import resolve_sites
-from eventmod.analysis.presence import BlockShape, CallMatcher, EmitMode, PresentBlock, block_shape, drifted_block, present_block
-from eventmod.analysis.style import Style, file_style
+from eventmod.analysis.presence import (
+    BlockShape,
+    CallMatcher,
+    EmitMode,
+    PresentBlock,
+    block_shape,
+    drifted_block,
+    is_continue_wrap,
+    present_block,
+)
+from eventmod.analysis.style import Style, dominant_quote, file_style
 from eventmod.codegen.enum_members import EnumMember, EnumRules, enum_edits, plan_members, read_enum
-from eventmod.codegen.imports import file_logger, file_matcher, local_import, plan_imports
+from eventmod.codegen.imports import NameOrder, file_logger, file_matcher, local_import, plan_imports
 from eventmod.codegen.json_safe import json_safe_helper_edit
-from eventmod.codegen.render import JSON_SAFE_HELPER, Names, RenderOptions, json_safe_for, render_block, render_options, rendered_block_start
+from eventmod.codegen.render import (
+    JSON_SAFE_HELPER,
+    Names,
+    RenderOptions,
+    json_safe_for,
+    recognition_styles,
+    render_block,
+    render_captures,
+    render_options,
+    render_wrap,
+    rendered_block_start,
+)
 from eventmod.config import settings_for, target_python
 from eventmod.model.edits import Edit, EditConflict, apply_edits_with_spans
 from eventmod.model.problems import Problem
@@ -34,15 +55,17 @@ from eventmod.model.spec import Catalog, EventSpec, SelectedCatalog, Selection
 from eventmod.pyast.bindings import bindings, enclosing_scopes
 from eventmod.pyast.source import Loaded, SourceFile, load_source
 from eventmod.pyast.walk import FunctionNode, first_line, index_classes, index_functions, module_of
+from eventmod.transform.house import learn_house_style
 from eventmod.transform.runner import FileJob, Progress, jobs_by_file, run_jobs
 from eventmod.transform.verify import verify_only_insertions
 
 
 # -- the run -----------------------------------------------------------------------------------
 def plan_run(config: Config, catalog: Catalog, selection: Selection = Selection(), jobs: int = 1,
-             progress: Progress | None = None, overlay: dict[str, bytes] | None = None) -> RunPlan:
-    """Plan every selected event: one `FilePlan` per target file (plus the enum file)."""
-    settings = replace(settings_for(config), overlay=tuple(sorted((overlay or {}).items())))
+             progress: Progress | None = None, overlay: dict[str, bytes] | None = None, strict_style: bool = False) -> RunPlan:
+    """Plan every selected event: one `FilePlan` per target file (plus the enum file).
+    `strict_style`: note present blocks whose house style differs from the learned one."""
+    settings = replace(settings_for(config), overlay=tuple(sorted((overlay or {}).items())), strict_style=strict_style)
     events = SelectedCatalog(catalog, selection).events()
     loaded: dict[str, Loaded | Problem] = {}
 
@@ -56,9 +79,11 @@ def plan_run(config: Config, catalog: Catalog, selection: Selection = Selection(
     contract = logger_contract(config, load, settings.overlay)
     problems += [*contract.problems, *contract_problems(config, events, contract)]
     settings = replace(settings, call=contract.call)  # with the sync companion the contract found
-    if settings.import_mode == "auto" and events:
+    if events and (settings.import_mode == "auto" or any(e.import_mode == "auto" for e in events)):
         settings = replace(settings, logger_imports=tuple(sorted(imported_by(config.root, settings.logger_module, load, dict(settings.overlay)))))
     work = jobs_by_file(catalog, selection)
+    if events:
+        settings = replace(settings, house=learn_house_style(settings, [j.path for j in work], load))
     if additions:
         enum_job = next((j for j in work if j.path == settings.enum_file), None)
         if enum_job is None:
@@ -125,13 +150,14 @@ def plan_file(job: FileJob, settings: Settings, preloaded: "tuple[SourceFile, as
     source, tree = loaded
     references = _member_references(source, tree, settings) if job.events else ()
     outcomes, placements = _resolve_and_check(source, tree, job.events, settings)
-    style = file_style(source, tree, settings.black)
+    style = file_style(source, tree, settings.black, settings.house, settings.style)
     edits, outcomes, block_problems = _event_edits(source, tree, placements, outcomes, settings, style)
     added: tuple[str, ...] = ()
     if job.enum_additions:
         state = read_enum(source, tree, settings.enum_class)
         if not isinstance(state, Problem):
-            edits.extend(enum_edits(source, state, list(job.enum_additions), style.quote))
+            # members are written like the enum's own (the file's dominant quote), whatever the blocks' style
+            edits.extend(enum_edits(source, state, list(job.enum_additions), dominant_quote(source, tree)))
             added = tuple(m.name for m in job.enum_additions)
     if not edits:
         return FilePlan(job.path, source.raw, None, tuple(outcomes), tuple(block_problems), enum_added=added, references=references)
@@ -190,6 +216,7 @@ class Placement:
     function: FunctionNode
     site: Site
     present: PresentBlock | None = None
+    capture: CapturePoint | None = None  # where the event's capture statements go (a new block only)
 
 
 def _resolve_and_check(source: SourceFile, tree: ast.Module, events: tuple[EventSpec, ...], settings: Settings
@@ -204,6 +231,7 @@ def _resolve_and_check(source: SourceFile, tree: ast.Module, events: tuple[Event
     outcomes: list[EventOutcome] = []
     placements: list[Placement] = []
     module_bound: set[str] | None = None
+    captured: dict[int, set[str]] = {}  # id(function) -> names captured there by this run
     for event in events:
         outcome, found, function = _resolve(source, functions, event, settings, matcher, classes, loggers)
         present = [(site, block) for site, block in found if block is not None]
@@ -215,16 +243,55 @@ def _resolve_and_check(source: SourceFile, tree: ast.Module, events: tuple[Event
                 outcomes.append(EventOutcome(event, Status.INVALID, outcome.lines, tuple(broken)))
                 continue
         missing = [site for site, block in found if block is None]
+        points: dict[int, CapturePoint] = {}
         if missing and function is not None:
-            problems = [p for site in missing for p in check_site(_site_context(source, tree, function, site, event, settings), module_scope)]
+            problems = []
+            for site in missing:
+                ctx = _site_context(source, tree, function, site, event, settings)
+                problems += check_site(ctx, module_scope)
+                problems += _handling_problems(source, function, event, site, matcher)
+                if event.capture:
+                    point = capture_point(source, function, event, site, loggers)
+                    if isinstance(point, Problem):
+                        problems.append(point)
+                        continue
+                    reserved = captured.setdefault(id(function), set())
+                    problems += capture_problems(source, function, event, point, site, reserved | {settings.variable})
+                    problems += capture_scope_problems(ctx, module_scope, point.site)
+                    if one_liner(source, point.site) is not None or not source.starts_its_line(point.site.stmt):
+                        problems.append(Problem(event.spec_file, event.line_of("capture_before") if event.capture_anchor else event.line_of("capture"),
+                                                f"the capture point {source.path}:{point.site.stmt.lineno} shares its line with other code "
+                                                "(a one-line body or `;`); put the statement on its own line first", event.id))
+                    points[id(site)] = point
             if any(p.severity == "error" for p in problems):
                 outcome, found = EventOutcome(event, Status.INVALID, outcome.lines, tuple(problems)), []
-            elif problems:
-                outcome = EventOutcome(event, outcome.status, outcome.lines, tuple(problems))
+            else:
+                if problems:
+                    outcome = EventOutcome(event, outcome.status, outcome.lines, tuple(problems))
+                captured.setdefault(id(function) if function is not None else 0, set()).update(n for n, _ in event.capture)
         outcomes.append(outcome)
         if function is not None:
-            placements.extend(Placement(event, function, site, block) for site, block in found)
+            placements.extend(Placement(event, function, site, block, points.get(id(site))) for site, block in found)
     return outcomes, placements
+
+
+def _handling_problems(source: SourceFile, function: FunctionNode, event: EventSpec, site: Site,
+                       matcher: CallMatcher) -> list[Problem]:
+    """An on_error wrap's exception variable, and what `then: continue` needs; a statement that
+    a `then: continue` wrap already holds takes no other block."""
+    problems: list[Problem] = []
+    if site.mode is Mode.WRAP:
+        problem = handler_name_problem(source, function, event)
+        if problem is not None:
+            problems.append(problem)
+        if event.on_error.continues:
+            problems += continue_problems(source, function, event, site)
+    elif is_continue_wrap(site.parent, matcher) and any(s is site.stmt for s in site.parent.body):  # type: ignore[union-attr]
+        problems.append(Problem(event.spec_file, event.line_of(event.anchor.kind),
+                                f"the statement at {source.path}:{site.stmt.lineno} is wrapped by an on_error event that logs and continues "
+                                "(`then: continue`): a block inside that wrap would change what the wrap holds; anchor the event "
+                                "outside the wrap (before its `try`, or after the `try` statement)", event.id))
+    return problems
 
 
 def _module_names(tree: ast.Module, settings: Settings, source_text: str) -> set[str]:
@@ -352,13 +419,20 @@ def _event_edits(source: SourceFile, tree: ast.Module, placements: list[Placemen
     if not placements:
         return [], outcomes, []
     is_logger_module = module_of(source.path) == settings.logger_module
-    local_mode = not is_logger_module and (
-        settings.import_mode == "local" or (settings.import_mode == "auto" and module_of(source.path) in settings.logger_imports))
+    in_cycle = module_of(source.path) in settings.logger_imports
+
+    def local_for(event: EventSpec) -> bool:
+        """The event's block imports the logger inside the function (`import:` on the event or
+        in `defaults`, else the config's `import`; auto: where a top-level import would cycle)."""
+        mode = event.import_mode or settings.import_mode
+        return not is_logger_module and (mode == "local" or (mode == "auto" and in_cycle))
+
     local_imports: dict[int, tuple[str, str, str]] = {}
 
     def local_of(function: FunctionNode) -> tuple[str, str, str]:
         if id(function) not in local_imports:
-            local_imports[id(function)] = local_import(settings.logger_module, settings.logger_import, settings.enum_class, function)
+            local_imports[id(function)] = local_import(settings.logger_module, settings.logger_import, settings.enum_class, function,
+                                                       name_order(settings))
         return local_imports[id(function)]
 
     matcher = file_matcher(tree, settings.logger_module, settings.getter, settings.call)
@@ -366,14 +440,16 @@ def _event_edits(source: SourceFile, tree: ast.Module, placements: list[Placemen
     planned: list[_Planned] = []
     for p in placements:
         wanted = render_options(p.event, settings, sync_function=not isinstance(p.function, ast.AsyncFunctionDef),
-                                local_import=local_of(p.function)[0] if local_mode else "", wrapped=p.site.mode is Mode.WRAP)
+                                local_import=local_of(p.function)[0] if local_for(p.event) else "", wrapped=p.site.mode is Mode.WRAP)
         planned.append(_Planned(p, wanted))
     helper_edit, json_safe_name = (None, "")
     if any(item.wanted.json_safe for item in planned):
         helper_edit, json_safe_name = json_safe_helper_edit(source, tree, settings.json_safe_helper, style)
 
-    # Blocks already there: rewrite those eventmod wrote in another shape (re-emit).
+    # Blocks already there: rewrite those eventmod wrote in another shape (re-emit); with
+    # --strict-style, note those written in another house style (never rewritten for it).
     notes: dict[str, tuple[Status, str, Problem | None]] = {}
+    styled: dict[str, str] = {}
     written: list[_Planned] = []
     for item in planned:
         p = item.placement
@@ -387,13 +463,22 @@ def _event_edits(source: SourceFile, tree: ast.Module, placements: list[Placemen
                                 failsafe=shape.failsafe, failsafe_level=shape.failsafe_level, loop_guard=shape.loop_guard,
                                 local_import=shape.local_import, call=settings.call)
         differences = current.differences(item.wanted)
-        if not differences:
-            continue
         names = Names(variable=shape.variable or settings.variable, getter=shape.getter or settings.getter,
                       function=(shape.callee or "") if shape.function else "",
                       enum=shape.enum or settings.enum_class, asyncio=shape.asyncio or "asyncio",
                       json_safe=json_safe_name, report=shape.report or "logger")
-        if _block_start(source, p.present, p.event, current, names, style) is not None:
+        if not differences:
+            if settings.strict_style and p.event.id not in styled:
+                found = _block_match(source, p.present, p.event, current, names, style)
+                if found is not None:
+                    wrap = p.site.parent if p.site.mode is Mode.WRAP else None
+                    span = (wrap.lineno, wrap.end_lineno) if isinstance(wrap, ast.Try) else \
+                        (found[0], p.present.statements[-1].end_lineno or p.present.statements[-1].lineno)
+                    mismatch = style_differences(found[1], style) + _blank_difference(source, span, style)
+                    if mismatch:
+                        styled[p.event.id] = "; ".join(mismatch)
+            continue
+        if _block_match(source, p.present, p.event, current, names, style) is not None:
             written.append(_Planned(p, item.wanted, current, shape))
             notes[p.event.id] = (Status.REEMIT, "; ".join(differences), None)
         elif current.emit != item.wanted.emit and p.event.id not in notes:
@@ -403,6 +488,8 @@ def _event_edits(source: SourceFile, tree: ast.Module, placements: list[Placemen
                               p.event.id, "warning")
             notes[p.event.id] = (Status.PRESENT, "", warning)
     outcomes = [_noted(o, notes) for o in outcomes]
+    if styled:
+        outcomes = [replace(o, style=styled[o.event.id]) if o.event.id in styled and o.status is Status.PRESENT else o for o in outcomes]
     if not written:
         return [], outcomes, []
 
@@ -416,9 +503,10 @@ def _event_edits(source: SourceFile, tree: ast.Module, placements: list[Placemen
     reports = any(item.wanted.failsafe or item.wanted.loop_guard for item in written)
     imports = plan_imports(
         source, tree, module=settings.logger_module, getter=settings.logger_import, enum=settings.enum_class,
-        need_logger=not is_logger_module and not local_mode, need_asyncio=any(i.wanted.emit == "background" for i in written),
+        need_logger=any(not is_logger_module and not local_for(i.placement.event) for i in written),
+        need_asyncio=any(i.wanted.emit == "background" for i in written),
         need_logging=reports and not use_file_logger, line_length=settings.black.line_length,
-        taken=frozenset(taken), module_bound=module_bound,
+        taken=frozenset(taken), module_bound=module_bound, order=name_order(settings),
     )
     report = logger_name if use_file_logger else f"{imports.logging}.getLogger(__name__)"
     edits: list[Edit] = list(imports.edits)
@@ -437,7 +525,7 @@ def _event_edits(source: SourceFile, tree: ast.Module, placements: list[Placemen
         function = p.function
         if id(function) not in variables:  # one scan per function, not per event
             variables[id(function)] = logger_variable(function, getter_names, settings.variable, source=source)
-        imported, enum = (local_of(function)[1], local_of(function)[2]) if local_mode else (imports.getter, imports.enum)
+        imported, enum = (local_of(function)[1], local_of(function)[2]) if local_for(p.event) else (imports.getter, imports.enum)
         if is_logger_module:
             imported, enum = settings.logger_import, settings.enum_class
         function_shape = settings.call.function
@@ -447,6 +535,8 @@ def _event_edits(source: SourceFile, tree: ast.Module, placements: list[Placemen
         if item.current is not None:
             edits.append(_reemit_edit(source, p, item, names, style, order))
             continue
+        if p.capture is not None:
+            edits.append(_capture_edit(source, p, item.wanted, style, order))
         expansion = one_liner(source, p.site)
         if isinstance(expansion, OneLiner):
             expansions.setdefault(expansion.line, []).append((order, item, names))
@@ -462,7 +552,70 @@ def _event_edits(source: SourceFile, tree: ast.Module, placements: list[Placemen
             problems.append(edit)
         else:
             edits.append(edit)
-    return edits, outcomes, problems
+    return pad_blocks(source, edits, style), outcomes, problems
+
+
+def _is_padded(edit: Edit) -> bool:
+    """A new block (inserted) or an on_error wrap: the edits blank lines go around."""
+    return (edit.kind == "event" and edit.inserted) or edit.kind == "wrap"
+
+
+def pad_blocks(source: SourceFile, edits: list[Edit], style: Style) -> list[Edit]:
+    """With blank lines in the house style: one blank line before and after each new block
+    and wrap, except where the code already has one, at the start or end of a block of
+    statements, and between two blocks inserted at one place (one blank line separates them).
+    `transform.revert` undoes exactly this (`padding`)."""
+    if not style.blank_lines or not any(_is_padded(e) for e in edits):
+        return edits
+    ordered = sorted(edits, key=lambda e: (e.start, e.end != e.start, e.order))
+    lines = source.lines
+    out: list[Edit] = []
+    for index, edit in enumerate(ordered):
+        if not _is_padded(edit):
+            out.append(edit)
+            continue
+        indent = _indent_width(next((line for line in edit.lines if line.strip()), ""))
+        previous = ordered[index - 1] if index else None
+        before_touching = previous is not None and previous.end == edit.start and (previous.inserted or previous.end > previous.start)
+        if before_touching and previous is not None and previous.lines:
+            pad_before = not _is_padded(previous) and bool(previous.lines[-1].strip())
+        else:
+            pad_before = needs_blank(lines, edit.start - 1, indent)
+        following = ordered[index + 1] if index + 1 < len(ordered) else None
+        if following is not None and following.start == edit.end and following.lines:
+            pad_after = True
+        else:
+            pad_after = needs_blank(lines, edit.end, indent)
+        if not (pad_before or pad_after):
+            out.append(edit)
+            continue
+        new_lines = ([""] if pad_before else []) + list(edit.lines) + ([""] if pad_after else [])
+        origins = edit.origins
+        if origins:
+            origins = ((None,) if pad_before else ()) + tuple(origins) + ((None,) if pad_after else ())
+        out.append(replace(edit, lines=tuple(new_lines), origins=origins))
+    return out
+
+
+def needs_blank(lines: list[str], index: int, indent: int) -> bool:
+    """Whether a blank line goes between a block at `indent` and original line `index`
+    (0-based): not when that line is blank, missing, or less indented (a block header above,
+    the end of the statement list below)."""
+    if index < 0 or index >= len(lines):
+        return False
+    line = lines[index]
+    if not line.strip():
+        return False
+    return _indent_width(line) >= indent
+
+
+def _indent_width(line: str) -> int:
+    return len(line[: len(line) - len(line.lstrip(" \t"))].expandtabs(8))
+
+
+def name_order(settings: Settings) -> NameOrder:
+    """How added import names are ordered in this run (shared with revert)."""
+    return NameOrder.for_project(settings.isort, settings.house.habits.getter_before_enum, settings.logger_import, settings.enum_class)
 
 
 def _taken_names(source: SourceFile, tree: ast.Module, functions: list[FunctionNode], added: set[str]) -> set[str]:
@@ -490,14 +643,20 @@ def _noted(outcome: EventOutcome, notes: dict[str, tuple[Status, str, Problem | 
     return replace(outcome, status=status, reason=reason, problems=(*outcome.problems, *([warning] if warning else [])))
 
 
-def _block_start(source: SourceFile, block: PresentBlock, event: EventSpec, options: RenderOptions, names: Names, style: Style) -> int | None:
-    """The first line (its comment included) of `block` when it is exactly what eventmod
-    renders with `options` and `names`, else None."""
+def _block_match(source: SourceFile, block: PresentBlock, event: EventSpec, options: RenderOptions, names: Names,
+                 style: Style) -> tuple[int, Style] | None:
+    """The first line (its comment included) of `block` and the house style it is written in,
+    when it is exactly what eventmod renders with `options` and `names` in that style (the
+    file's style first, then the others, see `recognition_styles`), else None."""
     first, last = block.statements[0], block.statements[-1]
     indent = source.indentation_of(first.lineno)
     if block.variable:
         names = replace(names, variable=block.variable)
-    return rendered_block_start(source, first.lineno, last.end_lineno or last.lineno, render_block(event, options, names, style, indent))
+    for variant in recognition_styles(style):
+        start = rendered_block_start(source, first.lineno, last.end_lineno or last.lineno, render_block(event, options, names, variant, indent))
+        if start is not None:
+            return start, variant
+    return None
 
 
 def _edit_for(source: SourceFile, p: Placement, options: RenderOptions, names: Names, style: Style, order: int) -> Edit:
@@ -506,7 +665,7 @@ def _edit_for(source: SourceFile, p: Placement, options: RenderOptions, names: N
     if p.site.mode is Mode.WRAP:
         return _wrap_edit(source, p, names, options, style, indent, order)
     block = render_block(p.event, options, names, style, indent)
-    position = first_line(stmt) - 1 if p.site.mode is Mode.BEFORE else stmt.end_lineno  # type: ignore[assignment]
+    position = _before_position(source, stmt) if p.site.mode is Mode.BEFORE else stmt.end_lineno  # type: ignore[assignment]
     # Blocks inserted before one line go deepest first (then in spec order): a block that ends an
     # inner block (after a loop body's last statement) must not land inside a shallower block's `if`.
     depth_first = order - len(indent.expandtabs(8)) * 1_000_000
@@ -524,6 +683,56 @@ def result_edit(source: SourceFile, event: EventSpec, stmt: ast.stmt) -> Edit | 
     text = line.rstrip("\r\n")
     return Edit(stmt.lineno - 1, stmt.lineno, (f"{text[:col]}{name} = {text[col:]}",), "result", 0, (stmt.lineno - 1,),
                 result=name)
+def style_differences(written: Style, wanted: Style) -> list[str]:
+    """How a block's house style (`written`, recognised from its text) differs from the learned
+    one, in words (for `check --strict-style`)."""
+    found = []
+    if written.quote != wanted.quote:
+        found.append(f"quote {written.quote} -> {wanted.quote}")
+    if (written.message_quote or written.quote) != (wanted.message_quote or wanted.quote):
+        found.append(f"message quote {written.message_quote or written.quote} -> {wanted.message_quote or wanted.quote}")
+    if written.trailing_commas != wanted.trailing_commas:
+        found.append(f"trailing commas {'on' if written.trailing_commas else 'off'} -> {'on' if wanted.trailing_commas else 'off'}")
+    if written.comment != wanted.comment:
+        found.append(f"comment prefix {written.comment!r} -> {wanted.comment!r}")
+    return found
+
+
+def _blank_difference(source: SourceFile, span: tuple[int, int | None], style: Style) -> list[str]:
+    """With blank lines in the house style, a side of the block (lines `span`, 1-based; for a
+    wrap its `try`) glued to code at its depth."""
+    if not style.blank_lines:
+        return []
+    start, end = span[0], span[1] or span[0]
+    indent = _indent_width(source.lines[start - 1])
+    glued = [side for side, index in (("before", start - 2), ("after", end)) if needs_blank(source.lines, index, indent)]
+    return [f"no blank line {' and '.join(glued)} the block"] if glued else []
+
+
+def _before_position(source: SourceFile, stmt: ast.stmt) -> int:
+    """Where something inserted before `stmt` goes (0-based line): above the comment lines
+    right above it at its indentation, which describe it (a block never separates a comment
+    from its statement)."""
+    position = first_line(stmt) - 1
+    indent = source.indentation_of(stmt.lineno)
+    while position > 0 and source.lines[position - 1].lstrip().startswith("#") \
+            and source.indentation_of(position) == indent:
+        position -= 1
+    return position
+
+
+def _capture_edit(source: SourceFile, p: Placement, options: RenderOptions, style: Style, order: int) -> Edit:
+    """The capture statements of a new block, at its capture point (before the block's own
+    lines when both go at the same place: the block reads them)."""
+    assert p.capture is not None
+    site = p.capture.site
+    indent = source.indentation_of(site.stmt.lineno)
+    lines = render_captures(p.event.capture, options.failsafe, style, indent)
+    position = _before_position(source, site.stmt) if p.capture.before else (site.stmt.end_lineno or site.stmt.lineno)
+    return Edit(position, position, tuple(lines), "capture", order - CAPTURE_FIRST, scope=p.function.lineno)
+
+
+CAPTURE_FIRST = 10**12  # a capture goes before every block inserted at the same place
 
 
 def _reemit_edit(source: SourceFile, p: Placement, item: _Planned, names: Names, style: Style, order: int) -> Edit:
@@ -536,23 +745,23 @@ def _reemit_edit(source: SourceFile, p: Placement, item: _Planned, names: Names,
     shape = item.shape
     current_names = replace(names, variable=block.variable or names.variable, getter=shape.getter or names.getter,
                             enum=shape.enum or names.enum, asyncio=shape.asyncio or names.asyncio, report=shape.report or names.report)
-    start = _block_start(source, block, p.event, item.current, current_names, style)
-    assert start is not None
-    new = render_block(p.event, item.wanted, replace(names, variable=block.variable or names.variable), style, indent)
+    found = _block_match(source, block, p.event, item.current, current_names, style)
+    assert found is not None
+    start, own = found  # re-emitted in the style it was written in: only the shape changes
+    new = render_block(p.event, item.wanted, replace(names, variable=block.variable or names.variable), own, indent)
     return Edit(start - 1, last.end_lineno or last.lineno, tuple(new), "event", order, scope=p.function.lineno)
 
 
 def _wrap_lines(source: SourceFile, p: Placement, names: Names, options: RenderOptions, style: Style, indent: str,
                 body: list[str]) -> list[str]:
-    unit = style.indent_unit
-    handler = render_block(p.event, options, names, style, indent + unit)
-    return [f"{indent}try:", *body, f"{indent}except Exception as exc:", *handler, f"{indent}{unit}raise"]
+    return render_wrap(p.event, options, names, style, indent, body)
 
 
 def _wrap_edit(source: SourceFile, p: Placement, names: Names, options: RenderOptions, style: Style, indent: str, order: int) -> Edit:
     unit = style.indent_unit
     stmt = p.site.stmt
-    first, last = first_line(stmt), stmt.end_lineno or stmt.lineno
+    end = p.site.last if p.site.last is not None else stmt
+    first, last = first_line(stmt), end.end_lineno or end.lineno
     interior = source.string_interior_lines(first, last)
     body = []
     for lineno in range(first, last + 1):

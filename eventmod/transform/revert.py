@@ -28,11 +28,32 @@ from dataclasses import dataclass, replace
 
 from eventmod.analysis.anchors import LoggerNames, Site, Window
 from eventmod.analysis.placement import resolve_sites
-from eventmod.analysis.presence import CallMatcher, EmitMode, PresentBlock, block_shape, present_block
-from eventmod.analysis.style import Style, file_style
+from eventmod.analysis.capture import capture_point
+from eventmod.analysis.presence import (
+    CallMatcher,
+    EmitMode,
+    PresentBlock,
+    block_shape,
+    is_continue_wrap,
+    is_error_wrap,
+    logged_event_names,
+    present_block,
+)
+from eventmod.analysis.style import Style, file_style, statement_lists
 from eventmod.codegen.imports import alias_text, file_matcher, from_import_lines, plan_imports
 from eventmod.codegen.json_safe import json_safe_helper_edit
-from eventmod.codegen.render import JSON_SAFE_HELPER, Names, RenderOptions, render_block, render_options, rendered_block_start, split_comment
+from eventmod.codegen.render import (
+    JSON_SAFE_HELPER,
+    Names,
+    RenderOptions,
+    recognition_styles,
+    render_block,
+    render_captures,
+    render_options,
+    rendered_block_start,
+    split_comment,
+    wrap_handler_line,
+)
 from eventmod.model.edits import Edit, EditConflict, apply_edits_with_origin
 from eventmod.model.problems import Problem
 from eventmod.model.results import RevertFile, RevertPlan, RevertStatus, SiteResult
@@ -41,6 +62,8 @@ from eventmod.model.spec import Catalog, EventSpec, Selection
 from eventmod.pyast.bindings import bindings, enclosing_scopes, is_alias_of
 from eventmod.pyast.source import SourceFile, load_source, split_lines
 from eventmod.pyast.walk import FunctionNode, first_line, index_functions, module_of
+from eventmod.transform.apply import name_order
+from eventmod.transform.house import learn_house_style
 from eventmod.transform.runner import FileJob, jobs_by_file, run_jobs
 from eventmod.transform.verify import verify_only_insertions
 
@@ -54,7 +77,10 @@ def plan_revert(config: Config, catalog: Catalog, selection: Selection = Selecti
     from eventmod.transform.apply import contract_settings
 
     settings = contract_settings(config)
-    return RevertPlan(tuple(run_jobs(revert_file, jobs_by_file(catalog, selection), settings, jobs)))
+    work = jobs_by_file(catalog, selection)
+    if work:
+        settings = replace(settings, house=learn_house_style(settings, [j.path for j in work]))
+    return RevertPlan(tuple(run_jobs(revert_file, work, settings, jobs)))
 
 
 # -- one file ----------------------------------------------------------------------------------
@@ -64,6 +90,8 @@ class _Found:
     line: int
     options: RenderOptions  # as the removed block was rendered
     names: Names  # as the removed block spelled them
+    captures: tuple[Edit, ...] = ()  # the removal of the event's capture statements
+    mode: str = "after"  # where the block was inserted: after, before or wrap
     unbind: Edit | None = None  # `result: NAME`: the anchor statement's binding, taken back
 
 
@@ -74,7 +102,7 @@ def revert_file(job: FileJob, settings: Settings, preloaded: object = None) -> R
         return RevertFile(job.path, None, None, problems=(loaded, *located))
     source, tree = loaded
     functions = index_functions(tree)
-    style = file_style(source, tree, settings.black)
+    style = file_style(source, tree, settings.black, settings.house, settings.style)
     names = _names(source, tree, settings, style)
     matcher = file_matcher(tree, settings.logger_module, settings.getter, settings.call)
     problems: list[Problem] = []
@@ -92,20 +120,33 @@ def revert_file(job: FileJob, settings: Settings, preloaded: object = None) -> R
         assert function is not None
         for site in sites:
             status, line, edit, options, block_names = _revert_site(source, site, event, function, names, style, settings, matcher, claimed)
+            captures: tuple[Edit, ...] = ()
+            if edit is not None and event.capture:
+                removal = _capture_removal(source, function, event, site, options, style, loggers, matcher)
+                if removal is None:
+                    status, edit = EDITED, None
+                else:
+                    captures = (removal,)
             results.append(SiteResult(event, status, line))
             if edit is not None:
-                found.append(_Found(edit, line, options, block_names, _unbind_edit(source, event, site.stmt)))
+                found.append(_Found(edit, line, options, block_names, captures, site.mode.value,
+                                    unbind=_unbind_edit(source, event, site.stmt)))
                 touched[id(function)] = function
     if problems or not found:
         return RevertFile(job.path, source.raw, None, tuple(results), tuple(problems))
+    removals = unpad(source, tree, [(f.edit, f.mode) for f in found], style, matcher)
     try:
-        text1, origin1 = apply_edits_with_origin(source.lines, [e for f in found for e in (f.edit, f.unbind) if e is not None],
-                                                 source.newline)
+        text1, origin1 = apply_edits_with_origin(
+            source.lines, [*removals, *(e for f in found for e in f.captures), *(f.unbind for f in found if f.unbind is not None)],
+            source.newline)
     except EditConflict as exc:  # pragma: no cover - claimed statements never overlap
         return RevertFile(job.path, source.raw, None, tuple(results), (Problem(job.path, 0, f"conflicting removals: {exc}"),))
     scopes = enclosing_scopes(tree)
+    # what the scopes bind besides the function-local logger imports of the blocks (apply planned
+    # its imports before writing them)
     taken = frozenset(name for function in touched.values() for scope in (*scopes.get(id(function), []), function)
-                      for name in bindings(scope))
+                      for name, nodes in bindings(scope).items()
+                      if not all(isinstance(n, ast.ImportFrom) and n.module == settings.logger_module for n in nodes))
     text2, origin2, notes = _remove_unused(source, text1, found, settings, module_of(job.path) == settings.logger_module, taken)
     final_origin = [origin1[o] if o is not None else None for o in origin2]
     if settings.safe_mode:
@@ -189,10 +230,135 @@ def _revert_site(source: SourceFile, site: Site, event: EventSpec, function: Fun
         return (*_revert_wrap(source, site, event, names, style, options, found, edited[:4]), names)
     indent = source.indentation_of(first_stmt.lineno)
     first, last = first_stmt.lineno, guard.end_lineno or guard.lineno
-    start = rendered_block_start(source, first, last, render_block(event, options, names, style, indent))
+    start = next((found_at for variant in recognition_styles(style)
+                  if (found_at := rendered_block_start(source, first, last, render_block(event, options, names, variant, indent))) is not None), None)
     if start is None or not source.starts_its_line(first_stmt) or not source.ends_its_line(guard):
         return edited
     return REVERTED, start, Edit(start - 1, last, (), "revert"), options, names
+
+
+def _capture_removal(source: SourceFile, function: FunctionNode, event: EventSpec, site: Site, options: RenderOptions,
+                     style: Style, loggers: LoggerNames, matcher: CallMatcher) -> Edit | None:
+    """The removal of the event's capture statements, found next to its capture point exactly
+    as apply renders them (in any house style); None when they are not there as written."""
+    point = capture_point(source, function, event, site, loggers)
+    if isinstance(point, Problem):
+        return None
+    statements = list(point.site.block)
+    index = point.site.index
+    names = {name for name, _ in event.capture}
+    # apply puts the captures right next to the capture point: before it (other blocks may sit
+    # between them and the statement), or right after it
+    candidates = reversed(statements[:index]) if point.before else iter(statements[index + 1:])
+    for stmt in candidates:
+        if _binds_captures(stmt, names):
+            first, last = stmt.lineno, stmt.end_lineno or stmt.lineno
+            indent = source.indentation_of(first)
+            # (in either form: a block re-emitted with fail-safe switched keeps its captures as written)
+            for guarded in (options.failsafe, not options.failsafe):
+                for variant in recognition_styles(style):
+                    if source.code_lines(first, last) == render_captures(event.capture, guarded, variant, indent):
+                        return Edit(first - 1, last, (), "revert")
+            return None
+        if logged_event_names(stmt, matcher) is None:
+            return None
+    return None
+
+
+def _binds_captures(stmt: ast.stmt, names: set[str]) -> bool:
+    """A capture statement of `names`: `name = ...` (the first of them), or the fail-safe
+    `try:` around them."""
+    inner = stmt.body if isinstance(stmt, ast.Try) else [stmt]
+    return bool(inner) and isinstance(inner[0], ast.Assign) and len(inner[0].targets) == 1 \
+        and isinstance(inner[0].targets[0], ast.Name) and inner[0].targets[0].id in names
+
+
+def unpad(source: SourceFile, tree: ast.Module, removals: list[tuple[Edit, str]], style: Style,
+          matcher: CallMatcher) -> list[Edit]:
+    """The removals (with where each block was inserted: after, before, wrap) widened by the
+    blank lines apply put around the blocks (house style with blank lines, see
+    `transform.apply.pad_blocks`). Apply adds a blank line on a side of a block whose
+    neighbour there is code at the block's depth; the one between an `after:` block and its
+    anchor (and a `before:` block and its statement) is always apply's. On the other side the
+    code may have had a blank line of its own, which apply then reused: revert cannot tell the
+    two apart and keeps one blank line where a compound statement (if, for, try, ...) meets
+    the place (the habit that turns blank lines on), else removes it. A blank line that
+    separates the block from another block that stays is that block's."""
+    edits = [edit for edit, _ in removals]
+    if not style.blank_lines:
+        return edits
+    lines = source.lines
+    removed: set[int] = {i for e in edits for i in range(e.start, e.end)}
+    staying = _block_lines(tree, matcher) - removed
+    starts, ends = _statement_lines(tree)
+    claimed: set[int] = set()
+    out = []
+    for edit, mode in sorted(removals, key=lambda item: item[0].start):
+        first_code = next((i for i in range(edit.start, edit.end) if lines[i].strip() and not lines[i].lstrip().startswith("#")), edit.start)
+        indent = len(source.indentation_of(first_code + 1).expandtabs(8)) if first_code < len(lines) else 0
+        start, end = edit.start, edit.end
+        for blank, beyond, side in ((edit.start - 1, edit.start - 2, "up"), (edit.end, edit.end + 1, "down")):
+            if not (0 <= blank < len(lines)) or lines[blank].strip() or blank in claimed:
+                continue
+            if not (0 <= beyond < len(lines)) or not lines[beyond].strip() or beyond in staying:
+                continue
+            if len(source.indentation_of(beyond + 1).expandtabs(8)) < indent:
+                continue
+            certain = (mode == "after" and side == "up") or (mode == "before" and side == "down") or beyond in removed
+            if not certain:
+                # the two statements of the code that meet where the block was: the one beyond
+                # the blank line, and the anchor on the block's other side (a wrap holds its own)
+                near = _statement_at(ends if side == "up" else starts, lines, beyond, -1 if side == "up" else 1, indent)
+                across = None
+                if mode == "after":
+                    across = _statement_at(ends, lines, edit.start - 1, -1, indent)
+                elif mode == "before":
+                    across = _statement_at(starts, lines, edit.end, 1, indent)
+                if any(isinstance(stmt, _COMPOUND) for stmt in (near, across) if stmt is not None):
+                    continue  # most likely the code's own blank line
+            claimed.add(blank)
+            if side == "up":
+                start = blank
+            else:
+                end = blank + 1
+        out.append(replace(edit, start=start, end=end) if (start, end) != (edit.start, edit.end) else edit)
+    return out
+
+
+_COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.With, ast.AsyncWith, ast.FunctionDef,
+             ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _statement_lines(tree: ast.Module) -> tuple[dict[int, list[ast.stmt]], dict[int, list[ast.stmt]]]:
+    """0-based first and last line -> the statements starting / ending there."""
+    starts: dict[int, list[ast.stmt]] = {}
+    ends: dict[int, list[ast.stmt]] = {}
+    for block in statement_lists(tree):
+        for stmt in block:
+            starts.setdefault(first_line(stmt) - 1, []).append(stmt)
+            ends.setdefault((stmt.end_lineno or stmt.lineno) - 1, []).append(stmt)
+    return starts, ends
+
+
+def _statement_at(table: dict[int, list[ast.stmt]], lines: list[str], index: int, step: int, indent: int) -> ast.stmt | None:
+    """The statement at `indent` starting (or ending) at line `index`, skipping blank and
+    comment lines in direction `step`."""
+    while 0 <= index < len(lines) and (not lines[index].strip() or lines[index].lstrip().startswith("#")):
+        index += step
+    for stmt in table.get(index, []):
+        if stmt.col_offset == indent:
+            return stmt
+    return None
+
+
+def _block_lines(tree: ast.Module, matcher: CallMatcher) -> set[int]:
+    """0-based lines of every instrumentation statement of the module (eventmod's blocks)."""
+    found: set[int] = set()
+    for block in statement_lists(tree):
+        for stmt in block:
+            if logged_event_names(stmt, matcher) is not None or is_error_wrap(stmt, matcher) or is_continue_wrap(stmt, matcher):
+                found.update(range(stmt.lineno - 1, stmt.end_lineno or stmt.lineno))
+    return found
 
 
 def _revert_wrap(source: SourceFile, site: Site, event: EventSpec, names: Names, style: Style, options: RenderOptions,
@@ -204,22 +370,28 @@ def _revert_wrap(source: SourceFile, site: Site, event: EventSpec, names: Names,
         return edited
     handler = wrap.handlers[0]
     body = handler.body
-    if not (isinstance(handler.type, ast.Name) and handler.type.id == "Exception" and handler.name == "exc"
-            and len(body) == len(found.statements) + 1 and all(a is b for a, b in zip(body, found.statements))
-            and isinstance(body[-1], ast.Raise) and body[-1].exc is None):
+    reraise = not event.on_error.continues
+    if not (isinstance(handler.type, ast.Name) and handler.type.id == "Exception" and handler.name == event.on_error.name
+            and len(body) == len(found.statements) + reraise and all(a is b for a, b in zip(body, found.statements))
+            and (not reraise or (isinstance(body[-1], ast.Raise) and body[-1].exc is None))):
         return edited
     unit = style.indent_unit
     indent = source.indentation_of(wrap.lineno)
     first = first_line(stmt)  # a decorated statement starts at its first decorator, as wrapped
-    last = stmt.end_lineno or stmt.lineno
+    through = site.last if site.last is not None else stmt
+    last = through.end_lineno or through.lineno
     end = wrap.end_lineno or wrap.lineno
     if source.code_lines(wrap.lineno, wrap.lineno) != [f"{indent}try:"] or first != wrap.lineno + 1 or handler.lineno != last + 1:
         return edited
-    rendered = render_block(event, options, names, style, indent + unit)
-    _, code = split_comment(rendered)
     handler_text = source.code_lines(handler.lineno, end)
-    opening, closing = f"{indent}except Exception as exc:", f"{indent}{unit}raise"
-    if handler_text not in ([opening, *rendered, closing], [opening, *code, closing]):
+    opening = wrap_handler_line(event, indent)
+    closing = [f"{indent}{unit}raise"] if reraise else []
+    for variant in recognition_styles(style):
+        rendered = render_block(event, options, names, variant, indent + unit)
+        _, code = split_comment(rendered)
+        if handler_text in ([opening, *rendered, *closing], [opening, *code, *closing]):
+            break
+    else:
         return edited
     interior = source.string_interior_lines(first, last)
     restored = []
@@ -301,16 +473,60 @@ def _logger_import_removals(source: SourceFile, tree: ast.Module, settings: Sett
     candidates: list[tuple[Edit, ...]] = []
     unused = [a for a in aliases if (a.asname or a.name) not in used]
     own = from_import_lines(settings.logger_module, [alias_text(a) for a in aliases], source.indent_unit, settings.black.line_length)
-    if len(statements) == 1 and [a.name for a in aliases] == wanted and len(unused) == len(aliases) \
+    if len(statements) == 1 and sorted(a.name for a in aliases) == sorted(wanted) and len(unused) == len(aliases) \
             and all(_is_added_alias(a, wanted) for a in aliases) and source.code_lines(first, last) == own.split("\n"):
         candidates.extend(_statement_removals(source.lines, first, last))
-    # apply appends the missing names in (getter, enum) order, after at least one existing name.
+    # apply appends the missing names (in the run's order) after at least one existing name...
     for size in (2, 1):
         tail = aliases[-size:] if len(aliases) > size else []
         names = [a.name for a in tail]
         if names and all(_is_added_alias(a, wanted) and (a.asname or a.name) not in used for a in tail) \
-                and names in (wanted, wanted[:1], wanted[1:]):
+                and names in (wanted, wanted[::-1], wanted[:1], wanted[1:]):
             candidates.extend(_unmerge_candidates(source, stmt, tail, [alias_text(a) for a in tail]))
+    # ... or, into an import whose names are sorted, where the sort order puts them
+    added = [a for a in aliases if _is_added_alias(a, wanted) and (a.asname or a.name) not in used]
+    for size in (2, 1):
+        for chosen in itertools.combinations(added, size):
+            if len(chosen) < len(aliases):
+                candidates.extend(_remove_names(source, stmt, list(chosen)))
+    return candidates
+
+
+def _remove_names(source: SourceFile, stmt: ast.ImportFrom, removed: list[ast.alias]) -> list[tuple[Edit, ...]]:
+    """The import without `removed`, its other text kept: one line rewritten, or the lines of
+    a one-name-per-line import dropped."""
+    first, last = stmt.lineno, stmt.end_lineno or stmt.lineno
+    keep = [a for a in stmt.names if all(a is not r for r in removed)]
+    lines = source.lines
+    if first == last:
+        line = lines[first - 1].rstrip("\r\n")
+        col = source.char_col(first, stmt.col_offset)
+        end_col = source.char_col(last, stmt.end_col_offset or 0)
+        items = ", ".join(alias_text(a) for a in keep)
+        head = line[:end_col]
+        if head.endswith(")"):
+            opening = head.index("(", col)
+            inner = head[opening + 1:-1]
+            comma = "," if inner.rstrip().endswith(",") else ""
+            text = f"{head[:opening + 1]}{items}{comma}){line[end_col:]}"
+        else:
+            text = f"{line[:col]}from {stmt.module} import {items}{line[end_col:]}"
+        return [(Edit(first - 1, last, (text,), "revert", 0, (first - 1,)),)]
+    candidates: list[tuple[Edit, ...]] = []
+    if all(r.lineno == r.end_lineno and _text_of(lines, r.lineno).strip() == f"{alias_text(r)}," for r in removed) \
+            and all(r.lineno not in (first, last) for r in removed) and all(a.lineno != r.lineno for a in keep for r in removed):
+        candidates.append(tuple(Edit(r.lineno - 1, r.lineno, (), "revert") for r in sorted(removed, key=lambda a: a.lineno)))
+    # apply exploded a one-line import that grew too long: collapse it again, with or without
+    # the parentheses it had
+    header = lines[first - 1].rstrip("\r\n")
+    col = source.char_col(first, stmt.col_offset)
+    opening = header.find("(", col)
+    tail = _text_of(lines, last)
+    if keep and opening >= 0 and tail.strip() == ")":
+        items = ", ".join(alias_text(a) for a in keep)
+        rest = header[opening + 1:]
+        for text in (f"{header[:col]}from {stmt.module} import {items}{rest}", f"{header[:col]}from {stmt.module} import ({items}){rest}"):
+            candidates.append((Edit(first - 1, last, (text,), "revert", 0, (first - 1,)),))
     return candidates
 
 
@@ -540,10 +756,10 @@ def _apply_restores(original: SourceFile, candidate: str, target: str, settings:
     wanted = {name: flag and not stays for (name, flag), stays in zip(needed.items(), kept)}
     plan = plan_imports(source, tree, module=settings.logger_module, getter=settings.logger_import, enum=settings.enum_class,
                         need_logger=wanted["logger"], need_asyncio=wanted["asyncio"], need_logging=wanted["logging"],
-                        line_length=settings.black.line_length, taken=need.taken)
+                        line_length=settings.black.line_length, taken=need.taken, order=name_order(settings))
     edits = list(plan.edits)
     if wanted["helper"]:
-        helper, _ = json_safe_helper_edit(source, tree, settings.json_safe_helper, file_style(source, tree, settings.black), plan.edits)
+        helper, _ = json_safe_helper_edit(source, tree, settings.json_safe_helper, file_style(source, tree, settings.black, settings.house, settings.style), plan.edits)
         if helper is not None:
             edits.append(helper)
     try:

@@ -9,7 +9,7 @@ import re
 
 from eventmod.testing import dedent
 
-IMPORT = "from core.event_logger import get_event_logger, EventType\n\n\n"
+IMPORT = "from core.event_logger import EventType, get_event_logger\n\n\n"
 _MARKER = re.compile(r"^(?P<indent>[ \t]*)<(?P<event>[A-Z_0-9]+)(?::(?P<emit>background))?>$", re.M)
 
 

@@ -601,7 +601,7 @@ ON_ERROR = [
         """
         import logging
 
-        from core.event_logger import get_event_logger, EventType
+        from core.event_logger import EventType, get_event_logger
 
 
         async def f(x):
@@ -635,7 +635,7 @@ ON_ERROR = [
         """
         import logging
 
-        from core.event_logger import get_event_logger, EventType
+        from core.event_logger import EventType, get_event_logger
 
 
         async def f(x):
@@ -674,7 +674,7 @@ ON_ERROR = [
         '''
         import logging
 
-        from core.event_logger import get_event_logger, EventType
+        from core.event_logger import EventType, get_event_logger
 
 
         async def f(db):
@@ -908,7 +908,7 @@ TARGETS = [
         """
         import functools
 
-        from core.event_logger import get_event_logger, EventType
+        from core.event_logger import EventType, get_event_logger
 
 
         class Service:
@@ -945,7 +945,7 @@ TARGETS = [
                 logger.info("fallback")
         """,
         """
-        from core.event_logger import get_event_logger, EventType
+        from core.event_logger import EventType, get_event_logger
 
         try:
             import uvloop
@@ -967,7 +967,7 @@ TARGETS = [
         import asyncio
         import logging
 
-        from core.event_logger import get_event_logger, EventType
+        from core.event_logger import EventType, get_event_logger
 
 
         def f(x):

@@ -42,7 +42,7 @@ def test_enclosing_function_parameters_of_every_kind_are_bound(header, payload):
         """
     items = "".join(f'{" " * 20}"{key}": {value},\n' for key, value in payload.items())
     after = dedent(f"""
-        from core.event_logger import get_event_logger, EventType
+        from core.event_logger import EventType, get_event_logger
 
 
         {header}
@@ -220,18 +220,21 @@ def test_asyncio_import_before_a_first_party_section_is_kept_apart():
 # (the merge of the fail-safe work had lost that blank line), and revert takes them away again.
 SECTIONS = [
     pytest.param("from app.models import Account\n\n\nasync def f(price):\n    logger.info('go')\n", {},
-                 "import logging\n\nfrom app.models import Account\nfrom core.event_logger import get_event_logger, EventType\n\n\n",
+                 "import logging\n\nfrom app.models import Account\nfrom core.event_logger import EventType, get_event_logger\n\n\n",
                  id="logging-first-party"),
-    pytest.param("from core.event_logger import EventType\n\n\ndef f(price):\n    logger.info('go')\n", {"emit": "background"},
+    # (the file uses its EventType import: an unused `from core.event_logger import EventType`
+    # with the getter merged in reads exactly like the line apply writes, and revert takes it
+    # for apply's)
+    pytest.param("from core.event_logger import EventType\n\n\ndef f(price):\n    logger.info('go')\n    return EventType\n", {"emit": "background"},
                  "import asyncio\nimport logging\n\nfrom core.event_logger import EventType, get_event_logger\n\n\n",
                  id="asyncio-and-logging-merged-logger-import"),
     pytest.param("import httpx\n\n\nasync def f(price):\n    logger.info('go')\n", {},
-                 "import logging\n\nimport httpx\nfrom core.event_logger import get_event_logger, EventType\n\n\n", id="third-party"),
+                 "import logging\n\nimport httpx\nfrom core.event_logger import EventType, get_event_logger\n\n\n", id="third-party"),
     pytest.param("from __future__ import annotations\n\nfrom app import x\n\n\nasync def f(price):\n    logger.info('go')\n", {},
-                 "from __future__ import annotations\n\nimport logging\n\nfrom app import x\nfrom core.event_logger import get_event_logger, EventType\n\n\n",
+                 "from __future__ import annotations\n\nimport logging\n\nfrom app import x\nfrom core.event_logger import EventType, get_event_logger\n\n\n",
                  id="future-then-first-party"),
     pytest.param("import os\nfrom app.models import Account\n\n\nasync def f(price):\n    logger.info('go')\n", {},
-                 "import logging\nimport os\nfrom app.models import Account\nfrom core.event_logger import get_event_logger, EventType\n\n\n",
+                 "import logging\nimport os\nfrom app.models import Account\nfrom core.event_logger import EventType, get_event_logger\n\n\n",
                  id="stdlib-first"),
 ]
 

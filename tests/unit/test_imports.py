@@ -25,7 +25,7 @@ NEW_IMPORT = [
         """
         import logging
 
-        from core.event_logger import get_event_logger, EventType
+        from core.event_logger import EventType, get_event_logger
 
         logger = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ NEW_IMPORT = [
         """
         import logging
 
-        from core.event_logger import get_event_logger, EventType
+        from core.event_logger import EventType, get_event_logger
 
 
         async def f():
@@ -73,7 +73,7 @@ NEW_IMPORT = [
         import sys
 
         from app.models import Order
-        from core.event_logger import get_event_logger, EventType
+        from core.event_logger import EventType, get_event_logger
         from db.repository import Repository
 
 
@@ -99,7 +99,7 @@ NEW_IMPORT = [
 
         from app.models import Order
         from config import settings
-        from core.event_logger import get_event_logger, EventType
+        from core.event_logger import EventType, get_event_logger
 
 
         async def f():
@@ -117,7 +117,7 @@ NEW_IMPORT = [
             logger.info("go")
         """,
         """
-        from core.event_logger import get_event_logger, EventType
+        from core.event_logger import EventType, get_event_logger
         from zeta import z
 
 
@@ -133,7 +133,7 @@ NEW_IMPORT = [
             logger.info("go")
         """,
         """
-        from core.event_logger import get_event_logger, EventType
+        from core.event_logger import EventType, get_event_logger
 
 
         async def f():
@@ -153,7 +153,7 @@ NEW_IMPORT = [
         '''
         """The order service."""
 
-        from core.event_logger import get_event_logger, EventType
+        from core.event_logger import EventType, get_event_logger
 
 
         async def f():
@@ -174,7 +174,7 @@ NEW_IMPORT = [
         '''
         """The order service."""
 
-        from core.event_logger import get_event_logger, EventType
+        from core.event_logger import EventType, get_event_logger
 
         LIMIT = 3
 
@@ -196,7 +196,7 @@ NEW_IMPORT = [
         """
         from __future__ import annotations
 
-        from core.event_logger import get_event_logger, EventType
+        from core.event_logger import EventType, get_event_logger
 
 
         async def f():
@@ -220,7 +220,7 @@ NEW_IMPORT = [
 
         import asyncio
 
-        from core.event_logger import get_event_logger, EventType
+        from core.event_logger import EventType, get_event_logger
 
 
         async def f():
@@ -240,7 +240,7 @@ NEW_IMPORT = [
         """
         #!/usr/bin/env python
         # Copyright the team.
-        from core.event_logger import get_event_logger, EventType
+        from core.event_logger import EventType, get_event_logger
 
 
         async def f():
@@ -267,7 +267,7 @@ NEW_IMPORT = [
 
         from typing import TYPE_CHECKING
 
-        from core.event_logger import get_event_logger, EventType
+        from core.event_logger import EventType, get_event_logger
 
         if TYPE_CHECKING:
             from core.event_logger import EventType
@@ -309,7 +309,7 @@ MERGE = [
             logger.info("go")
         """,
         """
-        from core.event_logger import get_event_logger, EventType  # the getter
+        from core.event_logger import EventType, get_event_logger  # the getter
 
 
         async def f():
@@ -377,7 +377,7 @@ MERGE = [
             logger.info("go")
         """,
         """
-        from core.event_logger import (EventLogger, get_event_logger, EventType)
+        from core.event_logger import (EventLogger, EventType, get_event_logger)
 
 
         async def f():
@@ -539,7 +539,7 @@ ASYNCIO = [
         import asyncio
         import logging
 
-        from core.event_logger import get_event_logger, EventType
+        from core.event_logger import EventType, get_event_logger
 
 
         async def f():
@@ -564,7 +564,7 @@ ASYNCIO = [
         import asyncio
         import logging
 
-        from core.event_logger import get_event_logger, EventType
+        from core.event_logger import EventType, get_event_logger
 
 
         async def f():
@@ -606,7 +606,7 @@ ASYNCIO = [
         """
         import asyncio as aio
 
-        from core.event_logger import get_event_logger, EventType
+        from core.event_logger import EventType, get_event_logger
 
 
         async def f():
@@ -631,7 +631,7 @@ ASYNCIO = [
         """
         import asyncio
 
-        from core.event_logger import get_event_logger, EventType
+        from core.event_logger import EventType, get_event_logger
 
 
         async def f():
@@ -653,7 +653,7 @@ ASYNCIO = [
 
         import asyncio
 
-        from core.event_logger import get_event_logger, EventType
+        from core.event_logger import EventType, get_event_logger
 
 
         async def f():
@@ -746,8 +746,8 @@ LONG_MODULE = [
         """,
         """
         from myproject.observability.audit_logger import (
-            get_audit_logger,
             AuditEventType,
+            get_audit_logger,
         )
 
 
@@ -769,8 +769,8 @@ LONG_MODULE = [
         import os
 
         from myproject.observability.audit_logger import (
-            get_audit_logger,
             AuditEventType,
+            get_audit_logger,
         )
 
 
@@ -794,8 +794,8 @@ LONG_MODULE = [
         import os
 
         from myproject.observability.audit_logger import (
-            get_audit_logger,
             AuditEventType,
+            get_audit_logger,
         )
         from zeta import z
 
@@ -835,7 +835,7 @@ SAME_OR_OTHER = [
         if TYPE_CHECKING:
             from core.event_logger import EventType, get_event_logger
         """,
-        "from core.event_logger import get_event_logger, EventType", ("get_event_logger", "EventType"), id="type-checking-both",
+        "from core.event_logger import EventType, get_event_logger", ("get_event_logger", "EventType"), id="type-checking-both",
     ),
     pytest.param(
         """
@@ -844,7 +844,7 @@ SAME_OR_OTHER = [
         except ImportError:
             EventType = None
         """,
-        "from core.event_logger import get_event_logger, EventType as EventType_", ("get_event_logger", "EventType_"),
+        "from core.event_logger import EventType as EventType_, get_event_logger", ("get_event_logger", "EventType_"),
         id="conditional-fallback-binding",
     ),
     pytest.param(
@@ -854,7 +854,7 @@ SAME_OR_OTHER = [
         if TYPE_CHECKING:
             from other.events import EventType
         """,
-        "from core.event_logger import get_event_logger, EventType as EventType_", ("get_event_logger", "EventType_"),
+        "from core.event_logger import EventType as EventType_, get_event_logger", ("get_event_logger", "EventType_"),
         id="type-checking-import-of-another-module",
     ),
 ]

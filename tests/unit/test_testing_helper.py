@@ -39,7 +39,7 @@ def test_a_wrong_expectation_fails_with_a_unified_diff():
         assert_transform(BEFORE, BEFORE, EVENT)
     message = str(caught.value)
     assert "--- expected" in message and "+++ actual" in message
-    assert "+from core.event_logger import get_event_logger, EventType" in message
+    assert "+from core.event_logger import EventType, get_event_logger" in message
     assert "+    try:\n+        event_logger = get_event_logger()" in message  # fail-safe, as apply writes it
 
 
@@ -133,7 +133,7 @@ def test_another_projects_logger_module():
     after = """
         import logging
 
-        from app.audit import get_audit, AuditEvent
+        from app.audit import AuditEvent, get_audit
         from app.models import Account
 
 

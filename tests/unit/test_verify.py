@@ -44,7 +44,7 @@ FUNCTION = """
     """
 BLOCK = ["    event_logger = get_event_logger()", "    if event_logger:",
          "        await event_logger.log_event(EventType.E, {}, severity='INFO')"]
-IMPORT = ["from core.event_logger import get_event_logger, EventType"]
+IMPORT = ["from core.event_logger import EventType, get_event_logger"]
 
 ACCEPTED = [
     pytest.param(FUNCTION, [1, 2, 3, 4, 5, 6, 7], (), id="unchanged"),

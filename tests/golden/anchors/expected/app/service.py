@@ -2,7 +2,7 @@
 
 import logging
 
-from core.event_logger import get_event_logger, EventType
+from core.event_logger import EventType, get_event_logger
 
 logger = logging.getLogger(__name__)
 
@@ -25,12 +25,12 @@ class OrderService:
                     {
                         "symbol": symbol,
                         "order_id": order["id"],
-                        "amount": float(amount),
+                        "amount": float(amount)
                     },
                     order_id=order["id"],
                     symbol=symbol,
                     exchange=self.exchange_name,
-                    severity="INFO",
+                    severity="INFO"
                 )
         except Exception:
             logger.warning("Could not log event ORDER_PLACED", exc_info=True)
@@ -47,11 +47,11 @@ class OrderService:
                     EventType.ORDERS_CANCELLED,
                     {
                         "symbol": symbol,
-                        "count": len(orders),
+                        "count": len(orders)
                     },
                     symbol=symbol,
                     exchange=self.exchange_name,
-                    severity="INFO",
+                    severity="INFO"
                 )
         except Exception:
             logger.warning("Could not log event ORDERS_CANCELLED", exc_info=True)
@@ -62,10 +62,10 @@ class OrderService:
                 await event_logger.log_event(
                     EventType.CANCEL_RESULT,
                     {
-                        "cancelled": cancelled,
+                        "cancelled": cancelled
                     },
                     exchange=self.exchange_name,
-                    severity="DEBUG",
+                    severity="DEBUG"
                 )
         except Exception:
             logger.warning("Could not log event CANCEL_RESULT", exc_info=True)
@@ -79,12 +79,12 @@ class OrderService:
                 await event_logger.log_event(
                     EventType.CLOSE_REQUESTED,
                     {
-                        "position_id": position_id,
+                        "position_id": position_id
                     },
                     position_id=position_id,
                     symbol=symbol,
                     exchange=self.exchange_name,
-                    severity="INFO",
+                    severity="INFO"
                 )
         except Exception:
             logger.warning("Could not log event CLOSE_REQUESTED", exc_info=True)
@@ -96,11 +96,11 @@ class OrderService:
                     EventType.POSITION_CLOSED,
                     {
                         "position_id": position_id,
-                        "reason": "requested",
+                        "reason": "requested"
                     },
                     position_id=position_id,
                     exchange=self.exchange_name,
-                    severity="INFO",
+                    severity="INFO"
                 )
         except Exception:
             logger.warning("Could not log event POSITION_CLOSED", exc_info=True)
@@ -116,7 +116,7 @@ class OrderService:
                         EventType.NO_POSITIONS,
                         {},
                         exchange=self.exchange_name,
-                        severity="WARNING",
+                        severity="WARNING"
                     )
             except Exception:
                 logger.warning("Could not log event NO_POSITIONS", exc_info=True)
@@ -127,10 +127,10 @@ class OrderService:
                 await event_logger.log_event(
                     EventType.SYNC_DONE,
                     {
-                        "count": len(positions),
+                        "count": len(positions)
                     },
                     exchange=self.exchange_name,
-                    severity="INFO",
+                    severity="INFO"
                 )
         except Exception:
             logger.warning("Could not log event SYNC_DONE", exc_info=True)
@@ -147,12 +147,12 @@ class OrderService:
                         EventType.TICKER_FAILED,
                         {
                             "symbol": symbol,
-                            "error": str(e),
+                            "error": str(e)
                         },
                         symbol=symbol,
                         exchange=self.exchange_name,
                         error=e,
-                        severity="ERROR",
+                        severity="ERROR"
                     )
             except Exception:
                 logger.warning("Could not log event TICKER_FAILED", exc_info=True)
@@ -180,12 +180,12 @@ line"""},
                         {
                             "symbol": symbol,
                             "price": float(price),
-                            "error": str(exc),
+                            "error": str(exc)
                         },
                         symbol=symbol,
                         exchange=self.exchange_name,
                         error=exc,
-                        severity="ERROR",
+                        severity="ERROR"
                     )
             except Exception:
                 logger.warning("Could not log event STOP_ORDER_FAILED", exc_info=True)

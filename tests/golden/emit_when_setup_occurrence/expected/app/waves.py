@@ -1,7 +1,7 @@
 import asyncio
 import logging
 
-from core.event_logger import get_event_logger, EventType
+from core.event_logger import EventType, get_event_logger
 from exchange import client
 
 logger = logging.getLogger(__name__)
@@ -19,12 +19,12 @@ async def process_wave(wave_id, signals):
                     event_logger.log_event(
                         EventType.SIGNAL_EXECUTED,
                         {
-                            "wave_id": wave_id,
-                            "symbol": signal["symbol"],
+                            'wave_id': wave_id,
+                            'symbol': signal['symbol']
                         },
                         correlation_id=wave_id,
-                        symbol=signal["symbol"],
-                        severity="INFO",
+                        symbol=signal['symbol'],
+                        severity='INFO'
                     )
                 )
         except Exception:
@@ -38,10 +38,10 @@ async def process_wave(wave_id, signals):
                 await event_logger.log_event(
                     EventType.SIGNAL_RECHECKED,
                     {
-                        "wave_id": wave_id,
+                        'wave_id': wave_id
                     },
                     correlation_id=wave_id,
-                    severity="DEBUG",
+                    severity='DEBUG'
                 )
         except Exception:
             logger.warning("Could not log event SIGNAL_RECHECKED", exc_info=True)
@@ -53,11 +53,11 @@ async def process_wave(wave_id, signals):
             await event_logger.log_event(
                 EventType.WAVE_COMPLETED,
                 {
-                    "wave_id": wave_id,
-                    "total": total,
+                    'wave_id': wave_id,
+                    'total': total
                 },
                 correlation_id=wave_id,
-                severity="INFO",
+                severity='INFO'
             )
     except Exception:
         logger.warning("Could not log event WAVE_COMPLETED", exc_info=True)
@@ -78,9 +78,9 @@ def summarize(wave_id, results):
                     event_logger.log_event(
                         EventType.WAVE_SUMMARY,
                         {
-                            "wave_id": wave_id,
+                            'wave_id': wave_id
                         },
-                        severity="INFO",
+                        severity='INFO'
                     )
                 )
     except Exception:
@@ -97,10 +97,10 @@ async def retry(wave_id, signals):
                 await event_logger.log_event(
                     EventType.WAVE_RETRY,
                     {
-                        "wave_id": wave_id,
-                        "attempt": attempt,
+                        'wave_id': wave_id,
+                        'attempt': attempt
                     },
-                    severity="WARNING",
+                    severity='WARNING'
                 )
         except Exception:
             logger.warning("Could not log event WAVE_RETRY", exc_info=True)
@@ -112,10 +112,10 @@ async def retry(wave_id, signals):
                     await event_logger.log_event(
                         EventType.WAVE_RETRY,
                         {
-                            "wave_id": wave_id,
-                            "attempt": attempt,
+                            'wave_id': wave_id,
+                            'attempt': attempt
                         },
-                        severity="WARNING",
+                        severity='WARNING'
                     )
             except Exception:
                 logger.warning("Could not log event WAVE_RETRY", exc_info=True)

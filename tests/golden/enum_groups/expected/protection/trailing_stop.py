@@ -1,6 +1,6 @@
 import logging
 
-from core.event_logger import get_event_logger, EventType
+from core.event_logger import EventType, get_event_logger
 
 logger = logging.getLogger(__name__)
 
@@ -14,10 +14,10 @@ class TrailingStop:
                 await event_logger.log_event(
                     EventType.TRAILING_STOP_ACTIVATED,
                     {
-                        "symbol": ts.symbol,
+                        "symbol": ts.symbol
                     },
                     symbol=ts.symbol,
-                    severity="INFO",
+                    severity="INFO"
                 )
         except Exception:
             logger.warning("Could not log event TRAILING_STOP_ACTIVATED", exc_info=True)
@@ -30,10 +30,10 @@ class TrailingStop:
                 await event_logger.log_event(
                     EventType.TRAILING_STOP_UPDATED,
                     {
-                        "symbol": ts.symbol,
+                        "symbol": ts.symbol
                     },
                     symbol=ts.symbol,
-                    severity="INFO",
+                    severity="INFO"
                 )
         except Exception:
             logger.warning("Could not log event TRAILING_STOP_UPDATED", exc_info=True)

@@ -1,6 +1,6 @@
 import logging
 
-from core.event_logger import get_event_logger, EventType
+from core.event_logger import EventType, get_event_logger
 
 logger = logging.getLogger(__name__)
 
@@ -13,9 +13,9 @@ async def alert(count):
             await event_logger.log_event(
                 EventType.ZOMBIE_ALERT,
                 {
-                    "count": count,
+                    "count": count
                 },
-                severity="CRITICAL",
+                severity="CRITICAL"
             )
     except Exception:
         logger.warning("Could not log event ZOMBIE_ALERT", exc_info=True)
@@ -26,9 +26,9 @@ async def alert(count):
                 EventType.ZOMBIE_ALERT_DETAIL,
                 {
                     "count": count,
-                    "detail": "threshold",
+                    "detail": "threshold"
                 },
-                severity="WARNING",
+                severity="WARNING"
             )
     except Exception:
         logger.warning("Could not log event ZOMBIE_ALERT_DETAIL", exc_info=True)

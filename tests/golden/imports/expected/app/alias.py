@@ -14,9 +14,9 @@ async def run(symbol):
             await event_logger_2.log_event(
                 ET.RUN_ALIAS,
                 {
-                    "symbol": symbol,
+                    "symbol": symbol
                 },
-                severity="INFO",
+                severity="INFO"
             )
     except Exception:
         logger.warning("Could not log event RUN_ALIAS", exc_info=True)

@@ -2,8 +2,8 @@ import asyncio as aio
 import logging
 
 from core.event_logger import (
-    get_event_logger,
     EventType,
+    get_event_logger
 )
 
 logger = logging.getLogger(__name__)
@@ -18,9 +18,9 @@ async def run(symbol):
                 event_logger.log_event(
                     EventType.RUN_MERGE_PAREN,
                     {
-                        "symbol": symbol,
+                        "symbol": symbol
                     },
-                    severity="INFO",
+                    severity="INFO"
                 )
             )
     except Exception:

@@ -1,6 +1,6 @@
 import logging
 
-from core.event_logger import get_event_logger, EventType
+from core.event_logger import EventType, get_event_logger
 
 logger = logging.getLogger(__name__)
 
@@ -13,9 +13,9 @@ async def run(symbol):
             await event_logger.log_event(
                 EventType.RUN_SINGLE,
                 {
-                    "symbol": symbol,
+                    "symbol": symbol
                 },
-                severity="INFO",
+                severity="INFO"
             )
     except Exception:
         logger.warning("Could not log event RUN_SINGLE", exc_info=True)

@@ -2,7 +2,7 @@
 
 import logging
 
-from core.event_logger import get_event_logger, EventType
+from core.event_logger import EventType, get_event_logger
 
 
 async def run(symbol):
@@ -12,9 +12,9 @@ async def run(symbol):
             await event_logger.log_event(
                 EventType.RUN_NO_IMPORTS,
                 {
-                    "symbol": symbol,
+                    "symbol": symbol
                 },
-                severity="INFO",
+                severity="INFO"
             )
     except Exception:
         logging.getLogger(__name__).warning(

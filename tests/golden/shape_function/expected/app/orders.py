@@ -1,7 +1,7 @@
 import asyncio
 import logging
 
-from core.event_logger import log_event, EventType
+from core.event_logger import EventType, log_event
 
 logger = logging.getLogger(__name__)
 
@@ -19,10 +19,10 @@ async def place(symbol, qty):
                 EventType.ORDER_PLACING,
                 {
                     "qty": qty,
-                    "notional": notional,
+                    "notional": notional
                 },
                 symbol=symbol,
-                severity="INFO",
+                severity="INFO"
             )
     except Exception:
         logger.warning("Could not log event ORDER_PLACING", exc_info=True)
@@ -33,10 +33,10 @@ async def place(symbol, qty):
             await log_event(
                 EventType.ORDER_FAILED,
                 {
-                    "error": str(exc),
+                    "error": str(exc)
                 },
                 symbol=symbol,
-                severity="ERROR",
+                severity="ERROR"
             )
         except Exception:
             logger.warning("Could not log event ORDER_FAILED", exc_info=True)
@@ -56,9 +56,9 @@ def tick(symbol):
                 log_event(
                     EventType.TICKED,
                     {
-                        "symbol": symbol,
+                        "symbol": symbol
                     },
-                    severity="DEBUG",
+                    severity="DEBUG"
                 )
             )
     except Exception:

@@ -1,6 +1,6 @@
 import logging
 
-from core.event_logger import get_event_logger, EventType
+from core.event_logger import EventType, get_event_logger
 
 logger = logging.getLogger(__name__)
 
@@ -11,7 +11,7 @@ async def on_quote(symbol, bid, ask):
         if event_logger:
             await event_logger.record(
                 EventType.QUOTE_RECEIVED,
-                data={},
+                data={}
             )
     except Exception:
         logger.warning("Could not log event QUOTE_RECEIVED", exc_info=True)
@@ -24,9 +24,9 @@ async def on_quote(symbol, bid, ask):
                     EventType.BOOK_CROSSED,
                     data={
                         "bid": bid,
-                        "ask": ask,
+                        "ask": ask
                     },
-                    symbol=symbol,
+                    symbol=symbol
                 )
         except Exception:
             logger.warning("Could not log event BOOK_CROSSED", exc_info=True)

@@ -1,6 +1,6 @@
 import logging
 
-from core.event_logger import get_audit, EventType
+from core.event_logger import EventType, get_audit
 
 logger = logging.getLogger(__name__)
 
@@ -13,10 +13,10 @@ async def fetch(job_id):
             event_logger.emit(
                 EventType.JOB_FETCHED,
                 {
-                    "job_id": job_id,
+                    "job_id": job_id
                 },
                 order_id=job_id,
-                level="INFO",
+                level="INFO"
             )
     except Exception:
         logger.warning("Could not log event JOB_FETCHED", exc_info=True)
@@ -32,9 +32,9 @@ def reap(jobs):
             event_logger.emit(
                 EventType.JOBS_REAPED,
                 {
-                    "count": len(expired),
+                    "count": len(expired)
                 },
-                level="WARNING",
+                level="WARNING"
             )
     except Exception:
         logger.warning("Could not log event JOBS_REAPED", exc_info=True)
@@ -48,7 +48,7 @@ def reap(jobs):
                 event_logger.emit(
                     EventType.REAPER_DONE,
                     {},
-                    level="DEBUG",
+                    level="DEBUG"
                 )
         except Exception:
             logger.warning("Could not log event REAPER_DONE", exc_info=True)

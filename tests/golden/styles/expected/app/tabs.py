@@ -1,6 +1,6 @@
 import logging
 
-from core.event_logger import get_event_logger, EventType
+from core.event_logger import EventType, get_event_logger
 
 logger = logging.getLogger(__name__)
 

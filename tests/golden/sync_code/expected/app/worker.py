@@ -2,7 +2,7 @@ import asyncio
 import logging
 import signal
 
-from core.event_logger import get_event_logger, EventType
+from core.event_logger import EventType, get_event_logger
 
 logger = logging.getLogger(__name__)
 
@@ -19,9 +19,9 @@ class Worker:
                 event_logger.log_event_nowait(
                     EventType.SIGNAL_RECEIVED,
                     {
-                        "signal": signum,
+                        "signal": signum
                     },
-                    severity="WARNING",
+                    severity="WARNING"
                 )
         except Exception:
             logger.warning("Could not log event SIGNAL_RECEIVED", exc_info=True)
@@ -40,9 +40,9 @@ class Worker:
                     event_logger.log_event_nowait(
                         EventType.POLLING_STOPPED,
                         {
-                            "running": self.running,
+                            "running": self.running
                         },
-                        severity="INFO",
+                        severity="INFO"
                     )
             except Exception:
                 logger.warning("Could not log event POLLING_STOPPED", exc_info=True)
@@ -59,7 +59,7 @@ class Worker:
                         event_logger.log_event(
                             EventType.DRAINED,
                             {},
-                            severity="INFO",
+                            severity="INFO"
                         )
                     )
             except Exception:

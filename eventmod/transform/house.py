@@ -1,0 +1,121 @@
+"""Learning the house style once per run: how the project's existing `log_event` blocks are
+written (`analysis.style.block_habits`), added up over files.
+
+**Which files are read.** First the files the selection touches (the run reads them anyway;
+a file without the text `log_event` is skipped without parsing). Only when none of them holds a
+block, a bounded scan of root: `*.py` files in sorted order, skipping hidden, virtualenv,
+build and cache directories, at most `SCAN_FILES` files and `SCAN_BYTES` bytes read, stopping
+once `SCAN_BLOCKS` blocks were seen. What one file teaches is cached by its content hash (with
+black's answers, see `codegen.black_cache`), so a repeated run parses no file for its style.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Callable
+
+from eventmod.analysis.style import AUTO, block_habits
+from eventmod.codegen.black_cache import key_of, style_cache
+from eventmod.model.problems import Problem
+from eventmod.model.settings import Habits, HouseStyle, Settings
+from eventmod.pyast.source import Loaded, SourceFile
+
+HABITS_VERSION = 2  # bump when `block_habits` counts differently: cached answers are keyed by it
+SCAN_FILES = 400
+SCAN_BYTES = 4_000_000
+SCAN_BLOCKS = 20
+SKIP_DIRS = frozenset({"node_modules", "__pycache__", "build", "dist", "site-packages", "venv", "env", "htmlcov"})
+
+
+def learn_house_style(settings: Settings, targets: list[str], load: Callable[[str], Loaded | Problem] | None = None) -> HouseStyle:
+    """The house style of the project at `settings.root`, from `targets` (paths relative to
+    root) and, when they hold no block, a bounded scan (see the module docstring). `load`
+    parses a target (the run's own loader, so the job reuses the parse)."""
+    if settings.style != AUTO:
+        return HouseStyle()
+    root = Path(settings.root)
+    overlay = dict(settings.overlay)
+    total, files = Habits(), []
+    for rel in targets:
+        raw = overlay.get(rel)
+        if raw is None:
+            try:
+                raw = (root / rel).read_bytes()
+            except OSError:
+                continue
+        habits = _habits_of(rel, raw, settings, load)
+        if habits.blocks:
+            total, files = total + habits, [*files, rel]
+    if total.blocks:
+        return HouseStyle(total, tuple(files))
+    scanned = 0
+    read = 0
+    for rel in _scan(root, set(targets)):
+        if scanned >= SCAN_FILES or read >= SCAN_BYTES or total.blocks >= SCAN_BLOCKS:
+            break
+        try:
+            raw = (root / rel).read_bytes()
+        except OSError:
+            continue
+        scanned += 1
+        read += len(raw)
+        habits = _habits_of(rel, raw, settings, load)
+        if habits.blocks:
+            total, files = total + habits, [*files, rel]
+    return HouseStyle(total, tuple(files), scanned)
+
+
+def _scan(root: Path, skip: set[str]):
+    """`*.py` files under root, relative POSIX paths, in sorted order (directories too)."""
+    for directory, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS and not d.endswith(".egg-info"))
+        base = Path(directory)
+        for name in sorted(names):
+            if name.endswith(".py"):
+                rel = (base / name).relative_to(root).as_posix()
+                if rel not in skip:
+                    yield rel
+
+
+def _habits_of(rel: str, raw: bytes, settings: Settings, load: Callable[[str], Loaded | Problem] | None) -> Habits:
+    if not any(name.encode() in raw for name in settings.call.names):
+        return Habits()
+    cache = style_cache()
+    key = key_of("habits", HABITS_VERSION, settings.logger_module, settings.getter, settings.enum_class, repr(settings.call),
+                 hashlib.sha256(raw).hexdigest())
+    hit = cache.get(key)
+    if hit is not None:
+        try:
+            return _from_json(hit)
+        except (ValueError, TypeError, KeyError):
+            pass
+    loaded = load(rel) if load is not None else _parse(rel, raw)
+    if isinstance(loaded, Problem) or loaded is None:
+        return Habits()
+    source, tree = loaded
+    habits = block_habits(source, tree, settings.getter, settings.enum_class, settings.logger_module, settings.call)
+    cache.put(key, _to_json(habits))
+    return habits
+
+
+def _parse(rel: str, raw: bytes) -> Loaded | None:
+    source = SourceFile.decode(rel, raw)
+    if isinstance(source, Problem):
+        return None
+    tree = source.parse()
+    return None if isinstance(tree, Problem) else (source, tree)
+
+
+def _to_json(habits: Habits) -> str:
+    data = dict(habits.__dict__)
+    data["comments"] = [list(item) for item in habits.comments]
+    return json.dumps(data, sort_keys=True)
+
+
+def _from_json(text: str) -> Habits:
+    data = json.loads(text)
+    data["comments"] = tuple((str(prefix), int(count)) for prefix, count in data["comments"])
+    return Habits(**data)
