@@ -144,3 +144,36 @@ def test_no_bullet_is_repeated():
     for text in (CHANGELOG, README):
         bullets = [b for b in re.findall(r"^- (.{40,})$", text, re.M)]
         assert len(bullets) == len(set(bullets)), [b for b in bullets if bullets.count(b) > 1]
+
+
+def eventmod(*args: str) -> str:
+    run = subprocess.run([sys.executable, "-m", "eventmod", *args], cwd=REPO, capture_output=True, text=True)
+    assert run.returncode in (0, 1), run.stderr
+    return run.stdout
+
+
+HOUSE_STYLE = ("--root", "tests/golden/house_style/input", "--specs", "tests/golden/house_style/specs",
+               "--component", "positions")
+
+
+def test_the_worked_example_is_what_dry_run_prints():
+    example = section(README, "## Worked example: a module the way a team instruments it")
+    shown = example.split("```diff\n", 1)[1].split("```", 1)[0]
+    assert "--relative` prints" in example
+    assert eventmod("dry-run", *HOUSE_STYLE, "--relative").startswith(shown)  # the enum hunk is left out
+
+
+def test_the_style_example_is_what_eventmod_style_prints():
+    shown = README.split("$ eventmod style " + " ".join(HOUSE_STYLE) + "\n", 1)[1].split("```", 1)[0]
+    assert eventmod("style", *HOUSE_STYLE) == shown
+
+
+def test_the_plan_and_check_examples_are_what_the_commands_print():
+    walkthrough = section(README, "## Rollout walkthrough")
+    assert eventmod("plan") + "\n" in walkthrough.split("$ eventmod plan\n", 1)[1]
+    commands = section(README, "## Commands")
+    shown = commands.split("$ eventmod check --component zombie_manager\n", 1)[1].split("$ echo", 1)[0]
+    run = subprocess.run([sys.executable, "-m", "eventmod", "check", "--component", "zombie_manager"], cwd=REPO,
+                         capture_output=True, text=True)
+    assert run.returncode == 1
+    assert run.stderr + run.stdout == shown
