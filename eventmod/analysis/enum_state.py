@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass, field
 
 from eventmod.model.problems import Problem
+from eventmod.pyast.bindings import import_bindings
 from eventmod.pyast.source import SourceFile
 from eventmod.pyast.walk import dotted_name
 
@@ -146,5 +147,5 @@ def _other_bindings(stmt: ast.stmt) -> list[tuple[str, str]]:
     if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
         return [(stmt.target.id, "an annotated name")]
     if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-        return [((a.asname or a.name).split(".")[0], "an import") for a in stmt.names]
+        return [(name, "an import") for name in import_bindings(stmt)]
     return []
