@@ -1,4 +1,4 @@
-"""The package's structure, read from the source (nothing is imported to check it).
+"""The package's structure, read from the source: the modules are parsed, never imported.
 
 - no module imports a private name (`_x`) of another eventmod module, or reads `module._x`;
 - layers point one way (`LAYERS`, lowest first): a module imports its own package or a lower
@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from eventmod.pyast.walk import dotted_name
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "eventmod"
@@ -150,7 +152,7 @@ def private_use(modules: dict[str, Module]) -> list[Violation]:
                         bound[alias.asname or alias.name] = f"{base}.{alias.name}"
         for node in ast.walk(module.tree):
             if isinstance(node, ast.Attribute) and _private(node.attr):
-                dotted = _dotted(node.value)
+                dotted = dotted_name(node.value)
                 if dotted is None or dotted.split(".")[0] not in bound:
                     continue
                 head, _, rest = dotted.partition(".")
@@ -158,15 +160,6 @@ def private_use(modules: dict[str, Module]) -> list[Violation]:
                 if target in modules and target != module.name:
                     found.append(Violation(module.name, node.lineno, f"reads the private name {target}.{node.attr}"))
     return found
-
-
-def _dotted(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        inner = _dotted(node.value)
-        return f"{inner}.{node.attr}" if inner else None
-    return None
 
 
 def layer_of(name: str) -> int | None:
@@ -213,7 +206,7 @@ def _is_mutable_value(value: ast.expr | None) -> bool:
     if isinstance(value, (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp)):
         return True
     if isinstance(value, ast.Call):
-        func = _dotted(value.func) or ""
+        func = dotted_name(value.func) or ""
         return func.rsplit(".", 1)[-1] in MUTABLE_FACTORIES
     return False
 
