@@ -97,7 +97,7 @@ def open_events(config: Config, url: DatabaseURL, needed: tuple[str, ...] = REQU
 
 def enum_members(config: Config) -> dict[str, str]:
     """EventType value -> member name, read from the enum file (empty when it cannot be read)."""
-    from eventmod.codegen.enum_members import read_enum
+    from eventmod.analysis.enum_state import read_enum
     from eventmod.pyast.source import load_source
 
     loaded = load_source(config.root, config.enum_file)

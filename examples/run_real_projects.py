@@ -6,7 +6,7 @@ for them: for each project in PROJECTS,
    working tree and a pristine copy;
 2. make a throwaway virtualenv with the project installed editable and its test dependencies
    (pinned), and run the project's own test suite: the "before" results (junit XML);
-3. copy the project's logger module (examples/<name>/audit_events.py) into its package, point a
+3. write the logger module `eventmod init --with-logger` writes into its package, point a
    [tool.eventmod] at the tree and at examples/<name>/event_specs, and run `eventmod validate`,
    `apply` and `check`;
 4. run the test suite again, with AUDIT_EVENTS_URL set so the instrumented code really writes
@@ -40,6 +40,8 @@ import venv
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from eventmod.init.scaffold import logger_module_text
 
 EXAMPLES = Path(__file__).resolve().parent
 
@@ -229,7 +231,7 @@ def run_project(project: Project, work: Path, events: bool) -> Result:
     # instrument: the project's logger module, a [tool.eventmod] pointing at the tree, apply
     examples = EXAMPLES / project.name
     logger_module = tree / project.package / "audit_events.py"
-    shutil.copy(examples / "audit_events.py", logger_module)
+    logger_module.write_bytes(logger_module_text().encode("utf-8"))
     config = base / "eventmod"
     config.mkdir(exist_ok=True)
     table = (examples / "eventmod.toml").read_text(encoding="utf-8")

@@ -465,7 +465,7 @@ def test_eventmod_commands_never_import_libcst(args):
                           text=True, timeout=120, env={**os.environ, "NO_COLOR": "1"})
     assert proc.returncode in (0, 1), proc.stderr[-2000:]
     imported = [line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")]
-    assert "eventmod.cli.app" in imported
+    assert "eventmod" in imported  # the profile is there (`--version` stops before the command line)
     assert not [m for m in imported if m.split(".")[0] == "libcst"], [m for m in imported if "libcst" in m]
 
 

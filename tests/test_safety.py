@@ -909,7 +909,8 @@ def test_the_one_line_enum_expansion_is_verified_by_safe_mode():
     """The expansion keeps each original statement's line as its origin, so safe mode compares
     the class statement by statement: a rewritten member value would be caught."""
     import ast as _ast
-    from eventmod.codegen.enum_members import EnumMember, enum_edits, read_enum
+    from eventmod.analysis.enum_state import read_enum
+    from eventmod.codegen.enum_members import EnumMember, enum_edits
     from eventmod.model.edits import Edit, apply_edits_with_origin
     from eventmod.pyast.source import SourceFile
     from eventmod.transform.verify import verify_only_insertions

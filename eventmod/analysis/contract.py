@@ -516,7 +516,7 @@ def runtime_problems(config: Config, load: Load, overlay: tuple[tuple[str, bytes
 def unknown_member_problems(config: Config, plans, additions, load: Load) -> list[Problem]:
     """Every `log_event(<Enum>.<MEMBER>, ...)` in the planned files must name a member the enum
     has (or that this run adds): anything else raises AttributeError when the block runs."""
-    from eventmod.codegen.enum_members import read_enum
+    from eventmod.analysis.enum_state import read_enum
 
     references = [(plan.path, member, line) for plan in plans for member, line in plan.references]
     if not references:

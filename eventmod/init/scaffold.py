@@ -31,6 +31,11 @@ LOGGER_FILE = "audit_events.py"
 HEADER = "# Written by `eventmod init` (the audit-event logger eventmod instruments code for).\n"
 
 
+def logger_module_text() -> str:
+    """The logger module `eventmod init --with-logger` writes: the header and the template."""
+    return HEADER + resources.files("eventmod.init").joinpath("logger_template.py").read_text(encoding="utf-8")
+
+
 @dataclass(frozen=True)
 class LoggerChoice:
     module: str  # dotted, from the root
@@ -78,8 +83,7 @@ def plan_init(detected: Detected, *, with_logger: bool, logger_path: str | None 
     if detected.logger is None:
         # drafted against the module init writes (or, with --no-logger, the one the user will
         # write to the same contract), which is not on disk yet
-        source = resources.files("eventmod.init").joinpath("logger_template.py").read_text(encoding="utf-8")
-        overlay = ((logger.path, (HEADER + source).encode("utf-8")),)
+        overlay = ((logger.path, logger_module_text().encode("utf-8")),)
     if logger.written:
         target = root_dir / logger.path
         plan.writes.append((target, overlay[0][1]))

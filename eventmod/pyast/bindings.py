@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from eventmod.pyast.walk import child_blocks
+from eventmod.pyast.walk import child_blocks, parameter_args
 
 _NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -36,10 +36,8 @@ def bindings(scope: ast.AST, text: str | None = None) -> dict[str, list[ast.AST]
                 add(child.id, child)
 
     if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        args = scope.args
-        for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
-            if arg is not None:
-                add(arg.arg, arg)
+        for arg in parameter_args(scope):
+            add(arg.arg, arg)
     stack: list[ast.stmt] = list(reversed(getattr(scope, "body", [])))
     while stack:
         stmt = stack.pop()
@@ -60,13 +58,9 @@ def bindings(scope: ast.AST, text: str | None = None) -> dict[str, list[ast.AST]
         elif isinstance(stmt, ast.Delete):
             for target in stmt.targets:
                 targets(target)
-        elif isinstance(stmt, ast.Import):
-            for alias in stmt.names:
-                add(alias.asname or alias.name.split(".")[0], stmt)
-        elif isinstance(stmt, ast.ImportFrom):
-            for alias in stmt.names:
-                if alias.name != "*":
-                    add(alias.asname or alias.name, stmt)
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            for name in import_bindings(stmt):
+                add(name, stmt)
         for handler in getattr(stmt, "handlers", ()) or ():
             if handler.name:
                 add(handler.name, handler)
@@ -89,22 +83,16 @@ def _bindings_walk(scope: ast.AST) -> dict[str, list[ast.AST]]:
         found.setdefault(name, []).append(node)
 
     if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-        args = scope.args
-        for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
-            if arg is not None:
-                add(arg.arg, arg)
+        for arg in parameter_args(scope):
+            add(arg.arg, arg)
     for node in _scope_nodes(scope):
         if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
             add(node.id, node)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             add(node.name, node)
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                add(alias.asname or alias.name.split(".")[0], node)
-        elif isinstance(node, ast.ImportFrom):
-            for alias in node.names:
-                if alias.name != "*":
-                    add(alias.asname or alias.name, node)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for name in import_bindings(node):
+                add(name, node)
         elif isinstance(node, ast.ExceptHandler) and node.name:
             add(node.name, node)
         elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
@@ -112,6 +100,14 @@ def _bindings_walk(scope: ast.AST) -> dict[str, list[ast.AST]]:
         elif isinstance(node, ast.MatchMapping) and node.rest:
             add(node.rest, node)
     return found
+
+
+def import_bindings(stmt: ast.Import | ast.ImportFrom) -> list[str]:
+    """The names an import binds: `import a.b` binds `a`, `import a.b as c` and `from m import b
+    as c` bind `c`; `from m import *` binds none that can be known."""
+    if isinstance(stmt, ast.Import):
+        return [alias.asname or alias.name.split(".")[0] for alias in stmt.names]
+    return [alias.asname or alias.name for alias in stmt.names if alias.name != "*"]
 
 
 def _scope_nodes(scope: ast.AST) -> Iterator[ast.AST]:

@@ -99,8 +99,13 @@ def inside_loop(function: ast.AST, target: ast.stmt) -> bool:
 
 def parameters(function: FunctionNode | ast.Lambda) -> set[str]:
     """Every parameter name: positional-only, regular, *args, keyword-only and **kwargs."""
+    return {a.arg for a in parameter_args(function)}
+
+
+def parameter_args(function: FunctionNode | ast.Lambda) -> list[ast.arg]:
+    """Every parameter, in order: positional-only, regular, *args, keyword-only and **kwargs."""
     args = function.args
-    return {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg] if a is not None}
+    return [a for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg] if a is not None]
 
 
 def first_line(stmt: ast.stmt) -> int:

@@ -16,6 +16,7 @@ from eventmod.analysis.presence import CallMatcher, log_event_calls
 from eventmod.model.results import RunPlan, Status
 from eventmod.model.settings import CallShape
 from eventmod.model.spec import Catalog, ComponentSpec
+from eventmod.reports.summary import percent_of
 
 _SKIP_DIRS = {"__pycache__", ".git", ".venv", "venv", "node_modules", ".tox", "build", "dist"}
 
@@ -52,7 +53,7 @@ class CoverageRow:
 
     @property
     def percent(self) -> float:
-        return 100.0 * self.instrumented / self.specified if self.specified else 100.0
+        return percent_of(self.instrumented, self.specified)
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class Coverage:
 
     @property
     def percent(self) -> float:
-        return 100.0 * self.instrumented / self.specified if self.specified else 100.0
+        return percent_of(self.instrumented, self.specified)
 
 
 def measure_coverage(root: Path, catalog: Catalog, plan: RunPlan, target: float = 90.0, *,

@@ -20,7 +20,7 @@ from eventmod.reports.coverage import Coverage, PlanRow
 from eventmod.reports.observe import (
     SEVERITY_ORDER, ObserveReport, PhaseObservation, TimeBucket, phase_rows, severities_text, when, window_text,
 )
-from eventmod.reports.summary import days_text
+from eventmod.reports.summary import days_text, percent_of
 from eventmod.reports.timeline import Timeline, offset
 
 SEVERITY_COLORS = {"DEBUG": "#9aa5b1", "INFO": "#3b82f6", "WARNING": "#f59e0b", "ERROR": "#ef4444", "CRITICAL": "#7f1d1d"}
@@ -101,10 +101,6 @@ def _page(title: str, body: str) -> str:
     )
 
 
-def _pct(part: int, whole: int) -> float:
-    return 100.0 * part / whole if whole else 100.0
-
-
 def _card(element_id: str, big: str, label: str, tone: str = "", **data: object) -> str:
     attrs = "".join(f' data-{k.replace("_", "-")}="{escape(str(v))}"' for k, v in data.items())
     return (f'<div class="card {tone}" id="{element_id}"{attrs}><span class="big">{escape(big)}</span>'
@@ -127,7 +123,7 @@ class BarRow:
 
 
 def _bar(kind: str, part: int, whole: int) -> str:
-    pct = _pct(part, whole)
+    pct = percent_of(part, whole)
     return (f'<div class="bar {kind}" data-percent="{pct:.1f}"><div class="fill" style="width:{pct:.1f}%"></div></div>'
             f'<span class="bar-label {kind}-label">{part}/{whole} ({pct:.0f}%)</span>')
 

@@ -15,7 +15,7 @@ from typing import Iterable
 from eventmod.model.results import RunPlan, Status
 from eventmod.model.spec import Catalog, ComponentSpec, EventSpec, Selection
 from eventmod.reports.rows import RowGroup, SpecIndex, payload_keys
-from eventmod.reports.summary import days_text, format_table
+from eventmod.reports.summary import days_text, format_table, percent_of
 
 SEVERITY_ORDER = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -75,8 +75,25 @@ class EventObservation:
         return tuple((s, n) for s, n in self.severities if s.upper() != self.event.severity)
 
 
+class Rates:
+    """`percent` (seen at runtime) and `static_percent` (instrumented in the code) of the events
+    specified, for a class with `specified`, `seen` and `instrumented` counts."""
+
+    specified: int
+    seen: int
+    instrumented: int
+
+    @property
+    def percent(self) -> float:
+        return percent_of(self.seen, self.specified)
+
+    @property
+    def static_percent(self) -> float:
+        return percent_of(self.instrumented, self.specified)
+
+
 @dataclass(frozen=True)
-class ComponentObservation:
+class ComponentObservation(Rates):
     spec: ComponentSpec
     events: tuple[EventObservation, ...]
     instrumented: int  # statically: events whose block is in the code
@@ -104,14 +121,6 @@ class ComponentObservation:
     @property
     def severities(self) -> tuple[tuple[str, int], ...]:
         return merge_severities(s for e in self.events for s in e.severities)
-
-    @property
-    def percent(self) -> float:
-        return 100.0 * self.seen / self.specified if self.specified else 100.0
-
-    @property
-    def static_percent(self) -> float:
-        return 100.0 * self.instrumented / self.specified if self.specified else 100.0
 
 
 @dataclass(frozen=True)
@@ -152,7 +161,7 @@ class TimeBucket:
 
 
 @dataclass(frozen=True)
-class ObserveReport:
+class ObserveReport(Rates):
     source: str  # the database, password masked
     table: str
     components: tuple[ComponentObservation, ...]
@@ -177,14 +186,6 @@ class ObserveReport:
     @property
     def instrumented(self) -> int:
         return sum(c.instrumented for c in self.components)
-
-    @property
-    def percent(self) -> float:
-        return 100.0 * self.seen / self.specified if self.specified else 100.0
-
-    @property
-    def static_percent(self) -> float:
-        return 100.0 * self.instrumented / self.specified if self.specified else 100.0
 
     def events(self) -> list[EventObservation]:
         return [e for c in self.components for e in c.events]

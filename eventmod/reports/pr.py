@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from eventmod.model.results import RunPlan, Status
-from eventmod.reports.summary import days_text
+from eventmod.reports.summary import days_text, percent_of
 
 
 CHECKS_RUN = (
@@ -49,7 +49,7 @@ def pr_report(selection, catalog, plan: RunPlan, before, fmt: str, *, enum_class
             "enum_added": enum_added,
             "behaviour_changes": [{"id": o.event.id, "event": o.event.event, "file": catalog.component_of(o.event).file,
                                    "lines": list(o.lines), "then": o.event.on_error.then} for o in changes],
-            "coverage": {"before": round(before.percent, 1), "after": round(100.0 * after_total / before.specified, 1) if before.specified else 100.0},
+            "coverage": {"before": round(before.percent, 1), "after": round(percent_of(after_total, before.specified), 1)},
             "warnings": [p.format() for p in warnings],
         }, indent=2) + "\n"
     checks = [(name, what.replace("EventType", enum_class)) for name, what in CHECKS_RUN]
@@ -67,7 +67,7 @@ def pr_report(selection, catalog, plan: RunPlan, before, fmt: str, *, enum_class
     for row, after in after_rows:
         if row.has_spec and row.component in per_component or after != row.instrumented:
             out.append(f"| {row.component} | {row.priority} | {row.instrumented}/{row.specified} | {after}/{row.specified} |")
-    total_after = 100.0 * after_total / before.specified if before.specified else 100.0
+    total_after = percent_of(after_total, before.specified)
     out.append(f"| **total** | | **{before.instrumented}/{before.specified} ({before.percent:.1f}%)** | **{after_total}/{before.specified} ({total_after:.1f}%)** |")
     out.append("")
     for component, items in sorted(per_component.items()):

@@ -125,6 +125,11 @@ def format_table(headers: list[str], rows: list[list[str]], fmt: str, footer: li
     return "\n".join(out) + "\n"
 
 
+def percent_of(part: int, whole: int) -> float:
+    """`part` as a percentage of `whole`; 100% when nothing is specified (nothing is missing)."""
+    return 100.0 * part / whole if whole else 100.0
+
+
 def _is_number(cell: str) -> bool:
     return cell.replace(".", "", 1).replace("%", "").replace("-", "", 1).isdigit() or cell == ""
 

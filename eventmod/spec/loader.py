@@ -764,7 +764,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 def member_name_problem(name: str) -> str | None:
     """Why an `event:` name cannot be written as an enum member name at all, or None. The
     rules that depend on the enum (its bases and existing names) and on the target's Python
-    version (underscore names) are checked against the enum file (`eventmod.codegen.enum_members`)."""
+    version (underscore names) are checked against the enum file (`eventmod.analysis.enum_state`)."""
     normal = unicodedata.normalize("NFKC", name)
     if normal != name:
         return (f"event {_short(name)} is not in NFKC normal form: Python reads the identifier as {normal!r}, so the "

@@ -26,7 +26,7 @@ from eventmod.analysis.contract import LoggerSignature, logger_signature
 from eventmod.analysis.emission import EmitChoice, Emission, choose_emission
 from eventmod.analysis.placement import placement_problem, resolve_sites
 from eventmod.analysis.presence import followed_by_log_event, inside_instrumentation
-from eventmod.codegen.enum_members import read_enum
+from eventmod.analysis.enum_state import read_enum
 from eventmod.codegen.imports import file_matcher
 from eventmod.model.problems import InputError, Problem, did_you_mean
 from eventmod.model.settings import CallShape, Config

@@ -31,7 +31,8 @@ from eventmod.analysis.presence import (
     present_block,
 )
 from eventmod.analysis.style import Style, dominant_quote, file_style
-from eventmod.codegen.enum_members import EnumMember, EnumRules, enum_edits, plan_members, read_enum
+from eventmod.analysis.enum_state import EnumRules, read_enum
+from eventmod.codegen.enum_members import EnumMember, enum_edits, plan_members
 from eventmod.codegen.imports import NameOrder, file_logger, file_matcher, local_import, plan_imports
 from eventmod.codegen.json_safe import json_safe_helper_edit
 from eventmod.codegen.render import (
