@@ -145,6 +145,35 @@ def test_switching_emit_rewrites_the_blocks_as_eventmod_apply_does(tmp_path, eve
     assert b"asyncio.create_task(" in (by_libcst / TARGET).read_bytes()
 
 
+@pytest.mark.parametrize("flags, kwargs", [
+    (("--no-failsafe",), {"failsafe": False}),
+    (("--emit", "auto", "--failsafe"), {"emit": "auto", "failsafe": True}),
+])
+def test_emit_and_failsafe_options_match_eventmod_apply(tmp_path, eventmod, flags, kwargs):
+    """The commands take the CLI's emit modes and --failsafe/--no-failsafe, with its meaning."""
+    by_libcst = copy_tree(FIXTURE, tmp_path / "libcst")
+    by_eventmod = copy_tree(FIXTURE, tmp_path / "eventmod")
+    original = _files(by_libcst)
+    result, stderr = _in_process(InjectEvents, by_libcst, component=["zombie_manager"], **kwargs)
+    assert result.failures == 0, stderr
+    _eventmod(eventmod, "apply", by_eventmod, "--component", "zombie_manager", *flags)
+    assert _files(by_libcst) == _files(by_eventmod) != original
+    after = _files(by_libcst)
+    added = sum(after[name].count(b"except Exception") - original[name].count(b"except Exception") for name in original)
+    assert (added > 0) == kwargs["failsafe"]
+
+
+def test_the_commands_parse_every_emit_mode_and_the_failsafe_switch():
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    InjectEvents.add_args(parser)
+    for mode in ("auto", "await", "background", "sync"):
+        assert parser.parse_args(["--emit", mode]).emit == mode
+    assert parser.parse_args(["--no-failsafe"]).failsafe is False
+    assert parser.parse_args([]).failsafe is None
+
+
 def test_another_repository_lists_the_installed_package_and_passes_selectors(tmp_path, eventmod):
     """The README's setup for other repositories: `modules: ['eventmod.codemods']` in their own
     `.libcst.codemod.yaml`; the selectors, --root and --specs go through LibCST's argument parser."""

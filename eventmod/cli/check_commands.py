@@ -60,7 +60,8 @@ def check(
 ) -> None:
     """Exit 1 when a selected event is pending, drifted or re-emit.
 
-    Re-emit: the block is emitted in another mode than its spec says. Lines read `path:line: id (EVENT): status`, in file and line order. Pass the same --emit and
+    Re-emit: the block's shape differs from what its spec and options render now (emit mode,
+    fail-safe, payload, call shape). Lines read `path:line: id (EVENT): status`, in file and line order. Pass the same --emit and
     --failsafe as `apply` was given, so that `check` agrees with it. Style never fails `check`
     without --strict-style, and never makes `apply` rewrite a block.
     """

@@ -44,6 +44,7 @@ from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
 from eventmod import api
 from eventmod.config import find_pyproject
 from eventmod.model.problems import InputError, Problem
+from eventmod.model.settings import EMIT_MODES
 from eventmod.model.spec import Selection
 
 
@@ -75,6 +76,7 @@ class RunArguments:
     root: str | None = None
     emit: str | None = None
     selectors: api.Selectors = api.Selectors()
+    failsafe: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -188,16 +190,18 @@ class EventmodCommand(CodemodCommand):
         group.add_argument("--day", type=int, action="append", default=None, help="Select events planned on day D (repeatable).")
         group.add_argument("--component", action="append", default=None, help="Select a component by name (repeatable).")
         group.add_argument("--event", action="append", default=None, help="Select one event by id (repeatable).")
-        group.add_argument("--emit", choices=("await", "background"), default=None, help="Default emit mode (default: [tool.eventmod] emit).")
+        group.add_argument("--emit", choices=EMIT_MODES, default=None, help="Default emit mode (default: [tool.eventmod] emit).")
+        group.add_argument("--failsafe", action=argparse.BooleanOptionalAction, default=None,
+                           help="Wrap blocks so that no logging failure reaches the caller (default: [tool.eventmod] failsafe).")
 
     def __init__(self, context: CodemodContext, specs: str | None = None, root: str | None = None,
                  phase: Sequence[int] | None = None, day: Sequence[int] | None = None,
                  component: Sequence[str] | None = None, event: Sequence[str] | None = None,
-                 emit: str | None = None) -> None:
+                 emit: str | None = None, failsafe: bool | None = None) -> None:
         super().__init__(context)
         selectors = api.Selectors(tuple(phase or ()), tuple(day or ()), tuple(component or ()), tuple(event or ()))
         self.arguments = RunArguments(os.getcwd(), None if specs is None else str(specs),
-                                      None if root is None else str(root), emit, selectors)
+                                      None if root is None else str(root), emit, selectors, failsafe)
 
     @abstractmethod
     def plan_changes(self, project: api.Project, selection: Selection) -> Planned:
@@ -217,7 +221,8 @@ class EventmodCommand(CodemodCommand):
         arguments = self.arguments
         cwd = Path(arguments.cwd)
         try:
-            project = api.load_project(cwd, root=arguments.root, specs=arguments.specs, emit=arguments.emit)
+            project = api.load_project(cwd, root=arguments.root, specs=arguments.specs, emit=arguments.emit,
+                                          failsafe=arguments.failsafe)
         except InputError as exc:
             inputs = tuple(p for p in (find_pyproject(cwd), Path(arguments.specs) if arguments.specs else None) if p is not None)
             return PlannedRun(None, {}, tuple(exc.problems), inputs=inputs, fingerprint=input_fingerprint(inputs))
