@@ -239,6 +239,7 @@ def _transform_in(root: Path, before: str, spec: SpecInput, files: Mapping[str, 
                   config: Mapping[str, Any] | None, black: "Mapping[str, Any] | bool | None", path: str,
                   dedent_inputs: bool, keep: bool) -> Result:
     from eventmod.api import load_project, plan
+    from eventmod.model.settings import CallShape
     from eventmod.reports.coverage import measure_coverage, rollout_plan
 
     contents: dict[str, str] = {}
@@ -263,7 +264,7 @@ def _transform_in(root: Path, before: str, spec: SpecInput, files: Mapping[str, 
         raise AssertionError("the project's configuration is unusable:\n" + "\n".join(p.format() for p in exc.problems)) from None
     run = plan(project, jobs=1, overlay=overlay)
     changed = {f.path: f.new.decode("utf-8-sig") for f in run.files if f.changed and f.new is not None}
-    coverage = measure_coverage(project.config.root, project.catalog, run)
+    coverage = measure_coverage(project.config.root, project.catalog, run, call=CallShape.from_config(project.config))
     return Result(before=before, text=changed.get(path, before), path=path, files=changed, plan=run,
                   coverage_percent=coverage.percent, plan_rows=tuple(rollout_plan(project.catalog, run)),
                   spec_shown=_shown(root / SPEC_FILE))

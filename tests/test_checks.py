@@ -240,13 +240,18 @@ def test_enum_duplicates_are_rejected(tmp_path, eventmod, member, needle):
 
 # -- async legality ------------------------------------------------------------------------------
 def test_await_in_sync_function_is_an_error_suggesting_background(tmp_path, eventmod):
-    tmp = project(tmp_path, event("after_log: sync", function="sync_helper"))
-    expect_error(eventmod, tmp, "sync_helper (core/mod.py:36) is not async, so `await` is illegal there; use `emit: background`")
+    tmp = project(tmp_path, event("after_log: sync", function="sync_helper", extra="emit: await"))
+    expect_error(eventmod, tmp, "sync_helper (core/mod.py:36) is not async, so `await` is illegal there; use `emit: auto` or `emit: background`")
+    auto = project(tmp_path / "auto", event("after_log: sync", function="sync_helper"))  # emit: auto (the default)
+    expect_ok(eventmod, auto)
 
 
 def test_finally_is_refused(tmp_path, eventmod):
     tmp = project(tmp_path, event("after_log: cleanup"))
-    expect_error(eventmod, tmp, "refusing to insert an awaited block into a `finally` block (core/mod.py:32, in the `finally` of the `try` at line 29)")
+    expect_error(eventmod, tmp, "refusing to insert an awaited block into a `finally` block (core/mod.py:32, in the `finally` of the `try` at line 29)",
+                 "`emit: auto` awaits the call in an async function")
+    background = project(tmp_path / "background", event("after_log: cleanup", extra="emit: background"))
+    expect_ok(eventmod, background)
 
 
 def test_hot_path_await_in_loop_is_an_error(tmp_path, eventmod):

@@ -69,12 +69,12 @@ def flags(project: Path, command: str) -> list[str]:
 BAD_CHOICE = {
     "validate": (["--format", "bogus"], "Invalid value for '--format': 'bogus' is not one of text, json, github."),
     "dry-run": (["--color", "bogus"], "Invalid value for '--color': 'bogus' is not one of auto, always, never."),
-    "apply": (["--emit", "bogus"], "Invalid value for '--emit': 'bogus' is not one of await, background."),
+    "apply": (["--emit", "bogus"], "Invalid value for '--emit': 'bogus' is not one of auto, await, background, sync."),
     "check": (["--format", "sarif"], "Invalid value for '--format': 'sarif' is not one of text, json, github."),
     "plan": (["--format", "bogus"], "Invalid value for '--format': 'bogus' is not one of text, markdown, json."),
     "coverage": (["--format", "pdf"], "Invalid value for '--format': 'pdf' is not one of text, markdown, json, html."),
     "report": (["--format", "table"], "Invalid value for '--format': 'table' is not one of markdown, json."),
-    "revert": (["--emit", "backgrund"], "'backgrund' is not one of await, background (did you mean 'background'?)."),
+    "revert": (["--emit", "backgrund"], "'backgrund' is not one of auto, await, background, sync (did you mean 'background'?)."),
     "suggest": (["--min-level", "loud"], "Invalid value for '--min-level': 'loud' is not one of debug, info, warning, error, critical."),
     "config": (["--format", "yaml"], "Invalid value for '--format': 'yaml' is not one of text, json."),
 }

@@ -74,7 +74,7 @@ def test_config_flag_overrides_discovery(tmp_path):
     data = _config(repo, "--config", str(own))
     assert data["config_file"] == str(own)
     assert data["keys"]["enum_class"] == {"value": "Mine", "origin": f"{own}:3"}
-    assert data["keys"]["emit"] == {"value": "await", "origin": "default"}  # repo's pyproject is not read
+    assert data["keys"]["emit"] == {"value": "auto", "origin": "default"}  # repo's pyproject is not read
     assert data["keys"]["root"]["value"] == "code"
     missing = invoke(repo, "config", "--config", "nope.toml")
     assert missing.code == 2 and "nope.toml: --config: no such file" in missing.err
@@ -109,11 +109,18 @@ def test_keys_are_the_config_dataclass_fields():
     assert [k.name for k in config_keys()] == declared
     assert "failsafe" in declared and "source" not in declared and "black" not in declared
     emit = next(k for k in config_keys() if k.name == "emit")
-    assert emit.choices == ("await", "background")
+    assert emit.choices == ("auto", "await", "background", "sync")
+    call = next(k for k in config_keys() if k.name == "call")
+    assert call.choices == ("getter", "function") and call.default == "getter"
 
 
 @pytest.mark.parametrize("text,message", [
-    ('[tool.eventmod]\nemit = "later"\n', "pyproject.toml:2: [tool.eventmod] emit must be one of await, background, got 'later'"),
+    ('[tool.eventmod]\nemit = "later"\n', "pyproject.toml:2: [tool.eventmod] emit must be one of auto, await, background, sync, got 'later'"),
+    ('[tool.eventmod]\ncall = "method"\n', "pyproject.toml:2: [tool.eventmod] call must be one of getter, function, got 'method'"),
+    ('[tool.eventmod]\n\nmethod = "log event"\n', "pyproject.toml:3: [tool.eventmod] method: must be a function or method name (an identifier), got 'log event'"),
+    ('[tool.eventmod]\npayload_arg = "1data"\n', "pyproject.toml:2: [tool.eventmod] payload_arg: must be a keyword-argument name (an identifier) or \"\", got '1data'"),
+    ('[tool.eventmod]\nseverity_arg = "class"\n', "pyproject.toml:2: [tool.eventmod] severity_arg: must be a keyword-argument name (an identifier) or \"\", got 'class'"),
+    ('[tool.eventmod]\nsync = "yes"\n', "pyproject.toml:2: [tool.eventmod] sync: expected true or false, got 'yes'"),
     ('[tool.eventmod]\n\nhot_paths = "A.*"\n', "pyproject.toml:3: [tool.eventmod] hot_paths: expected a list of strings, got 'A.*'"),
     ('[tool.eventmod]\njson_safe = 1\n', "pyproject.toml:2: [tool.eventmod] json_safe: expected true or false, got 1"),
     ('[tool.eventmod]\nenum_class = 3\n', "pyproject.toml:2: [tool.eventmod] enum_class: expected a string, got 3"),

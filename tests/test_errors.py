@@ -16,6 +16,11 @@ class EventType(str, Enum):
     BOT_STARTED = "bot_started"
 
 
+class EventLogger:
+    async def log_event(self, event_type, data, symbol=None, position_id=None, severity="INFO"):
+        pass
+
+
 def get_event_logger():
     return None
 '''
@@ -192,6 +197,19 @@ def test_all_problems_are_reported_together(project, eventmod):
 
 def test_await_in_sync_function_suggests_background(project, eventmod):
     (project / "root" / "app" / "manager.py").write_text(MODULE + "\n\ndef sync_close(symbol):\n    logger.info('sync close')\n")
-    event = GOOD_EVENT.replace("Manager.close", "sync_close").replace("after_log: Closing", "after_log: sync close")
+    event = GOOD_EVENT.replace("Manager.close", "sync_close").replace("after_log: Closing", "after_log: sync close") + "    emit: await\n"
     out = run_bad(project, eventmod, spec(event))
-    assert "is not async, so `await` is illegal there; use `emit: background`" in out
+    assert "is not async, so `await` is illegal there; use `emit: auto` or `emit: background`" in out
+
+
+def test_phase_days_and_priority_are_optional(project, eventmod):
+    """A team without a rollout plan: phase 1, no days, priority MEDIUM."""
+    from eventmod.spec.loader import load_catalog
+
+    (project / "specs" / "manager.yaml").write_text(spec(header="component: manager\nfile: app/manager.py\n"))
+    catalog, problems = load_catalog(project / "specs", project / "root")
+    assert problems == []
+    component = catalog.components[0]
+    assert (component.phase, component.days, component.priority) == (1, (), "MEDIUM")
+    result = eventmod("apply", "--root", str(project / "root"), "--specs", str(project / "specs"), "--jobs", "1", "--phase", "1")
+    assert result.exit_code == 0 and "EventType.POSITION_CLOSED" in (project / "root" / "app" / "manager.py").read_text(), result.output

@@ -30,8 +30,11 @@ def case(request) -> Path:
 def test_golden_cases_exist_for_every_anchor_kind():
     specs = "".join(p.read_text() for c in CASES for p in (c / "specs").glob("*.yaml"))
     for key in ("after_log:", "after:", "before:", "at: start", "at: end", "in_except:", "on_error:",
-                "emit: background", "when:", "setup:", "occurrence: 2", "occurrence: all", "level:"):
+                "emit: background", "emit: sync", "when:", "setup:", "occurrence: 2", "occurrence: all", "level:"):
         assert key in specs, key
+    configs = "".join(p.read_text() for c in CASES for p in (c / "input").glob("pyproject.toml"))
+    for key in ('call = "function"', 'method = "emit"', "sync = true", 'payload_arg = "data"', 'severity_arg = ""'):
+        assert key in configs, key  # one case per call shape
 
 
 def test_apply_matches_expected(case, tmp_path, eventmod):

@@ -263,6 +263,17 @@ def test_an_existing_logger_is_detected_and_no_module_is_written(app):
     assert validate.exit_code == 0, validate.output
 
 
+def test_an_existing_sync_logger_gets_sync_true_and_validates(app):
+    _write(app, "src/app/observability/audit.py", AUDIT.replace("        async def log_event(", "        def log_event("))
+    _write(app, "src/app/observability/__init__.py", "")
+    result = Eventmod(app)("init", "src/app/jobs.py")
+    assert result.exit_code == 0, result.output
+    config = _toml(app / "pyproject.toml")["tool"]["eventmod"]
+    assert config["sync"] is True and config["getter"] == "get_audit_logger"
+    validate = Eventmod(app)("validate")
+    assert validate.exit_code == 0, validate.output
+
+
 def test_the_fixture_logger_is_detected(tmp_path):
     shutil.copytree(FIXTURE, tmp_path / "bot", ignore=shutil.ignore_patterns("__pycache__"))
     found = find_logger(tmp_path / "bot")

@@ -36,6 +36,11 @@ class EventType(str, Enum):
     BOT_STARTED = "bot_started"
 
 
+class EventLogger:
+    async def log_event(self, event_type, event_data, **context):
+        pass
+
+
 def get_event_logger():
     return None
 '''

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from eventmod.analysis.style import Style
 from eventmod.codegen.render import Names, RenderOptions, format_expression, render_block, simple_black_form
+from eventmod.model.settings import CallShape
 from eventmod.model.spec import Anchor, EventSpec
 
 NAMES = st.sampled_from(["symbol", "ts", "position", "self", "order", "result", "exc", "qty"])
@@ -55,7 +56,10 @@ def test_simple_form_never_claims_an_expression_black_would_change(expr):
 @settings(max_examples=120, deadline=None)
 @given(
     payload=st.lists(st.tuples(st.from_regex(r"[a-z_]{1,12}", fullmatch=True), _expressions()), min_size=0, max_size=5, unique_by=lambda kv: kv[0]),
-    emit=st.sampled_from(["await", "background"]),
+    emit=st.sampled_from(["await", "background", "sync"]),
+    call=st.builds(CallShape, kind=st.sampled_from(["getter", "function"]), method=st.sampled_from(["log_event", "emit"]),
+                   is_async=st.booleans(), sync_method=st.sampled_from(["", "log_event_nowait"]),
+                   payload_arg=st.sampled_from(["", "data"]), severity_arg=st.sampled_from(["severity", "level", ""])),
     depth=st.integers(min_value=1, max_value=5),
     line_length=st.sampled_from([60, 88, 120]),
     when=st.one_of(st.none(), _expressions()),
@@ -67,10 +71,14 @@ def test_simple_form_never_claims_an_expression_black_would_change(expr):
     report=st.sampled_from(["logger", "log", "logging.getLogger(__name__)", "logging_.getLogger(__name__)"]),
     setup=st.lists(st.sampled_from(["total = len(results)", "label = symbol.upper()", "n=1"]), max_size=2),
 )
-def test_rendered_blocks_are_exactly_what_black_writes(payload, emit, depth, line_length, when, failsafe, level, loop_guard,
+def test_rendered_blocks_are_exactly_what_black_writes(payload, emit, call, depth, line_length, when, failsafe, level, loop_guard,
                                                         local_import, report, setup):
     """Every shape (fail-safe or not, its report line, the running-loop guard of a sync
-    function, a function-local import, setup statements) is laid out exactly as black would."""
+    function, a function-local import, setup statements, every call shape: getter or
+    function, method name, sync call, payload by keyword, severity keyword or none) is laid out
+    exactly as black would."""
+    if emit == "sync" and not call.sync_call:
+        emit = "await"  # no sync call: placement refuses `emit: sync` before anything renders
     event = EventSpec(
         id="e", event="SOME_EVENT", value="some_event", function="f", anchor=Anchor("at", "start"),
         payload=tuple(payload), kwargs=(("symbol", "symbol"),), severity="INFO", component="c",
@@ -79,8 +87,8 @@ def test_rendered_blocks_are_exactly_what_black_writes(payload, emit, depth, lin
     style = Style(line_length=line_length)
     indent = "    " * depth
     options = RenderOptions(emit=emit, failsafe=failsafe, failsafe_level=level, loop_guard=loop_guard and emit == "background",
-                            local_import=local_import)
-    block = render_block(event, options, Names(report=report), style, indent)
+                            local_import=local_import, call=call)
+    block = render_block(event, options, Names(report=report, function="log_event_" if call.function else ""), style, indent)
     scaffold = ["async def f():"] + [f"{'    ' * d}if x:" for d in range(1, depth)]
     source = "\n".join(scaffold + block) + "\n"
     assert _black(source, line_length) == source

@@ -144,7 +144,7 @@ async def f(x):
 
 
 def enum_logger(body: str, head: str = "class EventType(str, Enum):") -> str:
-    return f"from enum import Enum, auto\n\n\n{head}\n{textwrap.indent(src(body), '    ')}\n\ndef get_event_logger():\n    return None\n"
+    return f"from enum import Enum, auto\n\n\n{head}\n{textwrap.indent(src(body), '    ')}\n\nclass EventLogger:\n    async def log_event(self, event_type, event_data, **context):\n        pass\n\n\ndef get_event_logger():\n    return None\n"
 
 
 @pytest.mark.parametrize("name,needle", [
@@ -183,7 +183,7 @@ def test_names_the_enum_binds_otherwise_are_refused(tmp_path, body, name, needle
 
 def test_mixin_defined_in_the_enum_file_counts(tmp_path):
     logger = ("from enum import Enum\n\n\nclass Described:\n    def describe(self):\n        return 'x'\n\n\n"
-              "class EventType(Described, str, Enum):\n    A = 'a'\n\n\ndef get_event_logger():\n    return None\n")
+              "class EventType(Described, str, Enum):\n    A = 'a'\n\n\nclass EventLogger:\n    async def log_event(self, event_type, event_data, **context):\n        pass\n\n\ndef get_event_logger():\n    return None\n")
     refused(tmp_path, ENUM_MODULE, [{"event": "describe", "after_log": "go"}], "would shadow Described.describe", logger=logger)
 
 
@@ -232,7 +232,7 @@ def test_enum_file_encoding_must_hold_the_member(tmp_path):
     ('class EventType(str, Enum): pass', ""),
 ])
 def test_one_line_enum_gets_members_inside_the_class(tmp_path, head, body):
-    logger = f"from enum import Enum\n\n\n{head}\n\n\ndef get_event_logger():\n    return None\n"
+    logger = f"from enum import Enum\n\n\n{head}\n\n\nclass EventLogger:\n    async def log_event(self, event_type, event_data, **context):\n        pass\n\n\ndef get_event_logger():\n    return None\n"
     run = plan_project(tmp_path, src(ENUM_MODULE), [{"event": "NEW_ONE", "after_log": "go"}, {"event": "NEW_TWO", "after_log": "go", "id": "e2"}],
                        logger=logger)
     assert not errors(run), errors(run)
@@ -246,7 +246,7 @@ def test_one_line_enum_gets_members_inside_the_class(tmp_path, head, body):
     if "# kept" in head:
         assert 'B = "b"  # kept' in text
     # the rest of the file is byte-identical
-    assert text.endswith("\n\n\ndef get_event_logger():\n    return None\n")
+    assert text.endswith("\n\n\nclass EventLogger:\n    async def log_event(self, event_type, event_data, **context):\n        pass\n\n\ndef get_event_logger():\n    return None\n")
 
 
 # == 5. scope soundness ================================================================================
@@ -737,7 +737,7 @@ def run_spec(tmp_path: Path, text: str, module: str = POLICY_MODULE, module_byte
     root, specs = tmp_path / "root", tmp_path / "specs"
     (root / "core").mkdir(parents=True)
     specs.mkdir()
-    (root / "core" / "event_logger.py").write_text("from enum import Enum\n\n\nclass EventType(str, Enum):\n    A = 'a'\n\n\ndef get_event_logger():\n    return None\n")
+    (root / "core" / "event_logger.py").write_text("from enum import Enum\n\n\nclass EventType(str, Enum):\n    A = 'a'\n\n\nclass EventLogger:\n    async def log_event(self, event_type, event_data, **context):\n        pass\n\n\ndef get_event_logger():\n    return None\n")
     if module_bytes is not None:
         (root / "mod.py").write_bytes(module_bytes)
     else:

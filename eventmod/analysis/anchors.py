@@ -449,10 +449,12 @@ _STATEMENT_SITES = {
 
 def _statement_anchor(source: SourceFile, placed: list[Placed], anchor: Anchor) -> AnchorResult:
     sites, candidates = [], []
+    bound = f"{anchor.result} = {anchor.text}" if anchor.result else None  # `result:` rewrote it
     for p in placed:
         head = statement_head(source, p.stmt)
         candidates.append(Candidate(p.stmt.lineno, head[:100]))
-        if statement_starts_with(head, anchor.text):
+        if statement_starts_with(head, anchor.text) or (bound is not None and isinstance(p.stmt, ast.Assign)
+                                                          and statement_starts_with(head, bound)):
             mode, presence = _STATEMENT_SITES[anchor.kind]
             sites.append(_site(mode, p, presence))
     if sites:

@@ -8,7 +8,6 @@
   scope Python will look it up in (a name the function assigns anywhere is local everywhere);
 - setup: statements bind only fresh names;
 - encoding: the block's text fits the target file's encoding;
-- signature: only kwargs the target's `log_event` accepts;
 - JSON safety: warn on values json.dumps rejects (Decimal, datetime) unless `json_safe`;
 - column types: integer columns (`position_id`) given a string literal;
 - hot paths: `await` inside a loop of a hot-path function.
@@ -241,6 +240,10 @@ class _Resolver:
         if site.mode == Mode.WRAP:
             self.state.add(exception_name(ctx))
             self.locals.setdefault(exception_name(ctx), site.stmt.lineno)
+        result = ctx.event.anchor.result
+        if result and site is ctx.site:  # the anchor statement's value, bound by `result:` right before the block
+            self.state.add(result)
+            self.locals.setdefault(result, site.stmt.lineno)
         self.setup: set[str] = set()
 
     def resolve(self, name: str, include_setup: bool = True) -> _Resolved:
@@ -525,29 +528,3 @@ def _hot_path_problems(ctx: SiteContext) -> list[Problem]:
     return [Problem(ctx.event.spec_file, ctx.event.line_of(ctx.event.anchor.kind),
                     f"{ctx.qualname} is a hot path (config hot_paths) and this block is inside a loop: an awaited log_event there stalls every later iteration (each one waits for the logger's I/O); use `emit: background`",
                     ctx.event.id)]
-
-
-# -- signature ---------------------------------------------------------------------------------
-def log_event_parameters(tree: ast.Module) -> tuple[tuple[str, ...], bool] | None:
-    """Keyword parameters of the first `log_event` definition (methods: after self, event_type,
-    data), and whether it takes **kwargs; None when there is no definition."""
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "log_event":
-            args = node.args
-            positional = [a.arg for a in [*args.posonlyargs, *args.args]]
-            if positional and positional[0] in ("self", "cls"):
-                positional = positional[1:]
-            names = tuple(positional[2:] + [a.arg for a in args.kwonlyargs])
-            return names, args.kwarg is not None
-    return None
-
-
-def signature_problems(events: list[EventSpec], accepted: tuple[str, ...], logger_path: str) -> list[Problem]:
-    problems = []
-    for event in events:
-        for key, _ in [*event.kwargs, ("severity", "")]:
-            if key not in accepted:
-                problems.append(Problem(event.spec_file, event.line_of(key) if key != "severity" else event.line_of("severity"),
-                                        f"log_event in {logger_path} does not accept `{key}=` (it takes: {', '.join(accepted)}); remove it or put it in the payload",
-                                        event.id))
-    return problems

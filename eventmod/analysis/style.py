@@ -22,8 +22,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from eventmod.analysis.presence import is_getter_call, log_event_calls, logged_event_names
-from eventmod.model.settings import BlackSettings, Habits, HouseStyle
+from eventmod.analysis.presence import CallMatcher, is_getter_call, log_event_calls, logged_event_names
+from eventmod.model.settings import BlackSettings, CallShape, Habits, HouseStyle
 from eventmod.pyast.source import SourceFile
 from eventmod.pyast.walk import child_blocks
 
@@ -303,23 +303,27 @@ def _line_after(source: SourceFile, stmt: ast.stmt) -> str:
 _LABEL = re.compile(r"(#+[ \t]*)([A-Za-z][\w-]*:[ \t]+)?")
 
 
-def block_habits(source: SourceFile, tree: ast.Module, getter: str, enum: str, module: str) -> Habits:
-    """How the file's existing log_event blocks are written (see `Habits`)."""
-    if "log_event" not in source.text:
+def block_habits(source: SourceFile, tree: ast.Module, getter: str, enum: str, module: str,
+                 call: CallShape = CallShape()) -> Habits:
+    """How the file's existing log_event blocks (of the configured call shape) are written (see
+    `Habits`)."""
+    matcher = CallMatcher.of(call, frozenset({getter}))
+    if not any(marker in source.text for marker in matcher.markers()):
         return Habits()
-    getters = frozenset({getter})
+    getters = matcher.getters
+    imported = call.imported(getter)
     blocks = single = double = commas = no_commas = spaced = glued = 0
     comments: Counter[str] = Counter()
-    for block, index, stmt in _outer_blocks(tree, getters):
+    for block, index, stmt in _outer_blocks(tree, matcher):
         blocks += 1
         first = stmt
         if index and isinstance(block[index - 1], ast.Assign) and is_getter_call(block[index - 1].value, getters):  # type: ignore[attr-defined]
             first = block[index - 1]
-        for call in log_event_calls(stmt):
-            quotes = _call_quotes(source, call.call)
+        for logged in log_event_calls(stmt, matcher):
+            quotes = _call_quotes(source, logged.call)
             single += quotes["'"]
             double += quotes['"']
-            trailing = _trailing_comma(source, call.call)
+            trailing = _trailing_comma(source, logged.call)
             if trailing is not None:
                 commas, no_commas = commas + trailing, no_commas + (not trailing)
         before, after = _line_before(source, first.lineno), _line_after(source, stmt)
@@ -337,15 +341,15 @@ def block_habits(source: SourceFile, tree: ast.Module, getter: str, enum: str, m
     for stmt in tree.body:
         if isinstance(stmt, ast.ImportFrom) and stmt.module == module:
             names = [a.name for a in stmt.names]
-            if getter in names and enum in names:
-                if names.index(getter) < names.index(enum):
+            if imported in names and enum in names:
+                if names.index(imported) < names.index(enum):
                     getter_first += 1
                 else:
                     enum_first += 1
     return Habits(blocks, single, double, commas, no_commas, spaced, glued, tuple(sorted(comments.items())), getter_first, enum_first)
 
 
-def _outer_blocks(tree: ast.Module, getters: frozenset[str]):
+def _outer_blocks(tree: ast.Module, matcher: CallMatcher):
     """(statement list, index, statement) of each outermost statement that logs an event (a
     guard, a fail-safe `try`, a bare call): the blocks, not the statements inside them."""
     stack: list[ast.AST] = [tree]
@@ -353,7 +357,7 @@ def _outer_blocks(tree: ast.Module, getters: frozenset[str]):
         current = stack.pop()
         for _, _, block in child_blocks(current):
             for index, stmt in enumerate(block):
-                logged = logged_event_names(stmt, getters)
+                logged = logged_event_names(stmt, matcher)
                 if logged and not isinstance(stmt, ast.Assign):
                     yield block, index, stmt
                 else:

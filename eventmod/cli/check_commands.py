@@ -152,6 +152,7 @@ def coverage(
     gate never passes on broken input.
     """
     from eventmod.api import Selectors
+    from eventmod.model.settings import CallShape
     from eventmod.reports.coverage import measure_coverage
     from eventmod.reports.summary import coverage_text
 
@@ -168,7 +169,8 @@ def coverage(
         report.fmt = "text" if fmt != "json" else "json"
         report.fail(run.all_problems())
     catalog = project.selected_catalog(whole_components)
-    result = measure_coverage(project.config.root, catalog, run, target, include_unspecified=selectors == Selectors())
+    result = measure_coverage(project.config.root, catalog, run, target, include_unspecified=selectors == Selectors(),
+                              call=CallShape.from_config(project.config))
     if fmt == "html":
         from eventmod.reports.coverage import rollout_plan
         from eventmod.reports.html import coverage_html
@@ -197,6 +199,7 @@ def report(
     """
     from eventmod import api
     from eventmod.model.problems import display_path
+    from eventmod.model.settings import CallShape
     from eventmod.reports.coverage import measure_coverage
     from eventmod.reports.pr import pr_report
 
@@ -205,7 +208,7 @@ def report(
     project, selection = c.prepare(common, out)
     selected = c.plan_or_fail(project, selection, common, out)
     whole = api.plan(project, jobs=c.jobs(common))
-    before = measure_coverage(project.config.root, project.catalog, whole)
+    before = measure_coverage(project.config.root, project.catalog, whole, call=CallShape.from_config(project.config))
     specs_label = display_path(project.config.specs).rstrip("/") + "/"
     out.raw(pr_report(selection, project.catalog, selected, before, fmt, enum_class=project.config.enum_class,
                       specs=specs_label))

@@ -18,6 +18,7 @@ import typer
 
 
 from eventmod.cli.typer_compat import choice, choices_metavar
+from eventmod.model.settings import EMIT_MODES
 
 SELECT = "Selection"
 PROJECT = "Project"
@@ -49,7 +50,7 @@ Jobs = Annotated[Optional[int], typer.Option(
     "--jobs", "-j", metavar="N", min=1, show_default=False,
     help="Worker processes (default: the CPU count; 1 plans in process).")]
 Emit = Annotated[Optional[str], typer.Option(
-    "--emit", metavar=choices_metavar("await", "background"), callback=choice("await", "background"), show_default=False,
+    "--emit", metavar=choices_metavar(*EMIT_MODES), callback=choice(*EMIT_MODES), show_default=False,
     help="Emit mode of events that set none (default: [tool.eventmod] emit).")]
 Failsafe = Annotated[Optional[bool], typer.Option(
     "--failsafe/--no-failsafe", show_default=False,

@@ -118,7 +118,8 @@ def problem_annotation(problem: Problem, paths: Paths) -> str:
 
 
 def sort_problems(problems: Iterable[Problem], paths: Paths) -> list[Problem]:
-    return sorted(problems, key=lambda p: (paths.show(p.path), p.line, p.message))
+    """Errors first (they are what stops the run), then warnings; each by file, line, message."""
+    return sorted(problems, key=lambda p: (p.severity != "error", paths.show(p.path), p.line, p.message))
 
 
 # -- the reporter ----------------------------------------------------------------------------------

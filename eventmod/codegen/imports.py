@@ -7,13 +7,13 @@ existing import from the logger module, and a new import goes with the other top
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from dataclasses import dataclass
 
-import re
-
+from eventmod.analysis.presence import CallMatcher
 from eventmod.model.edits import Edit
-from eventmod.model.settings import ImportSort
+from eventmod.model.settings import CallShape, ImportSort
 from eventmod.pyast.bindings import bindings, free_name, global_assignments_in, identifiers
 from eventmod.pyast.source import SourceFile
 
@@ -82,6 +82,14 @@ def getter_names(tree: ast.Module, module: str, getter: str) -> frozenset[str]:
     """The names a block in this module may call the getter by: `getter` and every local name
     the module's top-level imports give it (`from module import getter as alias`)."""
     return frozenset({getter, *_imports_of(tree, module, getter)})
+
+
+def file_matcher(tree: ast.Module, module: str, getter: str, call: CallShape) -> CallMatcher:
+    """The logging calls of one file: the configured shape, with every local name (alias) the
+    file's top-level imports from the logger module give the getter or the function."""
+    if call.function:
+        return CallMatcher.of(call, frozenset({getter}), frozenset(_imports_of(tree, module, call.method)))
+    return CallMatcher.of(call, getter_names(tree, module, getter))
 
 
 def _imports_of(tree: ast.Module, module: str, name: str) -> list[str]:

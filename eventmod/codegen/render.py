@@ -15,8 +15,9 @@ import tokenize
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from eventmod.analysis.emission import EmitChoice, Emission, choose_emission
 from eventmod.analysis.style import Style
-from eventmod.model.settings import DEFAULT_ENUM_CLASS, DEFAULT_GETTER, DEFAULT_VARIABLE, Settings
+from eventmod.model.settings import DEFAULT_ENUM_CLASS, DEFAULT_GETTER, DEFAULT_VARIABLE, CallShape, Settings
 from eventmod.model.spec import EventSpec
 from eventmod.pyast.source import SourceFile
 
@@ -35,6 +36,9 @@ class Names:
 
     variable: str = DEFAULT_VARIABLE
     getter: str = DEFAULT_GETTER
+    # The local name of the logging function (call = "function"; an import alias when the file
+    # binds the name to something else): "" for the getter shape.
+    function: str = ""
     enum: str = DEFAULT_ENUM_CLASS
     asyncio: str = "asyncio"
     json_safe: str = JSON_SAFE_HELPER
@@ -219,7 +223,7 @@ class RenderOptions:
     with the options the spec asks for, re-emit and revert with the options a block was
     written with (read back from the code by `analysis.presence.block_shape`)."""
 
-    emit: str  # "await" | "background"
+    emit: str  # "await" | "background" | "sync" (the emission, resolved: never "auto")
     json_safe: bool = False
     coerce: tuple[str, ...] = ()
     # Fail-safe: the whole block runs in `try:` / `except Exception:` and a failure is reported
@@ -231,6 +235,9 @@ class RenderOptions:
     loop_guard: bool = False
     # A function-local import as the block's first statement (import cycles): the statement.
     local_import: str = ""
+    # How the block calls the logger: receiver (getter) or function, method, payload and
+    # severity arguments, whether the call is a plain def.
+    call: CallShape = CallShape()
 
     def differences(self, other: "RenderOptions") -> list[str]:
         """How `other` (the wanted shape) differs from these options, in words (for `check`)."""
@@ -253,11 +260,13 @@ def render_options(event: EventSpec, settings: Settings, *, sync_function: bool 
     """The per-event render options apply uses (shared with revert). `wrapped`: the block is
     the handler of an `on_error` wrap, which is always fail-safe (a failing block must never
     replace the exception being handled)."""
-    emit = event.emit or settings.emit
+    choice = choose_emission(event.emit or settings.emit, not sync_function, settings.call, event.function)
+    if not isinstance(choice, EmitChoice):  # refused by placement before anything is rendered
+        choice = EmitChoice(Emission.AWAIT)
     failsafe = event.failsafe if event.failsafe is not None else settings.failsafe
-    return RenderOptions(emit=emit, json_safe=json_safe_for(event, settings), coerce=event.coerce,
+    return RenderOptions(emit=choice.emission.value, json_safe=json_safe_for(event, settings), coerce=event.coerce,
                          failsafe=bool(failsafe) or wrapped, failsafe_level=settings.failsafe_log_level,
-                         loop_guard=sync_function and emit == "background", local_import=local_import)
+                         loop_guard=choice.loop_guard, local_import=local_import, call=settings.call)
 
 
 def json_safe_for(event: EventSpec, settings: Settings) -> bool:
@@ -409,13 +418,40 @@ def _layout(event: EventSpec, options: RenderOptions, names: Names, style: Style
         core.append(f"{names.report}.error({message_literal(event.on_error.message, mq)})")
     if options.local_import:
         core += [options.local_import, ""]  # black keeps one blank line after imports
-    core.append(f"{names.variable} = {names.getter}()")
-    condition = names.variable if not event.when else f"{names.variable} and ({expr(event.when)})"
-    core.append(f"if {condition}:")
     body = [format_statement(s, q, style.normalize_strings, style.line_length) for s in event.setup]
-    call = [f"{names.variable}.log_event(", f"{u}{names.enum}.{event.event},"]
+    body += _emission_lines(event, options, names, style, _call_lines(event, options, names, style, expr))
+    if options.call.function:
+        # No getter, no guard variable: the function is always there; `when` is the only guard.
+        if event.when:
+            core.append(f"if {expr(event.when)}:")
+            core.extend(u + line for line in body)
+        else:
+            core.extend(body)
+    else:
+        core.append(f"{names.variable} = {names.getter}()")
+        condition = names.variable if not event.when else f"{names.variable} and ({expr(event.when)})"
+        core.append(f"if {condition}:")
+        core.extend(u + line for line in body)
+    if options.failsafe:
+        report = f"{names.report}.{options.failsafe_level}({quote_string(failure_message(event), mq)}, exc_info=True)"
+        lines += ["try:", *(u + line if line else line for line in core), "except Exception:", u + report]
+    else:
+        lines += core
+    return lines
+
+
+def _call_lines(event: EventSpec, options: RenderOptions, names: Names, style: Style, expr) -> list[str]:
+    """The logging call, exploded one argument a line: the callee (a method on the guard
+    variable, or the function), the enum member, the payload (positional, or by its keyword),
+    the spec's kwargs, and the severity (by its keyword, or not at all)."""
+    u, q = style.indent_unit, style.quote
+    shape = options.call
+    method = shape.sync_call if options.emit == Emission.SYNC.value else shape.method
+    head = f"{names.function or method}(" if shape.function else f"{names.variable}.{method}("
+    call = [head, f"{u}{names.enum}.{event.event},"]
+    keyword = f"{shape.payload_arg}=" if shape.payload_arg else ""
     if event.payload:
-        call.append(f"{u}{{")
+        call.append(f"{u}{keyword}{{")
         for key, value in event.payload:
             rendered = expr(value)
             if options.json_safe:
@@ -423,34 +459,35 @@ def _layout(event: EventSpec, options: RenderOptions, names: Names, style: Style
             call.append(f"{u}{u}{quote_string(key, q)}: {rendered},")
         call.append(f"{u}}},")
     else:
-        call.append(f"{u}{{}},")
+        call.append(f"{u}{keyword}{{}},")
     for key, value in event.kwargs:
         rendered = expr(value)
         if key in options.coerce:
             rendered = f"int({rendered})"
         call.append(f"{u}{key}={rendered},")
-    call.append(f"{u}severity={quote_string(event.severity, q)},")
+    if shape.severity_arg:
+        call.append(f"{u}{shape.severity_arg}={quote_string(event.severity, q)},")
     call.append(")")
-    if options.emit == "background":
+    return call
+
+
+def _emission_lines(event: EventSpec, options: RenderOptions, names: Names, style: Style, call: list[str]) -> list[str]:
+    """The call as the emission wants it: awaited, called (sync), or scheduled with
+    create_task (from a sync function only while an event loop runs)."""
+    u, q = style.indent_unit, style.quote
+    if options.emit == Emission.BACKGROUND.value:
         schedule = [f"{names.asyncio}.create_task(", *(u + line for line in call), ")"]
-        if options.loop_guard:
-            body += [
-                "try:", f"{u}{names.asyncio}.get_running_loop()",
-                "except RuntimeError:", f"{u}{names.report}.debug({quote_string(no_loop_message(event), mq)})",
-                "else:", *(u + line for line in schedule),
-            ]
-        else:
-            body += schedule
-    else:
-        body.append("await " + call[0])
-        body.extend(call[1:])
-    core.extend(u + line for line in body)
-    if options.failsafe:
-        report = f"{names.report}.{options.failsafe_level}({quote_string(failure_message(event), mq)}, exc_info=True)"
-        lines += ["try:", *(u + line if line else line for line in core), "except Exception:", u + report]
-    else:
-        lines += core
-    return lines
+        if not options.loop_guard:
+            return schedule
+        mq = style.message_quote or q  # log messages in the file's message quote
+        return [
+            "try:", f"{u}{names.asyncio}.get_running_loop()",
+            "except RuntimeError:", f"{u}{names.report}.debug({quote_string(no_loop_message(event), mq)})",
+            "else:", *(u + line for line in schedule),
+        ]
+    if options.emit == Emission.SYNC.value:
+        return call
+    return ["await " + call[0], *call[1:]]
 
 
 def message_literal(message: str, quote: str) -> str:

@@ -38,13 +38,14 @@ class LoggerChoice:
     getter: str
     enum_class: str
     written: bool  # True: init writes it; False: the project's own (or to be written by the user)
+    sync: bool = False  # the project's log_event is a plain def: blocks call it without await
 
 
 @dataclass
 class InitPlan:
     writes: list[tuple[Path, bytes]] = field(default_factory=list)
     directories: list[Path] = field(default_factory=list)  # to create before writing
-    config: dict[str, str] = field(default_factory=dict)  # the [tool.eventmod] keys written
+    config: dict[str, str | bool] = field(default_factory=dict)  # the [tool.eventmod] keys written
     logger: LoggerChoice | None = None
     specs_written: list[tuple[str, int]] = field(default_factory=list)  # (spec path, entries)
     notes: list[str] = field(default_factory=list)
@@ -92,12 +93,14 @@ def plan_init(detected: Detected, *, with_logger: bool, logger_path: str | None 
         "enum_class": logger.enum_class,
         "getter": logger.getter,
     }
+    if logger.sync:
+        plan.config["sync"] = True
     text = _pyproject_text(pyproject_path, plan.config)
     plan.writes.insert(0, (pyproject_path, text.encode("utf-8")))
     if not specs_dir.is_dir():
         plan.directories.append(specs_dir)
     config = Config(root=root_dir, specs=specs_dir, logger_module=logger.module, enum_file=logger.path,
-                    enum_class=logger.enum_class, getter=logger.getter)
+                    enum_class=logger.enum_class, getter=logger.getter, sync=logger.sync)
     _draft_specs(detected, config, specs_dir, min_level, plan, overlay)
     return plan
 
@@ -109,7 +112,7 @@ def _logger_choice(detected: Detected, with_logger: bool, logger_path: str | Non
             detected.notes.append(f"the project already has an audit logger ({found.path}); --with-logger ignored, no logger module written")
         if logger_path:
             detected.notes.append(f"--logger-path ignored: the project's logger {found.path} is used")
-        return LoggerChoice(found.module, found.path, found.getter, found.enum_class, written=False)
+        return LoggerChoice(found.module, found.path, found.getter, found.enum_class, written=False, sync=not found.log_event_async)
     rel = logger_path or None
     if rel is not None:
         absolute = (detected.project / rel).resolve()
@@ -132,13 +135,14 @@ def _toml_string(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def table_text(config: dict[str, str]) -> str:
+def table_text(config: dict[str, str | bool]) -> str:
     lines = ["[tool.eventmod]", "# Written by `eventmod init`; the keys are described in eventmod's README (Configuration)."]
-    lines += [f"{key} = {_toml_string(value)}" for key, value in config.items()]
+    lines += [f"{key} = {('true' if value else 'false') if isinstance(value, bool) else _toml_string(value)}"
+              for key, value in config.items()]
     return "\n".join(lines) + "\n"
 
 
-def _pyproject_text(path: Path, config: dict[str, str]) -> str:
+def _pyproject_text(path: Path, config: dict[str, str | bool]) -> str:
     """pyproject.toml with the table appended: every existing byte kept, the result parsed back
     and compared, so no other table can change."""
     table = table_text(config)

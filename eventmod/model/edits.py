@@ -13,7 +13,7 @@ class Edit:
     start: int
     end: int
     lines: tuple[str, ...]
-    kind: str  # "event" | "wrap" | "import" | "enum" | "helper"
+    kind: str  # "event" | "wrap" | "import" | "enum" | "helper" | "result" | "expand" | "revert"
     order: int = 0  # keeps edits at the same position in spec order
     # For lines that carry original code (a wrapped statement, re-indented): the 0-based
     # original line each new line comes from, None for written lines. Empty: all written.
@@ -21,6 +21,8 @@ class Edit:
     # For code an edit writes into a function: the 1-based line of that function's `def` in
     # the original (safe mode checks that the written statements sit in that function's body).
     scope: int = 0
+    # kind "result": the name the rewritten anchor statement binds (`NAME = <call>`)
+    result: str = ""
 
     @property
     def inserted(self) -> bool:

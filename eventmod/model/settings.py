@@ -3,13 +3,18 @@
 
 from __future__ import annotations
 
+import keyword
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from eventmod.model.problems import did_you_mean
 
-EMIT_MODES = ("await", "background")
+# How a block emits its event. `auto` (the default): `await` in an async function (a plain call
+# when the logger's call is a plain def); in a sync function, the logger's sync call when it
+# offers one, else scheduled on the running loop when there is one (skipped otherwise).
+EMIT_MODES = ("auto", "await", "background", "sync")
+CALL_KINDS = ("getter", "function")  # config `call`: through a getter's object, or a module-level function
 STYLE_MODES = ("auto", "black")  # config `style`: learned house style, or black's layout as is
 IMPORT_MODES = ("auto", "top", "local")  # where a block's logger import goes (config `import`)
 FAILSAFE_LOG_LEVELS = ("debug", "info", "warning", "error")  # how a swallowed logging failure is reported
@@ -19,6 +24,7 @@ DEFAULT_LOGGER_MODULE = "core.event_logger"
 DEFAULT_ENUM_FILE = "core/event_logger.py"
 DEFAULT_VARIABLE = "event_logger"  # the name a block binds the logger to
 LOG_METHOD = "log_event"
+DEFAULT_SEVERITY_ARG = "severity"
 
 # The events table eventmod reads at runtime (`observe`, `timeline`, `queries`): the audited bot's
 # schema. `event_columns` in [tool.eventmod] renames any of these logical columns.
@@ -36,6 +42,19 @@ def events_table_problem(value: str) -> str | None:
     parts = value.split(".")
     if len(parts) > 2 or not all(SQL_IDENTIFIER.fullmatch(p) for p in parts):
         return f"must be 'table' or 'schema.table' made of letters, digits and underscores, got {value!r}"
+    return None
+
+
+def keyword_name_problem(value: str) -> str | None:
+    """Why `value` is neither "" nor a keyword-argument name."""
+    if value and (not value.isidentifier() or keyword.iskeyword(value)):
+        return f"must be a keyword-argument name (an identifier) or \"\", got {value!r}"
+    return None
+
+
+def method_name_problem(value: str) -> str | None:
+    if not value.isidentifier() or keyword.iskeyword(value):
+        return f"must be a function or method name (an identifier), got {value!r}"
     return None
 
 
@@ -62,7 +81,17 @@ class Config:
     enum_file: str = DEFAULT_ENUM_FILE
     enum_class: str = DEFAULT_ENUM_CLASS
     getter: str = DEFAULT_GETTER
-    emit: str = field(default="await", metadata={"choices": EMIT_MODES})
+    emit: str = field(default="auto", metadata={"choices": EMIT_MODES})
+    # The call shape (see `CallShape`): `call = "getter"` (`x = getter(); if x: x.<method>(...)`) or
+    # `"function"` (`<method>(...)` imported from logger_module); `sync = true` when that call is a
+    # plain def; `sync_method` a plain-def companion of an async method (getter shape);
+    # `payload_arg` "" (positional) or a keyword name; `severity_arg` a keyword name or "" (none).
+    call: str = field(default="getter", metadata={"choices": CALL_KINDS})
+    method: str = field(default=LOG_METHOD, metadata={"validate": method_name_problem})
+    sync: bool = False
+    sync_method: str = field(default="", metadata={"validate": keyword_name_problem})
+    payload_arg: str = field(default="", metadata={"validate": keyword_name_problem})
+    severity_arg: str = field(default=DEFAULT_SEVERITY_ARG, metadata={"validate": keyword_name_problem})
     json_safe: bool = False
     hot_paths: tuple[str, ...] = ()
     integer_kwargs: tuple[str, ...] = ("position_id",)
@@ -90,6 +119,49 @@ class Config:
     black: "BlackSettings | None" = field(default=None, compare=False, metadata={"key": None})
     # The target project's import sorting ([tool.isort] / ruff's isort settings), resolved with the config.
     isort: "ImportSort | None" = field(default=None, compare=False, metadata={"key": None})
+
+
+@dataclass(frozen=True)
+class CallShape:
+    """How a block calls the logger, derived once from the configuration (`call`, `method`,
+    `sync`, `sync_method`, `payload_arg`, `severity_arg`) and refined by the logger contract
+    (`analysis.contract`), which reads the logger's code for a sync companion method.
+
+    getter:   `v = get_event_logger()` / `if v:` / `await v.log_event(Enum.X, {...}, severity=...)`
+    function: `await log_event(Enum.X, {...}, severity=...)`, `log_event` imported from the module
+    """
+
+    kind: str = "getter"  # one of CALL_KINDS
+    method: str = LOG_METHOD  # the method (getter) or module-level function (function) blocks call
+    is_async: bool = True  # `method` is an `async def` (awaited or scheduled); False: a plain def
+    sync_method: str = ""  # a plain-def method of the same object for sync emission ("" none)
+    payload_arg: str = ""  # "" the payload is the second positional argument; else its keyword
+    severity_arg: str = DEFAULT_SEVERITY_ARG  # the severity keyword; "" the logger takes none
+
+    @classmethod
+    def from_config(cls, config: "Config") -> "CallShape":
+        return cls(kind=config.call, method=config.method, is_async=not config.sync,
+                   sync_method=config.sync_method if config.call == "getter" and not config.sync else "",
+                   payload_arg=config.payload_arg, severity_arg=config.severity_arg)
+
+    @property
+    def function(self) -> bool:
+        return self.kind == "function"
+
+    @property
+    def sync_call(self) -> str:
+        """The name a sync emission calls: the method itself when it is a plain def, else the
+        sync companion; "" when the logger offers no sync call."""
+        return self.method if not self.is_async else self.sync_method
+
+    @property
+    def names(self) -> frozenset[str]:
+        """Every name a block of this shape calls."""
+        return frozenset(n for n in (self.method, self.sync_method) if n)
+
+    def imported(self, getter: str) -> str:
+        """The name imported from the logger module besides the enum: the getter, or the function."""
+        return self.method if self.function else getter
 
 
 @dataclass(frozen=True)
@@ -185,9 +257,10 @@ class Settings:
     enum_file: str = DEFAULT_ENUM_FILE
     enum_class: str = DEFAULT_ENUM_CLASS
     getter: str = DEFAULT_GETTER
-    emit: str = "await"
+    emit: str = "auto"
     json_safe: bool = False
     black: BlackSettings = BlackSettings()
+    call: CallShape = CallShape()
     safe_mode: bool = True
     hot_paths: tuple[str, ...] = ()
     integer_kwargs: tuple[str, ...] = ("position_id",)
@@ -217,4 +290,10 @@ class Settings:
             integer_kwargs=config.integer_kwargs, json_safe_helper=config.json_safe_helper, failsafe=config.failsafe,
             logger_names=config.logger_names, failsafe_log_level=config.failsafe_log_level,
             import_mode=config.import_mode, style=config.style, isort=config.isort or ImportSort(),
+            call=CallShape.from_config(config),
         )
+
+    @property
+    def logger_import(self) -> str:
+        """The name blocks import from the logger module besides the enum (getter or function)."""
+        return self.call.imported(self.getter)

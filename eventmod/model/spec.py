@@ -22,6 +22,9 @@ class Anchor:
     kind: str  # one of ANCHOR_KINDS
     text: str
     level: str | None = None  # after_log only: narrows to logger.<level>
+    # `after:` only: the anchor statement's value is bound to this name (`await f(x)` becomes
+    # `NAME = await f(x)`), so the block can log it
+    result: str | None = None
 
     def describe(self) -> str:
         level = f" (level {self.level})" if self.level else ""

@@ -12,8 +12,9 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-from eventmod.analysis.presence import log_event_calls
+from eventmod.analysis.presence import CallMatcher, log_event_calls
 from eventmod.model.results import RunPlan, Status
+from eventmod.model.settings import CallShape
 from eventmod.model.spec import Catalog, ComponentSpec
 
 _SKIP_DIRS = {"__pycache__", ".git", ".venv", "venv", "node_modules", ".tox", "build", "dist"}
@@ -25,15 +26,17 @@ class LoggedCall:
     line: int
 
 
-def scan_calls(text: str) -> list[LoggedCall]:
-    """Every `log_event` call with an `X.MEMBER` first argument in `text`."""
-    if "log_event" not in text:
+def scan_calls(text: str, call: CallShape = CallShape()) -> list[LoggedCall]:
+    """Every logging call (`log_event`, or the configured method or function) with an
+    `X.MEMBER` first argument in `text`."""
+    matcher = CallMatcher.loose(call)
+    if not any(marker in text for marker in matcher.markers()):
         return []
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return []
-    calls = [LoggedCall(c.member, c.line) for c in log_event_calls(tree) if c.member is not None]
+    calls = [LoggedCall(c.member, c.line) for c in log_event_calls(tree, matcher) if c.member is not None]
     return sorted(calls, key=lambda c: c.line)
 
 
@@ -71,7 +74,7 @@ class Coverage:
 
 
 def measure_coverage(root: Path, catalog: Catalog, plan: RunPlan, target: float = 90.0, *,
-                     include_unspecified: bool = True) -> Coverage:
+                     include_unspecified: bool = True, call: CallShape = CallShape()) -> Coverage:
     """Per component: spec'd events and how many are present at their anchors (from `plan`, a
     run over the whole catalog); plus (with `include_unspecified`) one row per other file with
     log_event calls."""
@@ -82,12 +85,12 @@ def measure_coverage(root: Path, catalog: Catalog, plan: RunPlan, target: float 
         text = _read(root / component.file)
         present = sum(1 for e in component.events if e.id in status and status[e.id].instrumented)
         rows.append(CoverageRow(component.component, component.file, component.priority, len(component.events),
-                                present, len(scan_calls(text)), True))
+                                present, len(scan_calls(text, call)), True))
     for path in (_python_files(root) if include_unspecified else []):
         rel = path.relative_to(root).as_posix()
         if rel in spec_files:
             continue
-        calls = scan_calls(_read(path))
+        calls = scan_calls(_read(path), call)
         if calls:
             rows.append(CoverageRow(path.stem, rel, "-", len(calls), len(calls), len(calls), False))
     return Coverage(tuple(rows), target)

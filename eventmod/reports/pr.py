@@ -11,9 +11,9 @@ from eventmod.reports.summary import days_text
 CHECKS_RUN = (
     ("scope", "every payload/kwarg/when/setup name is bound at its insertion point on every path"),
     ("expression policy", "no lambda, :=, yield, await, starred, dunder access, eval/exec/compile/open/__import__"),
-    ("signature", "only kwargs the target's log_event accepts"),
-    ("async legality", "await only in async functions, never inside a finally; background from sync code only on a running loop"),
-    ("run-time contract", "the logger module and getter exist, every EventType member a block logs exists, getter assignments intact"),
+    ("signature", "only kwargs the logger's call accepts"),
+    ("async legality", "await only in async functions, never inside a finally; sync code uses the logger's sync call, or schedules only on a running loop"),
+    ("run-time contract", "the logger module, getter or function, enum class and call target exist, the call is async or sync as configured and takes the payload and severity that way; every EventType member a block logs exists, getter assignments intact"),
     ("fail-safe", "a logging failure is reported through the file's logger and never reaches the caller (unless failsafe: false)"),
     ("hot paths", "no awaited event inside a loop of a hot-path function"),
     ("enum integrity", "no EventType name or value conflicts"),

@@ -36,7 +36,16 @@ from eventmod.model.spec import (
     OnError,
 )
 from eventmod.spec.policy import expression_problem, policy_violation, setup_problem
-from eventmod.spec.schema import CAPTURE_ANCHOR_KINDS, COMPONENT_FIELDS, EVENT_FIELDS, LOG_LEVELS, NOT_DEFAULTABLE, ON_ERROR_KEYS
+from eventmod.spec.schema import (
+    CAPTURE_ANCHOR_KINDS,
+    COMPONENT_FIELDS,
+    DEFAULT_PHASE,
+    EVENT_FIELDS,
+    LOG_LEVELS,
+    NOT_DEFAULTABLE,
+    ON_ERROR_KEYS,
+    REQUIRED_COMPONENT,
+)
 
 # The field tables live in spec_schema, shared with `eventmod schema`.
 COMPONENT_KEYS = tuple(COMPONENT_FIELDS)
@@ -308,12 +317,12 @@ class _ComponentReader:
         top = self.mapping(document, "spec file", COMPONENT_KEYS)
         if top is None:
             return None, self.problems
-        for key in ("component", "file", "phase", "events"):
+        for key in REQUIRED_COMPONENT:
             if key not in top:
-                self.problem(1, f"missing key '{key}' (a spec file needs component, file, phase, events)")
+                self.problem(1, f"missing key '{key}' (a spec file needs {', '.join(REQUIRED_COMPONENT)}; phase, days and priority are optional)")
         component = self.string(top.get("component"), "component", required=False)
         file = self.target_file(top.get("file"))
-        phase = self.integer(top.get("phase"), "phase", 1, 4)
+        phase = self.integer(top.get("phase"), "phase", 1, 4) if "phase" in top else DEFAULT_PHASE
         days = self.days(top.get("days"))
         priority = self.choice(top.get("priority"), "priority", PRIORITIES, default="MEDIUM")
         enum_group = self.string(top.get("enum_group"), "enum_group", required=False)
@@ -567,7 +576,18 @@ class _ComponentReader:
         if kind in ("after", "before", "on_error") and not text.strip():
             self.problem(node.line, f"`{kind}` needs the start of a statement", event_id)
             return None
-        return Anchor(kind, text, level)
+        result = None
+        if "result" in fields:
+            if kind != "after":
+                self.problem(fields["result"].line, f"`result` binds the value of an `after:` anchor's statement; this event's anchor is `{kind}`", event_id)
+                return None
+            result = self.string(fields["result"], "result", event_id=event_id)
+            if result is None:
+                return None
+            if not result.isidentifier() or keyword.iskeyword(result) or result in ("self", "cls"):
+                self.problem(fields["result"].line, f"result must name a fresh variable (an identifier such as order_id), got {result!r}", event_id)
+                return None
+        return Anchor(kind, text, level, result)
 
     def payload(self, node: _Node | None, event_id: str | None) -> tuple[tuple[str, str], ...]:
         if node is None:

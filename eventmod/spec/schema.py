@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from eventmod.model.settings import EMIT_MODES
 from eventmod.model.spec import ANCHOR_KINDS, IMPORT_CHOICES, KWARG_ORDER, PRIORITIES, SEVERITIES, THEN_CHOICES
 
 EXPRESSION = {"type": ["string", "number", "boolean", "null"], "description": "A Python expression (source text); YAML numbers/bools/null are literals."}
@@ -16,16 +17,17 @@ LOG_LEVELS = ("debug", "info", "warning", "warn", "error", "exception", "critica
 COMPONENT_FIELDS: dict[str, dict[str, Any]] = {
     "component": {"type": "string", "description": "Audit component name (unique across spec files)."},
     "file": {"type": "string", "description": "Target file, relative to root; must stay under root."},
-    "phase": {"type": "integer", "minimum": 1, "maximum": 4, "description": "Rollout phase 1-4."},
+    "phase": {"type": "integer", "minimum": 1, "maximum": 4, "description": "Rollout phase 1-4 (default 1)."},
     "days": {"oneOf": [{"type": "integer", "minimum": 1, "maximum": 12},
                        {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 12}}],
-             "description": "Days of the 12-day plan."},
-    "priority": {"enum": list(PRIORITIES), "description": "Component priority."},
+             "description": "Days of the 12-day plan (optional)."},
+    "priority": {"enum": list(PRIORITIES), "description": "Component priority (default MEDIUM)."},
     "enum_group": {"type": "string", "description": "Comment header for the EventType members this file adds."},
     "defaults": {"$ref": "#/$defs/defaults", "description": "Merged into every event; event keys win."},
     "events": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/event"}},
 }
-REQUIRED_COMPONENT = ("component", "file", "phase", "events")
+REQUIRED_COMPONENT = ("component", "file", "events")
+DEFAULT_PHASE = 1
 
 EVENT_FIELDS: dict[str, dict[str, Any]] = {
     "id": {"type": "string", "description": "Unique across all spec files."},
@@ -39,13 +41,14 @@ EVENT_FIELDS: dict[str, dict[str, Any]] = {
     "in_except": {"type": "string", "description": "Anchor: first statement of the handler catching this exception ('*': any)."},
     "on_error": {"type": "string", "description": "Anchor: wrap this statement in try/except that logs and re-raises."},
     "level": {"enum": list(LOG_LEVELS), "description": "after_log only: the logger method."},
+    "result": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "after only: bind the anchor statement's value (a call or an awaited call) to this fresh name, so the payload can log it (`await f(x)` becomes `NAME = await f(x)`)."},
     "payload": {"type": ["object", "null"], "additionalProperties": EXPRESSION, "description": "Event data: key -> Python expression."},
     **{k: {**EXPRESSION, "description": f"log_event kwarg `{k}` (Python expression)."} for k in KWARG_ORDER},
     "severity": {"enum": list(SEVERITIES)},
     "comment": {"type": "string", "description": "Written as `# comment` above the block."},
     "when": {"type": "string", "description": "Extra guard: `if event_logger and (when):`."},
     "setup": {"type": "array", "items": {"type": "string"}, "description": "Statements run inside the guard first."},
-    "emit": {"enum": ["await", "background"], "description": "await, or asyncio.create_task (never blocks)."},
+    "emit": {"enum": list(EMIT_MODES), "description": "auto (await in async code; in sync code the logger's sync call, else scheduled on a running loop), await, background (asyncio.create_task, never blocks), or sync (the logger's plain-def call)."},
     "occurrence": {"oneOf": [{"type": "integer", "minimum": 1}, {"const": "all"}], "description": "Which anchor match (1-based) or all."},
     "json_safe": {"type": "boolean", "description": "Wrap payload values in the JSON-safe converter."},
     "coerce": {"type": "array", "items": IDENTIFIER, "description": "kwargs converted with int() (shorthands or `kwargs:` names)."},
@@ -64,7 +67,7 @@ EVENT_FIELDS: dict[str, dict[str, Any]] = {
 }
 REQUIRED_EVENT = ("id", "event", "in")
 # Keys that identify one event or its place; they make no sense in `defaults`.
-NOT_DEFAULTABLE = ("id", "event", "value", "in", *ANCHOR_KINDS, "level", "occurrence", "capture", "capture_before",
+NOT_DEFAULTABLE = ("id", "event", "value", "in", *ANCHOR_KINDS, "level", "result", "occurrence", "capture", "capture_before",
                    "through", "as", "then", "message")
 ON_ERROR_KEYS = ("through", "as", "then", "message")  # keys that only an on_error event takes
 

@@ -21,13 +21,15 @@ from pathlib import Path
 import yaml
 
 from eventmod.analysis.anchors import LOG_METHODS, LogCall, LoggerNames, Site, inspect_log_call, log_call_of, normalize_log_text
-from eventmod.analysis.checks import ModuleScope, SiteContext, check_site, log_event_parameters
+from eventmod.analysis.checks import ModuleScope, SiteContext, check_site
+from eventmod.analysis.contract import LoggerSignature, logger_signature
+from eventmod.analysis.emission import EmitChoice, Emission, choose_emission
 from eventmod.analysis.placement import placement_problem, resolve_sites
 from eventmod.analysis.presence import followed_by_log_event, inside_instrumentation
 from eventmod.codegen.enum_members import read_enum
-from eventmod.codegen.imports import getter_names
+from eventmod.codegen.imports import file_matcher
 from eventmod.model.problems import InputError, Problem, did_you_mean
-from eventmod.model.settings import Config
+from eventmod.model.settings import CallShape, Config
 from eventmod.model.spec import Anchor, Catalog, EventSpec, Selection
 from eventmod.pyast.source import SourceFile, load_source
 from eventmod.pyast.walk import FunctionNode, index_functions, parameters, path_to, walk_statements
@@ -202,10 +204,10 @@ def has_async_log_calls(path: Path, config: Config) -> bool:
     except (SyntaxError, ValueError):
         return False
     loggers = LoggerNames.of(tree, config.logger_names)
-    getters = getter_names(tree, config.logger_module, config.getter)
+    matcher = file_matcher(tree, config.logger_module, config.getter, CallShape.from_config(config))
     for node in ast.walk(tree):
         if isinstance(node, ast.AsyncFunctionDef) and any(
-                log_call_of(p.stmt, loggers) and not inside_instrumentation(node, p.stmt, getters) for p in walk_statements(node)):
+                log_call_of(p.stmt, loggers) and not inside_instrumentation(node, p.stmt, matcher) for p in walk_statements(node)):
             return True
     return False
 
@@ -328,18 +330,13 @@ def suggest(config: Config, catalog: Catalog, targets: list[Target], min_level: 
 
 
 def accepted_kwargs(config: Config, wanted: tuple[str, ...], overlay: Overlay = ()) -> tuple[str, ...]:
-    """Those of `wanted` that the logger's `log_event` takes (all when it takes **kwargs, none
-    when eventmod cannot read it), so a drafted keyword never fails the signature check."""
-    rel = config.logger_module.replace(".", "/")
-    for candidate in (f"{rel}.py", f"{rel}/__init__.py"):
-        if (config.root / candidate).is_file() or candidate in dict(overlay):
-            loaded = load_source(config.root, candidate, overlay)
-            found = None if isinstance(loaded, Problem) else log_event_parameters(loaded[1])
-            if found is None:
-                return ()
-            accepted, var_kwargs = found
-            return wanted if var_kwargs else tuple(k for k in wanted if k in accepted)
-    return ()
+    """Those of `wanted` that the logger's call takes (all when it takes **kwargs, none when
+    eventmod cannot read it), so a drafted keyword never fails the signature check."""
+    signature = logger_signature(config, lambda rel: load_source(config.root, rel, overlay), overlay)
+    if not isinstance(signature, LoggerSignature):
+        return ()
+    accepted = signature.kwargs(CallShape.from_config(config))
+    return wanted if signature.var_keyword else tuple(k for k in wanted if k in accepted)
 
 
 def _suggest_file(config: Config, catalog: Catalog, target: Target, min_level: str, names: _Names,
@@ -350,7 +347,7 @@ def _suggest_file(config: Config, catalog: Catalog, target: Target, min_level: s
         raise InputError([loaded])
     source, tree = loaded
     functions = index_functions(tree)
-    getters = getter_names(tree, config.logger_module, config.getter)
+    matcher = file_matcher(tree, config.logger_module, config.getter, CallShape.from_config(config))
     module_scope = ModuleScope.of(tree)
     loggers = LoggerNames.of(tree, config.logger_names)
     specified = {} if include_specified else _specified_lines(config, catalog, source, functions, target.path, extra_events, loggers)
@@ -378,7 +375,7 @@ def _suggest_file(config: Config, catalog: Catalog, target: Target, min_level: s
                 result.notes.append(f"{where}: {call.receiver}.{call.method} in {qualname}: the message is not a literal, so after_log cannot anchor on it")
                 continue
             site = Site("after", p.stmt, p.block, p.index, "forward", p.parent)
-            if followed_by_log_event(site, getters) or inside_instrumentation(function, site.stmt, getters):
+            if followed_by_log_event(site, matcher) or inside_instrumentation(function, site.stmt, matcher):
                 continue  # already followed by an event, or a fail-safe block's own report line
             if site.line in specified:
                 result.specified.append(f"{where}: already specified by event {specified[site.line]}")
@@ -403,7 +400,7 @@ def _specified_lines(config: Config, catalog: Catalog, source: SourceFile, funct
     found: dict[int, str] = {}
     events = [e for c in catalog.components if c.file == path for e in c.events] + list(extra_events)
     for event in events:
-        failed, sites, _ = resolve_sites(source, functions, event, config.emit, getters=frozenset({config.getter}), loggers=loggers)
+        failed, sites, _ = resolve_sites(source, functions, event, config.emit, loggers=loggers, call=CallShape.from_config(config))
         if failed is None:
             for site in sites:
                 found.setdefault(site.line, event.id)
@@ -415,7 +412,10 @@ def _entry(config: Config, source: SourceFile, tree: ast.Module, module_scope: M
            qualname: str, site: Site, call: LogCall, stmt: ast.stmt, templates: list[tuple[str, str | None]], index: int,
            target: Target, names: _Names, keywords: tuple[str, ...]) -> Suggestion | str:
     readable = call.template or ""  # logging's own %-placeholders are already written {}
-    if in_finally(function, stmt):
+    shape = CallShape.from_config(config)
+    choice = choose_emission(config.emit, isinstance(function, ast.AsyncFunctionDef), shape, qualname)
+    emission = choice.emission if isinstance(choice, EmitChoice) else Emission.AWAIT
+    if in_finally(function, stmt) and emission is Emission.AWAIT:
         # An awaited emission is refused in a `finally` (at any depth: it runs during
         # cancellation and unwinding); a spec can still anchor before the `try` by hand.
         return (f"skipped: {call.receiver}.{call.method} in {qualname} is inside a `finally` block, where eventmod "
@@ -427,14 +427,14 @@ def _entry(config: Config, source: SourceFile, tree: ast.Module, module_scope: M
     event_id = _unique_id(f"{target.prefix}_{event_name.lower()}", names)
     probe = Suggestion(event_id, event_name, qualname, text, severity, [], [], comment_for(readable, event_name), level, occurrence,
                        line=stmt.lineno, insert_line=site.line)
-    placement = placement_problem(source, probe.to_event_spec(), site, 0)
+    placement = placement_problem(source, probe.to_event_spec(), site, 0, function, EmitChoice(emission), shape)
     if placement is not None:
         return placement.message
     settings = dict(source=source, tree=tree, function=function, qualname=qualname, site=site,
                     json_safe=config.json_safe, integer_kwargs=config.integer_kwargs, hot_paths=config.hot_paths)
 
     def problems(s: Suggestion) -> list[Problem]:
-        ctx = SiteContext(event=s.to_event_spec(), emit=s.emit or config.emit, **settings)
+        ctx = SiteContext(event=s.to_event_spec(), emit=s.emit or emission.value, **settings)
         return check_site(ctx, module_scope)
 
     def errors(s: Suggestion) -> list[Problem]:

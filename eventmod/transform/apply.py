@@ -14,13 +14,15 @@ from pathlib import Path
 from eventmod.analysis.anchors import LoggerNames, Mode, Site
 from eventmod.analysis.capture import CapturePoint, capture_point, capture_problems, continue_problems, handler_name_problem
 from eventmod.analysis.checks import ModuleScope, SiteContext, capture_scope_problems, check_site
-from eventmod.analysis.contract import contract_problems, runtime_problems, unknown_member_problems
+from eventmod.analysis.contract import contract_problems, logger_contract, unknown_member_problems
+from eventmod.analysis.emission import EmitChoice, choose_emission
 from eventmod.analysis.cycles import imported_by
 from eventmod.analysis.naming import logger_variable
 from eventmod.analysis.oneliner import OneLiner, one_liner
 from eventmod.analysis.placement import resolve_sites
 from eventmod.analysis.presence import (
     BlockShape,
+    CallMatcher,
     EmitMode,
     PresentBlock,
     block_shape,
@@ -30,7 +32,7 @@ from eventmod.analysis.presence import (
 )
 from eventmod.analysis.style import Style, dominant_quote, file_style
 from eventmod.codegen.enum_members import EnumMember, EnumRules, enum_edits, plan_members, read_enum
-from eventmod.codegen.imports import NameOrder, file_logger, getter_names, local_import, plan_imports
+from eventmod.codegen.imports import NameOrder, file_logger, file_matcher, local_import, plan_imports
 from eventmod.codegen.json_safe import json_safe_helper_edit
 from eventmod.codegen.render import (
     JSON_SAFE_HELPER,
@@ -74,8 +76,9 @@ def plan_run(config: Config, catalog: Catalog, selection: Selection = Selection(
         return loaded[rel]
 
     additions, problems = _plan_enum(config, catalog, events, load)
-    problems += contract_problems(config, events, load, settings.overlay)
-    problems += runtime_problems(config, load, settings.overlay)
+    contract = logger_contract(config, load, settings.overlay)
+    problems += [*contract.problems, *contract_problems(config, events, contract)]
+    settings = replace(settings, call=contract.call)  # with the sync companion the contract found
     if events and (settings.import_mode == "auto" or any(e.import_mode == "auto" for e in events)):
         settings = replace(settings, logger_imports=tuple(sorted(imported_by(config.root, settings.logger_module, load, dict(settings.overlay)))))
     work = jobs_by_file(catalog, selection)
@@ -97,8 +100,15 @@ def locate_run(config: Config, catalog: Catalog, selection: Selection = Selectio
     """Where each selected event's block is (or would go) and whether it is there: anchors and
     presence only, one parse per file, no checks, rendering or edits. For reports that need
     file:line and status but no patch (runtime coverage); `new` is always None."""
-    settings = settings_for(config)
+    settings = contract_settings(config)
     return RunPlan(tuple(run_jobs(locate_file, jobs_by_file(catalog, selection), settings, jobs)))
+
+
+def contract_settings(config: Config) -> Settings:
+    """The worker settings with the call shape the logger contract refines (its sync companion),
+    for runs that do not report the contract's problems (locate, revert)."""
+    settings = settings_for(config)
+    return replace(settings, call=logger_contract(config, lambda rel: load_source(config.root, rel)).call)
 
 
 def locate_file(job: FileJob, settings: Settings, preloaded: Loaded | Problem | None = None) -> FilePlan:
@@ -108,9 +118,9 @@ def locate_file(job: FileJob, settings: Settings, preloaded: Loaded | Problem | 
         return FilePlan(job.path, None, None, tuple(EventOutcome(e, Status.INVALID) for e in job.events), (loaded,))
     source, tree = loaded
     functions, classes = index_functions(tree), index_classes(tree)
-    getters = getter_names(tree, settings.logger_module, settings.getter)
+    matcher = file_matcher(tree, settings.logger_module, settings.getter, settings.call)
     loggers = LoggerNames.of(tree, settings.logger_names)
-    outcomes = tuple(_resolve(source, functions, e, settings.emit, getters, classes, loggers)[0] for e in job.events)
+    outcomes = tuple(_resolve(source, functions, e, settings, matcher, classes, loggers)[0] for e in job.events)
     return FilePlan(job.path, source.raw, None, outcomes)
 
 
@@ -160,8 +170,8 @@ def plan_file(job: FileJob, settings: Settings, preloaded: "tuple[SourceFile, as
         rewritten = frozenset(line + 1 for e in edits if e.kind in ("event", "import") for line in range(e.start, e.end))
         scopes = {line + 1: span.edit.scope for span in spans if span.edit.scope for line in range(span.start, span.end)}
         mismatch = verify_only_insertions(source.text, new_text, origin, logger_module=settings.logger_module,
-                                          added_names=(settings.getter, settings.enum_class), replaced=rewritten,
-                                          old_tree=tree, scopes=scopes)
+                                          added_names=(settings.logger_import, settings.enum_class), replaced=rewritten,
+                                          old_tree=tree, scopes=scopes, results=_result_lines(spans))
         if mismatch:
             problem = Problem(job.path, 0, f"internal error: safe mode found that the transformation changed more than it inserted ({mismatch}); nothing was written. Please report this with the file and spec.")
             return FilePlan(job.path, source.raw, None, tuple(outcomes), (problem,), references=references)
@@ -169,11 +179,17 @@ def plan_file(job: FileJob, settings: Settings, preloaded: "tuple[SourceFile, as
                     origin=tuple(origin), references=references)
 
 
+def _result_lines(spans) -> dict[int, str]:
+    """New line (1-based) -> NAME of each anchor statement a `result: NAME` edit bound."""
+    return {span.start + 1: span.edit.result for span in spans if span.edit.kind == "result"}
+
+
 def _member_references(source: SourceFile, tree: ast.Module, settings: Settings) -> tuple[tuple[str, int], ...]:
     """(member, line) of every `log_event(<Enum>.<MEMBER>, ...)` call in the file whose enum
     name is imported from the logger module (at top level or inside a function), or defined
     here when this is the enum file."""
-    if "log_event" not in source.text:
+    matcher = CallMatcher.loose(settings.call)
+    if not any(marker in source.text for marker in matcher.markers()):
         return ()
     names = {settings.enum_class} if source.path == settings.enum_file else set()
     calls: list[ast.Call] = []
@@ -181,8 +197,8 @@ def _member_references(source: SourceFile, tree: ast.Module, settings: Settings)
         if isinstance(node, ast.ImportFrom):
             if node.level == 0 and node.module == settings.logger_module:
                 names.update(a.asname or a.name for a in node.names if a.name == settings.enum_class)
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "log_event" and node.args:
-            calls.append(node)
+        elif matcher.callee(node) is not None and node.args:  # type: ignore[attr-defined]
+            calls.append(node)  # type: ignore[arg-type]
     found = []
     for call in calls:
         first = call.args[0]
@@ -209,7 +225,7 @@ def _resolve_and_check(source: SourceFile, tree: ast.Module, events: tuple[Event
     have one (for re-emit)."""
     functions = index_functions(tree)
     classes = index_classes(tree)
-    getters = getter_names(tree, settings.logger_module, settings.getter)
+    matcher = file_matcher(tree, settings.logger_module, settings.getter, settings.call)
     module_scope = ModuleScope.of(tree)
     loggers = LoggerNames.of(tree, settings.logger_names)
     outcomes: list[EventOutcome] = []
@@ -217,12 +233,12 @@ def _resolve_and_check(source: SourceFile, tree: ast.Module, events: tuple[Event
     module_bound: set[str] | None = None
     captured: dict[int, set[str]] = {}  # id(function) -> names captured there by this run
     for event in events:
-        outcome, found, function = _resolve(source, functions, event, settings.emit, getters, classes, loggers)
+        outcome, found, function = _resolve(source, functions, event, settings, matcher, classes, loggers)
         present = [(site, block) for site, block in found if block is not None]
         if present and function is not None:
             if module_bound is None:
                 module_bound = _module_names(tree, settings, source.text)
-            broken = [p for site, block in present for p in _block_problems(source, function, event, block, module_bound, getters)]
+            broken = [p for site, block in present for p in _block_problems(source, function, event, block, module_bound, matcher)]
             if broken:
                 outcomes.append(EventOutcome(event, Status.INVALID, outcome.lines, tuple(broken)))
                 continue
@@ -233,7 +249,7 @@ def _resolve_and_check(source: SourceFile, tree: ast.Module, events: tuple[Event
             for site in missing:
                 ctx = _site_context(source, tree, function, site, event, settings)
                 problems += check_site(ctx, module_scope)
-                problems += _handling_problems(source, function, event, site)
+                problems += _handling_problems(source, function, event, site, matcher)
                 if event.capture:
                     point = capture_point(source, function, event, site, loggers)
                     if isinstance(point, Problem):
@@ -259,7 +275,8 @@ def _resolve_and_check(source: SourceFile, tree: ast.Module, events: tuple[Event
     return outcomes, placements
 
 
-def _handling_problems(source: SourceFile, function: FunctionNode, event: EventSpec, site: Site) -> list[Problem]:
+def _handling_problems(source: SourceFile, function: FunctionNode, event: EventSpec, site: Site,
+                       matcher: CallMatcher) -> list[Problem]:
     """An on_error wrap's exception variable, and what `then: continue` needs; a statement that
     a `then: continue` wrap already holds takes no other block."""
     problems: list[Problem] = []
@@ -269,7 +286,7 @@ def _handling_problems(source: SourceFile, function: FunctionNode, event: EventS
             problems.append(problem)
         if event.on_error.continues:
             problems += continue_problems(source, function, event, site)
-    elif is_continue_wrap(site.parent) and any(s is site.stmt for s in site.parent.body):  # type: ignore[union-attr]
+    elif is_continue_wrap(site.parent, matcher) and any(s is site.stmt for s in site.parent.body):  # type: ignore[union-attr]
         problems.append(Problem(event.spec_file, event.line_of(event.anchor.kind),
                                 f"the statement at {source.path}:{site.stmt.lineno} is wrapped by an on_error event that logs and continues "
                                 "(`then: continue`): a block inside that wrap would change what the wrap holds; anchor the event "
@@ -283,19 +300,20 @@ def _module_names(tree: ast.Module, settings: Settings, source_text: str) -> set
     names = set(bindings(tree, source_text))
     if any(isinstance(s, ast.ImportFrom) and s.module == settings.logger_module and any(a.name == "*" for a in s.names)
            for s in ast.walk(tree)):
-        names |= {settings.getter, settings.enum_class, "*"}
+        names |= {settings.logger_import, settings.enum_class, "*"}
     return names
 
 
 def _block_problems(source: SourceFile, function: FunctionNode, event: EventSpec, block: PresentBlock,
-                    module_bound: set[str], getters: frozenset[str]) -> list[Problem]:
+                    module_bound: set[str], matcher: CallMatcher) -> list[Problem]:
     """What makes a present block fail when it runs: its getter assignment is gone (the guard
     reads a name nothing binds), or the getter or enum name it uses is bound nowhere."""
     from eventmod.pyast.scope import function_flow
 
     if "*" in module_bound:
         return []
-    shape = block_shape(block, event.event)
+    getters = matcher.getters
+    shape = block_shape(block, event.event, matcher)
     first = block.statements[0]
     where = f"{source.path}:{first.lineno}"
     local: set[str] = set()
@@ -304,7 +322,7 @@ def _block_problems(source: SourceFile, function: FunctionNode, event: EventSpec
     scope = set(bindings(function))
     problems = []
     receiver = next((node.func.value for stmt in block.statements for node in ast.walk(stmt)  # type: ignore[attr-defined]
-                     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "log_event"
+                     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and matcher.callee(node) is not None
                      and node.args and isinstance(node.args[0], ast.Attribute) and node.args[0].attr == event.event), None)
     if isinstance(receiver, ast.Name) and shape.variable is None and receiver.id not in module_bound \
             and receiver.id not in (function_flow(function).at(first) or frozenset()):
@@ -312,7 +330,8 @@ def _block_problems(source: SourceFile, function: FunctionNode, event: EventSpec
                                 f"the block for {event.event} at {where} reads `{receiver.id}`, but its getter assignment "
                                 f"(`{receiver.id} = {sorted(getters)[0]}()`) is gone: the block fails with NameError when it runs; "
                                 "restore the assignment, or revert the event and apply it again", event.id))
-    for kind, name, key in (("getter", shape.getter, "getter"), ("enum", shape.enum, "enum_class")):
+    used = (("function", shape.callee, "method") if shape.function else ("getter", shape.getter, "getter"), ("enum", shape.enum, "enum_class"))
+    for kind, name, key in used:
         if name and name not in module_bound and name not in local and name not in scope:
             problems.append(Problem(event.spec_file, event.line_of(event.anchor.kind),
                                     f"the block for {event.event} at {where} uses the {kind} `{name}`, which nothing in {source.path} "
@@ -324,25 +343,31 @@ def _block_problems(source: SourceFile, function: FunctionNode, event: EventSpec
 def _site_context(source: SourceFile, tree: ast.Module, function: FunctionNode, site: Site, event: EventSpec, settings: Settings) -> SiteContext:
     return SiteContext(
         source=source, tree=tree, function=function, qualname=event.function, site=site, event=event,
-        emit=event.emit or settings.emit, json_safe=json_safe_for(event, settings),
+        emit=_emission(event, function, settings), json_safe=json_safe_for(event, settings),
         integer_kwargs=settings.integer_kwargs, hot_paths=settings.hot_paths,
-        reserved=(settings.getter, settings.enum_class, settings.variable, "asyncio", "logging", settings.json_safe_helper.rpartition(":")[2] or JSON_SAFE_HELPER),
+        reserved=(settings.logger_import, settings.enum_class, settings.variable, "asyncio", "logging", settings.json_safe_helper.rpartition(":")[2] or JSON_SAFE_HELPER),
         root=settings.root,
     )
 
 
-def _resolve(source: SourceFile, functions: dict[str, FunctionNode], event: EventSpec, default_emit: str, getters: frozenset[str],
+def _emission(event: EventSpec, function: FunctionNode, settings: Settings) -> str:
+    """The emission (await, background or sync) the event's block uses in `function`."""
+    choice = choose_emission(event.emit or settings.emit, isinstance(function, ast.AsyncFunctionDef), settings.call, event.function)
+    return choice.emission.value if isinstance(choice, EmitChoice) else "await"
+
+
+def _resolve(source: SourceFile, functions: dict[str, FunctionNode], event: EventSpec, settings: Settings, matcher: CallMatcher,
              classes: frozenset[str] = frozenset(), loggers: LoggerNames | None = None
              ) -> tuple[EventOutcome, list[tuple[Site, PresentBlock | None]], FunctionNode | None]:
     """Resolve one event: its outcome and the sites apply looks at, each with the block already
     there (None: pending). Sites that are present are returned only when none is pending."""
-    failed, sites, function = resolve_sites(source, functions, event, default_emit, classes, getters, loggers)
+    failed, sites, function = resolve_sites(source, functions, event, settings.emit, classes, matcher, loggers, settings.call)
     if failed is not None:
         return failed, [], function
-    found = [(s, present_block(s, event.event, getters)) for s in sites]
+    found = [(s, present_block(s, event.event, matcher)) for s in sites]
     missing = [s for s, block in found if block is None]
     if missing:
-        drifted = [_drift_problem(source, event, s, d) for s in missing if (d := drifted_block(s, event.event, getters)) is not None]
+        drifted = [_drift_problem(source, event, s, d) for s in missing if (d := drifted_block(s, event.event, matcher)) is not None]
         if drifted:
             return EventOutcome(event, Status.DRIFTED, tuple(s.line for s in missing), tuple(drifted)), [], function
         return EventOutcome(event, Status.PENDING, tuple(s.line for s in missing)), [(s, None) for s in missing], function
@@ -406,8 +431,11 @@ def _event_edits(source: SourceFile, tree: ast.Module, placements: list[Placemen
 
     def local_of(function: FunctionNode) -> tuple[str, str, str]:
         if id(function) not in local_imports:
-            local_imports[id(function)] = local_import(settings.logger_module, settings.getter, settings.enum_class, function, name_order(settings))
+            local_imports[id(function)] = local_import(settings.logger_module, settings.logger_import, settings.enum_class, function,
+                                                       name_order(settings))
         return local_imports[id(function)]
+
+    matcher = file_matcher(tree, settings.logger_module, settings.getter, settings.call)
 
     planned: list[_Planned] = []
     for p in placements:
@@ -428,14 +456,15 @@ def _event_edits(source: SourceFile, tree: ast.Module, placements: list[Placemen
         if p.present is None:
             written.append(item)
             continue
-        shape = block_shape(p.present, p.event.event)
+        shape = block_shape(p.present, p.event.event, matcher)
         if shape.emit is EmitMode.OTHER:
             continue
         current = RenderOptions(emit=shape.emit.value, json_safe=item.wanted.json_safe, coerce=item.wanted.coerce,
                                 failsafe=shape.failsafe, failsafe_level=shape.failsafe_level, loop_guard=shape.loop_guard,
-                                local_import=shape.local_import)
+                                local_import=shape.local_import, call=settings.call)
         differences = current.differences(item.wanted)
         names = Names(variable=shape.variable or settings.variable, getter=shape.getter or settings.getter,
+                      function=(shape.callee or "") if shape.function else "",
                       enum=shape.enum or settings.enum_class, asyncio=shape.asyncio or "asyncio",
                       json_safe=json_safe_name, report=shape.report or "logger")
         if not differences:
@@ -467,13 +496,13 @@ def _event_edits(source: SourceFile, tree: ast.Module, placements: list[Placemen
     # Names: the imports the written blocks need, under names nothing in the file rebinds.
     logger_name = file_logger(tree)
     taken = _taken_names(source, tree, [item.placement.function for item in written],
-                         {settings.getter, settings.enum_class, "asyncio", "logging", *([logger_name] if logger_name else [])})
+                         {settings.logger_import, settings.enum_class, "asyncio", "logging", *([logger_name] if logger_name else [])})
     module_bound = bindings(tree, source.text)
     use_file_logger = logger_name is not None and logger_name not in taken and all(
         not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for n in module_bound.get(logger_name, ()))
     reports = any(item.wanted.failsafe or item.wanted.loop_guard for item in written)
     imports = plan_imports(
-        source, tree, module=settings.logger_module, getter=settings.getter, enum=settings.enum_class,
+        source, tree, module=settings.logger_module, getter=settings.logger_import, enum=settings.enum_class,
         need_logger=any(not is_logger_module and not local_for(i.placement.event) for i in written),
         need_asyncio=any(i.wanted.emit == "background" for i in written),
         need_logging=reports and not use_file_logger, line_length=settings.black.line_length,
@@ -490,15 +519,18 @@ def _event_edits(source: SourceFile, tree: ast.Module, placements: list[Placemen
     getter_names = {imports.getter, settings.getter}
     expansions: dict[int, list[tuple[int, _Planned, Names]]] = {}
     problems: list[Problem] = []
+    bound: set[int] = set()  # anchor statements a `result:` edit binds
     for order, item in enumerate(written):
         p = item.placement
         function = p.function
         if id(function) not in variables:  # one scan per function, not per event
             variables[id(function)] = logger_variable(function, getter_names, settings.variable, source=source)
-        getter, enum = (local_of(function)[1], local_of(function)[2]) if local_for(p.event) else (imports.getter, imports.enum)
+        imported, enum = (local_of(function)[1], local_of(function)[2]) if local_for(p.event) else (imports.getter, imports.enum)
         if is_logger_module:
-            getter, enum = settings.getter, settings.enum_class
-        names = Names(variable=variables[id(function)], getter=getter, enum=enum, asyncio=imports.asyncio,
+            imported, enum = settings.logger_import, settings.enum_class
+        function_shape = settings.call.function
+        names = Names(variable=variables[id(function)], getter=settings.getter if function_shape else imported,
+                      function=imported if function_shape else "", enum=enum, asyncio=imports.asyncio,
                       json_safe=json_safe_name, report=report)
         if item.current is not None:
             edits.append(_reemit_edit(source, p, item, names, style, order))
@@ -510,6 +542,10 @@ def _event_edits(source: SourceFile, tree: ast.Module, placements: list[Placemen
             expansions.setdefault(expansion.line, []).append((order, item, names))
             continue
         edits.append(_edit_for(source, p, item.wanted, names, style, order))
+        binding = result_edit(source, p.event, p.site.stmt)
+        if binding is not None and binding.start not in bound:
+            bound.add(binding.start)
+            edits.append(binding)
     for line, group in expansions.items():
         edit = _expansion_edit(source, group, style)
         if isinstance(edit, Problem):
@@ -579,7 +615,7 @@ def _indent_width(line: str) -> int:
 
 def name_order(settings: Settings) -> NameOrder:
     """How added import names are ordered in this run (shared with revert)."""
-    return NameOrder.for_project(settings.isort, settings.house.habits.getter_before_enum, settings.getter, settings.enum_class)
+    return NameOrder.for_project(settings.isort, settings.house.habits.getter_before_enum, settings.logger_import, settings.enum_class)
 
 
 def _taken_names(source: SourceFile, tree: ast.Module, functions: list[FunctionNode], added: set[str]) -> set[str]:
@@ -636,6 +672,17 @@ def _edit_for(source: SourceFile, p: Placement, options: RenderOptions, names: N
     return Edit(position, position, tuple(block), "event", depth_first, scope=p.function.lineno)  # type: ignore[arg-type]
 
 
+def result_edit(source: SourceFile, event: EventSpec, stmt: ast.stmt) -> Edit | None:
+    """`result: NAME`: the anchor statement's first line with `NAME = ` in front of the
+    expression (`await f(x)` -> `NAME = await f(x)`); None when the statement is bound already."""
+    name = event.anchor.result
+    if not name or not isinstance(stmt, ast.Expr):
+        return None
+    line = source.lines[stmt.lineno - 1]
+    col = source.char_col(stmt.lineno, stmt.col_offset)
+    text = line.rstrip("\r\n")
+    return Edit(stmt.lineno - 1, stmt.lineno, (f"{text[:col]}{name} = {text[col:]}",), "result", 0, (stmt.lineno - 1,),
+                result=name)
 def style_differences(written: Style, wanted: Style) -> list[str]:
     """How a block's house style (`written`, recognised from its text) differs from the learned
     one, in words (for `check --strict-style`)."""

@@ -81,10 +81,11 @@ def _scan(root: Path, skip: set[str]):
 
 
 def _habits_of(rel: str, raw: bytes, settings: Settings, load: Callable[[str], Loaded | Problem] | None) -> Habits:
-    if b"log_event" not in raw:
+    if not any(name.encode() in raw for name in settings.call.names):
         return Habits()
     cache = style_cache()
-    key = key_of("habits", HABITS_VERSION, settings.logger_module, settings.getter, settings.enum_class, hashlib.sha256(raw).hexdigest())
+    key = key_of("habits", HABITS_VERSION, settings.logger_module, settings.getter, settings.enum_class, repr(settings.call),
+                 hashlib.sha256(raw).hexdigest())
     hit = cache.get(key)
     if hit is not None:
         try:
@@ -95,7 +96,7 @@ def _habits_of(rel: str, raw: bytes, settings: Settings, load: Callable[[str], L
     if isinstance(loaded, Problem) or loaded is None:
         return Habits()
     source, tree = loaded
-    habits = block_habits(source, tree, settings.getter, settings.enum_class, settings.logger_module)
+    habits = block_habits(source, tree, settings.getter, settings.enum_class, settings.logger_module, settings.call)
     cache.put(key, _to_json(habits))
     return habits
 

@@ -30,6 +30,7 @@ from eventmod.analysis.anchors import LoggerNames, Site, Window
 from eventmod.analysis.placement import resolve_sites
 from eventmod.analysis.capture import capture_point
 from eventmod.analysis.presence import (
+    CallMatcher,
     EmitMode,
     PresentBlock,
     block_shape,
@@ -39,7 +40,7 @@ from eventmod.analysis.presence import (
     present_block,
 )
 from eventmod.analysis.style import Style, file_style, statement_lists
-from eventmod.codegen.imports import alias_text, from_import_lines, plan_imports
+from eventmod.codegen.imports import alias_text, file_matcher, from_import_lines, plan_imports
 from eventmod.codegen.json_safe import json_safe_helper_edit
 from eventmod.codegen.render import (
     JSON_SAFE_HELPER,
@@ -53,7 +54,6 @@ from eventmod.codegen.render import (
     split_comment,
     wrap_handler_line,
 )
-from eventmod.config import settings_for
 from eventmod.model.edits import Edit, EditConflict, apply_edits_with_origin
 from eventmod.model.problems import Problem
 from eventmod.model.results import RevertFile, RevertPlan, RevertStatus, SiteResult
@@ -74,7 +74,9 @@ _MAX_LAYOUTS = 256  # candidate import/helper layouts tried per file
 # -- the run -----------------------------------------------------------------------------------
 def plan_revert(config: Config, catalog: Catalog, selection: Selection = Selection(), jobs: int = 1) -> RevertPlan:
     """Remove the selected events' blocks: one `RevertFile` per target file."""
-    settings = settings_for(config)
+    from eventmod.transform.apply import contract_settings
+
+    settings = contract_settings(config)
     work = jobs_by_file(catalog, selection)
     if work:
         settings = replace(settings, house=learn_house_style(settings, [j.path for j in work]))
@@ -90,6 +92,7 @@ class _Found:
     names: Names  # as the removed block spelled them
     captures: tuple[Edit, ...] = ()  # the removal of the event's capture statements
     mode: str = "after"  # where the block was inserted: after, before or wrap
+    unbind: Edit | None = None  # `result: NAME`: the anchor statement's binding, taken back
 
 
 def revert_file(job: FileJob, settings: Settings, preloaded: object = None) -> RevertFile:
@@ -101,7 +104,7 @@ def revert_file(job: FileJob, settings: Settings, preloaded: object = None) -> R
     functions = index_functions(tree)
     style = file_style(source, tree, settings.black, settings.house, settings.style)
     names = _names(source, tree, settings, style)
-    getters = frozenset({settings.getter, names.getter})
+    matcher = file_matcher(tree, settings.logger_module, settings.getter, settings.call)
     problems: list[Problem] = []
     results: list[SiteResult] = []
     found: list[_Found] = []
@@ -109,29 +112,33 @@ def revert_file(job: FileJob, settings: Settings, preloaded: object = None) -> R
     touched: dict[int, FunctionNode] = {}
     loggers = LoggerNames.of(tree, settings.logger_names)
     for event in job.events:
-        failed, sites, function = resolve_sites(source, functions, event, settings.emit, getters=getters, loggers=loggers)
+        failed, sites, function = resolve_sites(source, functions, event, settings.emit, matcher=matcher, loggers=loggers,
+                                                call=settings.call)
         if failed is not None:
             problems.extend(failed.problems)
             continue
         assert function is not None
         for site in sites:
-            status, line, edit, options, block_names = _revert_site(source, site, event, function, names, style, settings, getters, claimed)
+            status, line, edit, options, block_names = _revert_site(source, site, event, function, names, style, settings, matcher, claimed)
             captures: tuple[Edit, ...] = ()
             if edit is not None and event.capture:
-                removal = _capture_removal(source, function, event, site, options, style, loggers)
+                removal = _capture_removal(source, function, event, site, options, style, loggers, matcher)
                 if removal is None:
                     status, edit = EDITED, None
                 else:
                     captures = (removal,)
             results.append(SiteResult(event, status, line))
             if edit is not None:
-                found.append(_Found(edit, line, options, block_names, captures, site.mode.value))
+                found.append(_Found(edit, line, options, block_names, captures, site.mode.value,
+                                    unbind=_unbind_edit(source, event, site.stmt)))
                 touched[id(function)] = function
     if problems or not found:
         return RevertFile(job.path, source.raw, None, tuple(results), tuple(problems))
-    removals = unpad(source, tree, [(f.edit, f.mode) for f in found], style, getters)
+    removals = unpad(source, tree, [(f.edit, f.mode) for f in found], style, matcher)
     try:
-        text1, origin1 = apply_edits_with_origin(source.lines, [*removals, *(e for f in found for e in f.captures)], source.newline)
+        text1, origin1 = apply_edits_with_origin(
+            source.lines, [*removals, *(e for f in found for e in f.captures), *(f.unbind for f in found if f.unbind is not None)],
+            source.newline)
     except EditConflict as exc:  # pragma: no cover - claimed statements never overlap
         return RevertFile(job.path, source.raw, None, tuple(results), (Problem(job.path, 0, f"conflicting removals: {exc}"),))
     scopes = enclosing_scopes(tree)
@@ -148,7 +155,8 @@ def revert_file(job: FileJob, settings: Settings, preloaded: object = None) -> R
             if old_index is not None:
                 inverse[old_index] = new_index
         mismatch = verify_only_insertions(text2, source.text, inverse, logger_module=settings.logger_module,
-                                          added_names=(settings.getter, settings.enum_class))
+                                          added_names=(settings.logger_import, settings.enum_class),
+                                          results={f.unbind.start + 1: f.unbind.result for f in found if f.unbind is not None})
         if mismatch:
             problem = Problem(job.path, 0, f"internal error: safe mode found that the revert removed more than eventmod's insertions ({mismatch}); nothing was written. Please report this with the file and spec.")
             return RevertFile(job.path, source.raw, None, tuple(results), (problem,))
@@ -157,10 +165,28 @@ def revert_file(job: FileJob, settings: Settings, preloaded: object = None) -> R
 
 def _names(source: SourceFile, tree: ast.Module, settings: Settings, style: Style) -> Names:
     """How apply spells the getter, enum, asyncio and helper in this file (aliases reused)."""
-    plan = plan_imports(source, tree, module=settings.logger_module, getter=settings.getter, enum=settings.enum_class,
+    plan = plan_imports(source, tree, module=settings.logger_module, getter=settings.logger_import, enum=settings.enum_class,
                         need_logger=False, need_asyncio=True, line_length=settings.black.line_length)
     _, helper = json_safe_helper_edit(source, tree, settings.json_safe_helper, style)
+    if settings.call.function:
+        return Names(getter=settings.getter, function=plan.getter, enum=plan.enum, asyncio=plan.asyncio, json_safe=helper, report="logger")
     return Names(getter=plan.getter, enum=plan.enum, asyncio=plan.asyncio, json_safe=helper, report="logger")
+
+
+def _unbind_edit(source: SourceFile, event: EventSpec, stmt: ast.stmt) -> Edit | None:
+    """`result: NAME`: the anchor statement apply rewrote to `NAME = <call>`, given back its
+    original text (the `NAME = ` in front of the expression removed); None when it is not
+    written exactly that way."""
+    name = event.anchor.result
+    if not name or not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+                        and stmt.targets[0].id == name):
+        return None
+    line = source.lines[stmt.lineno - 1].rstrip("\r\n")
+    col = source.char_col(stmt.lineno, stmt.col_offset)
+    prefix = f"{name} = "
+    if not line[col:].startswith(prefix) or source.char_col(stmt.lineno, stmt.value.col_offset) != col + len(prefix):
+        return None
+    return Edit(stmt.lineno - 1, stmt.lineno, (line[:col] + line[col + len(prefix):],), "revert", 0, (stmt.lineno - 1,), result=name)
 
 
 # -- recognising one block ---------------------------------------------------------------------
@@ -170,28 +196,35 @@ def _is_block_variable(name: str, preferred: str) -> bool:
 
 
 def _revert_site(source: SourceFile, site: Site, event: EventSpec, function: FunctionNode, names: Names, style: Style,
-                 settings: Settings, getters: frozenset[str], claimed: set[int]) -> tuple:
+                 settings: Settings, matcher: CallMatcher, claimed: set[int]) -> tuple:
     """(status, line, the removal edit or None, the options and names the block was written with)."""
+    getters = matcher.getters
     wanted = render_options(event, settings, sync_function=not isinstance(function, ast.AsyncFunctionDef),
                             wrapped=site.presence is Window.WRAPPED)
-    found = present_block(site, event.event, getters)
+    found = present_block(site, event.event, matcher)
     if found is None or id(found.statements[-1]) in claimed:
         return ABSENT, site.line, None, wanted, names
     claimed.add(id(found.statements[-1]))
-    shape = block_shape(found, event.event)
+    shape = block_shape(found, event.event, matcher)
     # Read back how the block was written (emit mode, fail-safe, local import, names): apply
     # re-emits a block in another shape rather than adding another, so it is still eventmod's.
     options = RenderOptions(emit=shape.emit.value, json_safe=wanted.json_safe, coerce=wanted.coerce, failsafe=shape.failsafe,
-                            failsafe_level=shape.failsafe_level, loop_guard=shape.loop_guard, local_import=shape.local_import)
+                            failsafe_level=shape.failsafe_level, loop_guard=shape.loop_guard, local_import=shape.local_import,
+                            call=settings.call)
     first_stmt, guard = found.statements[0], found.statements[-1]
     edited = (EDITED, first_stmt.lineno, None, options, names)
     if shape.enum != names.enum and not is_alias_of(shape.enum or "", settings.enum_class):
         return edited
     names = replace(names, variable=shape.variable or names.variable, getter=shape.getter or names.getter,
+                    function=(shape.callee or names.function) if shape.function else names.function,
                     enum=shape.enum or names.enum, asyncio=shape.asyncio or names.asyncio, report=shape.report or names.report)
-    if shape.emit is EmitMode.OTHER or not shape.variable or not _is_block_variable(shape.variable, settings.variable) \
-            or not shape.getter or not (shape.getter in getters or is_alias_of(shape.getter, settings.getter)) \
-            or not shape.enum:
+    if shape.emit is EmitMode.OTHER or not shape.enum:
+        return edited
+    if settings.call.function:
+        if not shape.function or not shape.callee or not is_alias_of(shape.callee, settings.call.method):
+            return edited
+    elif not shape.variable or not _is_block_variable(shape.variable, settings.variable) \
+            or not shape.getter or not (shape.getter in getters or is_alias_of(shape.getter, settings.getter)):
         return edited
     if site.presence is Window.WRAPPED:
         return (*_revert_wrap(source, site, event, names, style, options, found, edited[:4]), names)
@@ -205,7 +238,7 @@ def _revert_site(source: SourceFile, site: Site, event: EventSpec, function: Fun
 
 
 def _capture_removal(source: SourceFile, function: FunctionNode, event: EventSpec, site: Site, options: RenderOptions,
-                     style: Style, loggers: LoggerNames) -> Edit | None:
+                     style: Style, loggers: LoggerNames, matcher: CallMatcher) -> Edit | None:
     """The removal of the event's capture statements, found next to its capture point exactly
     as apply renders them (in any house style); None when they are not there as written."""
     point = capture_point(source, function, event, site, loggers)
@@ -227,7 +260,7 @@ def _capture_removal(source: SourceFile, function: FunctionNode, event: EventSpe
                     if source.code_lines(first, last) == render_captures(event.capture, guarded, variant, indent):
                         return Edit(first - 1, last, (), "revert")
             return None
-        if logged_event_names(stmt) is None:
+        if logged_event_names(stmt, matcher) is None:
             return None
     return None
 
@@ -241,7 +274,7 @@ def _binds_captures(stmt: ast.stmt, names: set[str]) -> bool:
 
 
 def unpad(source: SourceFile, tree: ast.Module, removals: list[tuple[Edit, str]], style: Style,
-          getters: frozenset[str]) -> list[Edit]:
+          matcher: CallMatcher) -> list[Edit]:
     """The removals (with where each block was inserted: after, before, wrap) widened by the
     blank lines apply put around the blocks (house style with blank lines, see
     `transform.apply.pad_blocks`). Apply adds a blank line on a side of a block whose
@@ -256,7 +289,7 @@ def unpad(source: SourceFile, tree: ast.Module, removals: list[tuple[Edit, str]]
         return edits
     lines = source.lines
     removed: set[int] = {i for e in edits for i in range(e.start, e.end)}
-    staying = _block_lines(tree, getters) - removed
+    staying = _block_lines(tree, matcher) - removed
     starts, ends = _statement_lines(tree)
     claimed: set[int] = set()
     out = []
@@ -318,12 +351,12 @@ def _statement_at(table: dict[int, list[ast.stmt]], lines: list[str], index: int
     return None
 
 
-def _block_lines(tree: ast.Module, getters: frozenset[str]) -> set[int]:
+def _block_lines(tree: ast.Module, matcher: CallMatcher) -> set[int]:
     """0-based lines of every instrumentation statement of the module (eventmod's blocks)."""
     found: set[int] = set()
     for block in statement_lists(tree):
         for stmt in block:
-            if logged_event_names(stmt, getters) is not None or is_error_wrap(stmt) or is_continue_wrap(stmt, getters):
+            if logged_event_names(stmt, matcher) is not None or is_error_wrap(stmt, matcher) or is_continue_wrap(stmt, matcher):
                 found.update(range(stmt.lineno - 1, stmt.end_lineno or stmt.lineno))
     return found
 
@@ -430,7 +463,7 @@ def _logger_import_removals(source: SourceFile, tree: ast.Module, settings: Sett
     the line apply writes (`from <module> import <getter>, <enum>`, aliases included), then each
     way of dropping names merged at the end of the first import from the module (apply merges
     there). Only names nothing reads (nor `__all__` lists) are candidates."""
-    wanted = [settings.getter, settings.enum_class]
+    wanted = [settings.logger_import, settings.enum_class]
     statements = [s for s in tree.body if isinstance(s, ast.ImportFrom) and s.level == 0 and s.module == settings.logger_module]
     if not statements or any(a.name == "*" for s in statements for a in s.names):
         return []
@@ -721,7 +754,7 @@ def _apply_restores(original: SourceFile, candidate: str, target: str, settings:
         return False
     needed = {"logger": need.logger, "asyncio": need.asyncio, "logging": need.logging, "helper": need.helper}
     wanted = {name: flag and not stays for (name, flag), stays in zip(needed.items(), kept)}
-    plan = plan_imports(source, tree, module=settings.logger_module, getter=settings.getter, enum=settings.enum_class,
+    plan = plan_imports(source, tree, module=settings.logger_module, getter=settings.logger_import, enum=settings.enum_class,
                         need_logger=wanted["logger"], need_asyncio=wanted["asyncio"], need_logging=wanted["logging"],
                         line_length=settings.black.line_length, taken=need.taken, order=name_order(settings))
     edits = list(plan.edits)

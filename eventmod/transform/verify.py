@@ -15,7 +15,7 @@ import ast
 def verify_only_insertions(old_text: str, new_text: str, origin: list[int | None], *,
                            logger_module: str, added_names: tuple[str, ...],
                            replaced: frozenset[int] = frozenset(), old_tree: ast.Module | None = None,
-                           scopes: dict[int, int] | None = None) -> str | None:
+                           scopes: dict[int, int] | None = None, results: dict[int, str] | None = None) -> str | None:
     """None when `new_text` is `old_text` plus inserted statements; else what differs.
 
     `scopes` maps new lines (1-based) an edit wrote into a function to that function's `def`
@@ -26,6 +26,10 @@ def verify_only_insertions(old_text: str, new_text: str, origin: list[int | None
     `replaced` holds original lines (1-based) that edits deliberately rewrote (an eventmod block
     switched to another emit mode, a merged import): statements made only of those lines are
     removed from the original before comparing, as written ones are from the output.
+    `results` maps new lines (1-based) of statements that `result: NAME` rewrote to NAME: exactly
+    `NAME = <call>` there stands for the original `<call>` statement (an expression statement
+    that is a call or an awaited call), nothing else.
+
     `old_tree`, the caller's parse of `old_text`, saves a parse; it may be modified."""
     if old_tree is None:
         try:
@@ -36,6 +40,12 @@ def verify_only_insertions(old_text: str, new_text: str, origin: list[int | None
         new_tree = ast.parse(new_text)
     except SyntaxError as exc:
         return f"the output does not parse (line {exc.lineno}): {exc.msg}"
+    if results:
+        unbound = _Unbind(dict(results))
+        new_tree = unbound.visit(new_tree)
+        if unbound.pending:
+            line = min(unbound.pending)
+            return f"line {line} was to bind the anchor statement's value to `{unbound.pending[line]}`, but it is not `{unbound.pending[line]} = <call>`"
     written = {i + 1 for i, o in enumerate(origin) if o is None}
     strip = _Strip(written)
     stripped = strip.visit(new_tree)
@@ -99,6 +109,24 @@ def _dump(value) -> str:
     if isinstance(value, list):
         return "[" + ",".join(_dump(v) for v in value) + "]"
     return repr(value)
+
+
+class _Unbind(ast.NodeTransformer):
+    """`NAME = <call>` (or `NAME = await <call>`) at a line `result:` rewrote -> the original
+    expression statement `<call>`; a line that does not hold exactly that stays `pending`."""
+
+    def __init__(self, results: dict[int, str]):
+        self.pending = results
+
+    def visit_Assign(self, node: ast.Assign) -> ast.AST:
+        name = self.pending.get(node.lineno)
+        value = node.value.value if isinstance(node.value, ast.Await) else node.value
+        if name is not None and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
+                and node.targets[0].id == name and isinstance(value, ast.Call):
+            del self.pending[node.lineno]
+            expr = ast.Expr(node.value)
+            return ast.copy_location(expr, node)
+        return node
 
 
 class _Strip(ast.NodeTransformer):

@@ -1145,8 +1145,8 @@ REFUSED = [
         def f(x):
             logger.info("go")
         """,
-        spec(after_log="go"),
-        ["is not async, so `await` is illegal there", "emit: background"],
+        spec(after_log="go", emit="await"),
+        ["is not async, so `await` is illegal there", "emit: auto", "emit: background"],
         id="await-in-sync-function",
     ),
     pytest.param(

@@ -257,7 +257,7 @@ def test_stdlib_imports_of_fail_safe_blocks_keep_the_sections_apart(tmp_path, be
 # -- revert gives back a file that had no imports ------------------------------------------------
 # the logger module has the getter (a block whose getter the module lacks is refused: ImportError)
 AUDIT = {"files": {"obs/audit_logger.py": "from enum import Enum\n\n\nclass AuditEventType(Enum):\n    A = 'a'\n\n\n"
-                                          "async def log_event(event_type, data, *, severity='INFO'):\n    pass\n\n\n"
+                                          "class AuditLogger:\n    async def log_event(self, event_type, data, *, severity='INFO'):\n        pass\n\n\n"
                                           "def get_audit_logger():\n    return None\n"},
          "config": {"logger_module": "obs.audit_logger", "enum_file": "obs/audit_logger.py", "enum_class": "AuditEventType",
                     "getter": "get_audit_logger"},

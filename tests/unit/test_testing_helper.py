@@ -114,8 +114,9 @@ def test_another_projects_logger_module():
             STARTED = "started"
 
 
-        async def log_event(event_type, data, *, severity="INFO", account_id=None):
-            pass
+        class Audit:
+            async def log_event(self, event_type, data, *, severity="INFO", account_id=None):
+                pass
 
 
         def get_audit():

@@ -18,6 +18,11 @@ class EventType(str, Enum):
     STOP_ORDER_FAILED = "stop_order_failed"
 
 
+class EventLogger:
+    async def log_event(self, event_type, event_data, severity="INFO", **context):
+        pass
+
+
 _event_logger = None
 
 

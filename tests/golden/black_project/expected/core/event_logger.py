@@ -9,6 +9,11 @@ class EventType(str, Enum):
     BOOK_CROSSED = "book_crossed"
 
 
+class EventLogger:
+    async def log_event(self, event_type, event_data, severity="INFO", **context):
+        pass
+
+
 _event_logger = None
 
 

@@ -14,6 +14,11 @@ class EventType(str, Enum):
     WAVE_RETRY = "wave_retry"
 
 
+class EventLogger:
+    async def log_event(self, event_type, event_data, severity="INFO", **context):
+        pass
+
+
 _event_logger = None
 
 

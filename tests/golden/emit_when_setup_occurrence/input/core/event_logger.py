@@ -7,6 +7,11 @@ class EventType(str, Enum):
     BOT_STARTED = "bot_started"
 
 
+class EventLogger:
+    async def log_event(self, event_type, event_data, severity="INFO", **context):
+        pass
+
+
 _event_logger = None
 
 

@@ -22,6 +22,11 @@ class EventType(str, Enum):
         return self.value.replace("_", " ")
 
 
+class EventLogger:
+    async def log_event(self, event_type, event_data, severity="INFO", **context):
+        pass
+
+
 _event_logger = None
 
 

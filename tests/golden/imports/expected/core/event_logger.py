@@ -11,6 +11,11 @@ class EventType(str, Enum):
     RUN_NO_IMPORTS = "run_no_imports"
 
 
+class EventLogger:
+    async def log_event(self, event_type, event_data, severity="INFO", **context):
+        pass
+
+
 _event_logger = None
 
 

@@ -10,6 +10,11 @@ class EventType(str, Enum):
     TABS_EVENT = "tabs_event"
 
 
+class EventLogger:
+    async def log_event(self, event_type, event_data, severity="INFO", **context):
+        pass
+
+
 _event_logger = None
 
 

@@ -1,0 +1,14 @@
+"""A module-level audit function (golden case)."""
+
+from enum import Enum
+
+
+class EventType(str, Enum):
+    BOT_STARTED = "bot_started"
+
+
+EVENTS = []
+
+
+async def log_event(event_type, data, *, severity="INFO", symbol=None):
+    EVENTS.append((event_type, data, severity, symbol))
