@@ -32,8 +32,8 @@ from eventmod.pyast.scope import (
     module_bound, scope_facts, star_import_lines, used_names,
 )
 from eventmod.pyast.source import SourceFile
-from eventmod.pyast.walk import FunctionNode, inside_loop, parameters
-from eventmod.spec.policy import Binding, parse_bounded, site_violation
+from eventmod.pyast.walk import FunctionNode, inside_loop, parameters, statements_breadth_first
+from eventmod.spec.policy import Binding, NameUse, name_uses, parse_bounded, uses_violation
 
 WRAP_EXCEPTION = "exc"  # the name `on_error`'s handler binds (`except Exception as exc:`)
 
@@ -147,7 +147,7 @@ class ModuleScope:
         key = id(function)
         if key not in self._calls:
             found: dict[str, ast.Assign] = {}
-            for node in ast.walk(function):
+            for node in statements_breadth_first(function):
                 if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
                     for target in node.targets:
                         if isinstance(target, ast.Name):
@@ -211,6 +211,27 @@ def parse_source(text: str, mode: str) -> ast.AST:
     if isinstance(parsed, str):
         raise SyntaxError(parsed)
     return parsed
+
+
+@dataclass(frozen=True)
+class ExpressionFacts:
+    """What the per-site checks read of one spec expression or setup statement, whatever the
+    site: computed once per distinct text (`expression_facts`), judged at every site."""
+
+    tree: ast.AST
+    used: tuple[str, ...]  # the free names it reads, first use first (`pyast.scope.used_names`)
+    uses: tuple[NameUse, ...]  # every read of them, for the site policy (`spec.policy.name_uses`)
+    binds: frozenset[str]  # what a setup statement binds (`pyast.scope.bound_names`)
+
+
+@lru_cache(maxsize=8192)
+def expression_facts(text: str, mode: str) -> ExpressionFacts:
+    """`ExpressionFacts` of a spec expression (`mode` "eval") or setup statement ("exec"),
+    memoised by text: the same expressions recur across events and sites. Raises SyntaxError
+    like `parse_source`."""
+    tree = parse_source(text, mode)
+    return ExpressionFacts(tree, tuple(n.id for n in used_names(tree)), name_uses(tree),
+                           frozenset(bound_names(tree)) if mode == "exec" else frozenset())
 
 
 # -- names -------------------------------------------------------------------------------------
@@ -319,24 +340,25 @@ def _name_problems(ctx: SiteContext, module: ModuleScope, resolver: "_Resolver",
     for label, text, line in items:
         is_setup = label.startswith("setup")
         try:
-            tree = parse_source(text, "exec" if is_setup else "eval")
+            facts = expression_facts(text, "exec" if is_setup else "eval")
         except SyntaxError:
             continue  # the loader already reported it
         include_setup = label != "when"
         unbound = False
-        for name in used_names(tree):
-            found = resolver.resolve(name.id, include_setup)
+        resolved = {}
+        for name in facts.used:
+            found = resolved[name] = resolver.resolve(name, include_setup)
             if not found.bound:
                 unbound = True
-                problems.append(Problem(event.spec_file, line, _unbound_message(label, name.id, found, where, ctx, module, resolver), event.id))
+                problems.append(Problem(event.spec_file, line, _unbound_message(label, name, found, where, ctx, module, resolver), event.id))
         if not unbound:
-            violation = site_violation(tree, lambda n: _binding_for(resolver.resolve(n, include_setup)))
+            violation = uses_violation(facts.uses, lambda n: _binding_for(resolved[n]))
             if violation:
                 problems.append(Problem(event.spec_file, line, f"{label}: {violation}", event.id))
         if is_setup:
-            fresh = _setup_freshness(label, text, tree, ctx, module, resolver)
+            fresh = _setup_freshness(label, text, facts.binds, ctx, module, resolver)
             problems += [Problem(event.spec_file, line, message, event.id) for message in fresh]
-            resolver.setup |= bound_names(tree)
+            resolver.setup |= facts.binds
     # (the handler's own name against the function's: `analysis.capture.handler_name_problem`)
     return problems
 
@@ -345,13 +367,13 @@ def _binding_for(found: _Resolved) -> Binding | None:
     return found.binding if found.bound else None
 
 
-def _setup_freshness(label: str, text: str, tree: ast.AST, ctx: SiteContext, module: ModuleScope, resolver: _Resolver) -> list[str]:
+def _setup_freshness(label: str, text: str, binds: frozenset[str], ctx: SiteContext, module: ModuleScope, resolver: _Resolver) -> list[str]:
     """Setup binds only names nothing else uses: not the function's (anywhere, nested scopes
     included), not a closure's, a module name or a builtin the function might read, not the
     names the block itself uses."""
     messages = []
     mentioned = module.mentioned(ctx.function)
-    for name in sorted(bound_names(tree)):
+    for name in sorted(binds):
         if name in resolver.setup:
             continue  # an earlier setup statement of this block bound it: rebinding is local to the block
         why = None

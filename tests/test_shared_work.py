@@ -1,0 +1,121 @@
+"""Work shared across the events of a file, counted (never timed): what is computed once per
+function or per distinct spec expression must give what the per-event computation gave."""
+
+from __future__ import annotations
+
+import ast
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from eventmod.analysis import checks
+from eventmod.pyast.walk import statements_breadth_first
+from eventmod.spec.policy import Binding, name_uses, site_violation, uses_violation
+
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
+SAMPLES = ["asyncio/base_events.py", "argparse.py", "json/decoder.py", "email/_header_value_parser.py",
+           "concurrent/futures/process.py", "unittest/case.py", "tarfile.py", "pydoc.py"]
+
+
+def _statements(nodes) -> list[ast.AST]:
+    return [n for n in nodes if isinstance(n, (ast.stmt, ast.excepthandler, ast.match_case))]
+
+
+@pytest.mark.parametrize("rel", SAMPLES)
+def test_statements_breadth_first_keeps_ast_walks_order(rel):
+    path = STDLIB / rel
+    if not path.exists():
+        pytest.skip(f"{rel} not in this Python's stdlib")
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    assert _statements(statements_breadth_first(tree)) == _statements(ast.walk(tree))
+    functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    assert functions
+    for function in functions:
+        assert _statements(statements_breadth_first(function)) == _statements(ast.walk(function))
+
+
+def test_statements_breadth_first_enters_handlers_cases_and_nested_scopes():
+    tree = ast.parse(
+        "def f(x):\n"
+        "    try:\n        a = g()\n    except E as e:\n        b = h()\n    else:\n        c = i()\n    finally:\n        d = j()\n"
+        "    match x:\n        case 1:\n            m = k()\n        case _:\n            n = l()\n"
+        "    def inner():\n        z = q()\n"
+        "    lam = lambda: [w for w in y]\n"
+    )
+    assigned = [t.id for n in statements_breadth_first(tree) if isinstance(n, ast.Assign) for t in n.targets]
+    walked = [t.id for n in ast.walk(tree) if isinstance(n, ast.Assign) for t in n.targets]
+    assert assigned == walked
+    assert set(assigned) == {"a", "b", "c", "d", "m", "n", "z", "lam"}
+
+
+def test_call_assignments_first_binding_wins_like_a_full_walk():
+    source = "def f():\n    if c:\n        x = now()\n    x = later()\n    y = 1\n"
+    function = ast.parse(source).body[0]
+    found = checks.ModuleScope.of(ast.parse(source)).call_assignments(function)
+    assert found["x"].value.func.id == "later"  # shallower first, as ast.walk finds it
+    assert "y" not in found
+
+
+def test_expression_facts_are_computed_once_per_distinct_text(monkeypatch):
+    calls: list[str] = []
+    original = checks.parse_source
+
+    def counting(text, mode):
+        calls.append(text)
+        return original(text, mode)
+
+    monkeypatch.setattr(checks, "parse_source", counting)
+    checks.expression_facts.cache_clear()
+    try:
+        for _ in range(5):
+            facts = checks.expression_facts("str(order.id) + json.dumps(x)", "eval")
+            checks.expression_facts("a, b = f(x)", "exec")
+        assert calls == ["str(order.id) + json.dumps(x)", "a, b = f(x)"]
+        assert facts.used == ("str", "order", "json", "x")
+        assert checks.expression_facts("a, b = f(x)", "exec").binds == frozenset({"a", "b"})
+    finally:
+        checks.expression_facts.cache_clear()
+
+
+BINDINGS = {
+    "os": Binding("module", "os", 1), "json": Binding("module", "json", 2), "datetime": Binding("module", "datetime", 3),
+    "len": Binding("builtin"), "eval": Binding("builtin"), "open": Binding("builtin"),
+    "helper": Binding("function", "", 4), "value": Binding("value", "", 5), "loads": Binding("import", "json.loads", 6),
+    "run": Binding("import", "subprocess.run", 7), "rel": Binding("import", ".util", 8),
+}
+# (expression, what the site policy says with BINDINGS: None, or a piece of the refusal)
+VERDICTS = [
+    ("os.system('x')", "`os.system(...)` reaches through the module `os` (imported at line 1)"),
+    ("os.path.join(a, b)", "`os.path.join(...)` reaches through the module `os`"),
+    ("os.environ", "`os.environ` reaches through the module `os`"),
+    ("(os).getcwd()", "`os.getcwd(...)` reaches through the module `os`"),
+    ("json", "`json` reaches through the module `json` (imported at line 2)"),
+    ("json.dumps(value)", None),
+    ("datetime.datetime.now().isoformat()", None),
+    ("{k: os.sep for k in value}", None),
+    ("len(value)", None),
+    ("[len(v) for v in value]", None),
+    ("eval", "call to eval is not allowed"),
+    ("open('f')", "call to open is not allowed"),
+    ("helper(value)", "calling helper(), a function of the target file (line 4)"),
+    ("value()", "calling value(), a value of the target code (line 5)"),
+    ("value.attr()", None),
+    ("loads(value)", "calling loads(), imported from json at line 6"),
+    ("run(['ls'])", "calling run(), imported from subprocess at line 7"),
+    ("rel(value)", "calling rel(), imported from . at line 8"),
+    ("unknown(value)", None),  # the scope check reports it
+    ("[os for os in value]", None),  # a comprehension's own name is no module
+]
+
+
+@pytest.mark.parametrize("text,expected", VERDICTS)
+def test_name_uses_judged_per_site_give_the_policys_verdict(text, expected):
+    uses = name_uses(ast.parse(text, mode="eval"))
+    verdict = uses_violation(uses, BINDINGS.get)
+    if expected is None:
+        assert verdict is None
+    else:
+        assert verdict is not None and expected in verdict
+    assert uses_violation(uses, {}.get) is None  # nothing bound: nothing for the policy to judge
+    assert site_violation(ast.parse(text, mode="eval"), BINDINGS.get) == verdict
