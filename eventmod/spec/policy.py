@@ -24,6 +24,7 @@ import tokenize
 import types
 from collections import deque
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 from eventmod.pyast.scope import used_names
@@ -204,8 +205,11 @@ def nesting_depth(tree: ast.AST) -> int:
     return deepest
 
 
+@lru_cache(maxsize=8192)
 def parse_bounded(source: str, mode: str) -> ast.AST | str:
-    """`ast.parse(source)` within the policy's size bounds, or why not (never raises)."""
+    """`ast.parse(source)` within the policy's size bounds, or why not (never raises).
+    Memoised by text: the loader and the per-site checks read the same expressions, which recur
+    across events; the tree is shared, so callers must not modify it."""
     if len(source) > MAX_EXPRESSION_LENGTH:
         return (f"is {len(source):,} characters long; a spec value may have at most {MAX_EXPRESSION_LENGTH:,} "
                 "(compute a long value in the instrumented function and name it here)")
@@ -220,6 +224,7 @@ def parse_bounded(source: str, mode: str) -> ast.AST | str:
     return tree
 
 
+@lru_cache(maxsize=8192)
 def expression_problem(source: str) -> str | None:
     """Why `source` is not exactly one Python expression usable as a value, or None."""
     if not source:
@@ -315,13 +320,20 @@ def name_uses(tree: ast.AST) -> tuple[NameUse, ...]:
     names' bindings are known. Pure of the tree, so callers may compute it once per expression
     and judge it at many sites (`uses_violation`)."""
     parents: dict[int, ast.AST] = {}
-    for node in ast.walk(tree):
+    loads: list[ast.Name] = []
+    for node in ast.walk(tree):  # one walk: the parents, and the loaded names in walk order
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Load):
+                loads.append(node)
+            continue
         for child in ast.iter_child_nodes(node):
             parents[id(child)] = node
+    if not loads:
+        return ()
     free = {n.id for n in used_names(tree)}
     uses = []
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in free):
+    for node in loads:
+        if node.id not in free:
             continue
         parent = parents.get(id(node))
         called = isinstance(parent, ast.Call) and parent.func is node
