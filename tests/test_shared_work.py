@@ -119,3 +119,62 @@ def test_name_uses_judged_per_site_give_the_policys_verdict(text, expected):
         assert verdict is not None and expected in verdict
     assert uses_violation(uses, {}.get) is None  # nothing bound: nothing for the policy to judge
     assert site_violation(ast.parse(text, mode="eval"), BINDINGS.get) == verdict
+
+
+# -- what a run remembers between runs, keyed by content -------------------------------------------
+def test_a_files_quote_is_walked_for_once_and_then_read_from_the_style_cache(tmp_path, monkeypatch):
+    from eventmod.codegen.black_cache import style_cache
+    from eventmod.pyast.source import SourceFile
+    from eventmod.transform import house
+
+    monkeypatch.setenv("EVENTMOD_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("EVENTMOD_NO_CACHE", raising=False)
+    walks = []
+    original = house.dominant_quote
+
+    def counting(source, tree):
+        walks.append(source.path)
+        return original(source, tree)
+
+    monkeypatch.setattr(house, "dominant_quote", counting)
+    texts = {"single.py": "x = {'a': 'b', 'c': 'd'}\ny = \"e\"\n", "double.py": "x = {\"a\": \"b\"}\ny = 'c'\n"}
+    try:
+        for _ in range(2):  # the second round is a new run: the cache is read back from disk
+            style_cache.cache_clear()
+            for name, text in texts.items():
+                source = SourceFile.decode(name, text.encode())
+                tree = ast.parse(text)
+                assert house.cached_dominant_quote(source, tree) == original(source, tree)
+            style_cache().save()
+        assert walks == ["single.py", "double.py"]
+        changed = SourceFile.decode("single.py", b"x = \"a\"\n")  # another content: walked again
+        assert house.cached_dominant_quote(changed, ast.parse("x = \"a\"\n")) == '"'
+        assert walks[-1] == "single.py" and len(walks) == 3
+    finally:
+        style_cache.cache_clear()
+
+
+@pytest.mark.parametrize("distribution", ["black", "PyYAML", "typer", "hypothesis", "no-such-distribution-here"])
+def test_installed_version_reads_what_importlib_metadata_reports(distribution):
+    from importlib import metadata
+
+    from eventmod.codegen.black_cache import installed_version
+
+    try:
+        expected = metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        expected = None
+    assert installed_version(distribution) == expected
+
+
+def test_the_pipeline_imports_neither_importlib_metadata_nor_a_process_pool(tmp_path):
+    """The black cache's version comes off the dist-info; the pool is imported by large runs only."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import eventmod.api, eventmod.transform.apply; "
+            "from eventmod.codegen.black_cache import black_cache; cache = black_cache(); "
+            "print(cache.path is not None, 'importlib.metadata' in sys.modules, 'concurrent.futures' in sys.modules)")
+    env = {"EVENTMOD_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout.split()
+    assert out == ["True", "False", "False"]

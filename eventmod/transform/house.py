@@ -11,19 +11,22 @@ black's answers, see `codegen.black_cache`), so a repeated run parses no file fo
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Callable
 
-from eventmod.analysis.style import AUTO, block_habits
+from eventmod.analysis.style import AUTO, block_habits, dominant_quote
 from eventmod.codegen.black_cache import key_of, style_cache
 from eventmod.model.problems import Problem
 from eventmod.model.settings import Habits, HouseStyle, Settings
 from eventmod.pyast.source import Loaded, SourceFile
 
 HABITS_VERSION = 2  # bump when `block_habits` counts differently: cached answers are keyed by it
+QUOTE_VERSION = 1  # bump when `dominant_quote` counts differently
 SCAN_FILES = 400
 SCAN_BYTES = 4_000_000
 SCAN_BLOCKS = 20
@@ -119,3 +122,17 @@ def _from_json(text: str) -> Habits:
     data = json.loads(text)
     data["comments"] = tuple((str(prefix), int(count)) for prefix, count in data["comments"])
     return Habits(**data)
+
+
+def cached_dominant_quote(source: SourceFile, tree: ast.Module) -> str:
+    """`analysis.style.dominant_quote` (a walk of the whole file), remembered by the file's
+    content hash in the style cache: a repeated run walks no file for its quote. Keyed by the
+    Python version too (where ast places the strings inside f-strings differs)."""
+    cache = style_cache()
+    key = key_of("quote", QUOTE_VERSION, sys.version_info[:2], source.encoding, hashlib.sha256(source.raw).hexdigest())
+    hit = cache.get(key)
+    if hit in ("'", '"'):
+        return hit
+    quote = dominant_quote(source, tree)
+    cache.put(key, quote)
+    return quote
