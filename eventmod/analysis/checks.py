@@ -19,7 +19,6 @@ import ast
 import difflib
 import fnmatch
 import re
-import sysconfig
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -440,6 +439,14 @@ def _unbound_message(label: str, name: str, found: _Resolved, where: str, ctx: S
     return f"{label} uses '{name}', which is not bound at {where} in {ctx.qualname}: {why}{hint}; bound there: {shown or 'nothing'}"
 
 
+@lru_cache(maxsize=1)
+def _stdlib() -> Path:
+    """Where the standard library lives (sysconfig is imported and asked once, when needed)."""
+    import sysconfig
+
+    return Path(sysconfig.get_paths()["stdlib"])
+
+
 def _names_a_module(dotted: str, root: str, source_path: str) -> bool:
     if dotted == "os.path":
         return True
@@ -457,7 +464,7 @@ def _names_a_module(dotted: str, root: str, source_path: str) -> bool:
     else:
         if root:
             bases.append(Path(root))
-        bases.append(Path(sysconfig.get_paths()["stdlib"]))
+        bases.append(_stdlib())
     for base in bases:
         target = base.joinpath(*parts)
         if target.with_suffix(".py").is_file() or target.is_dir():

@@ -14,7 +14,6 @@ import atexit
 import hashlib
 import json
 import os
-import tempfile
 from functools import lru_cache
 import sys
 from pathlib import Path
@@ -52,6 +51,8 @@ class FormatCache:
     def save(self) -> None:
         if not self._dirty or self.path is None or self._entries is None:
             return
+        import tempfile  # (and shutil, bz2, lzma, random through it) only for a run that saves something
+
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".black-", suffix=".json")
