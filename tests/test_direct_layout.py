@@ -76,3 +76,16 @@ def test_other_long_lines_are_left_to_black():
     assert split_long_calls(["f(" + "a" * 80 + ")"], 1, style) is None  # not a message call
     message = "logger.warning('" + "m" * 70 + "', exc_info=True)"
     assert split_long_calls([message], 1, Style(line_length=60)) is None  # the message alone overflows: black decides
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,15}", fullmatch=True), min_size=1, max_size=5).map(".".join))
+def test_dotted_names_are_blacks_form_as_written(text):
+    import black
+    import keyword
+
+    if any(keyword.iskeyword(part) for part in text.split(".")):
+        return  # not an expression: the loader refuses it before anything renders
+    assert render.format_expression(text, '"', True) == text
+    formatted = black.format_str(f"f({text})\n", mode=black.Mode(line_length=10_000))
+    assert formatted == f"f({text})\n"

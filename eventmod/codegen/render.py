@@ -157,10 +157,15 @@ def _space_before(previous: tokenize.TokenInfo | None, token: tokenize.TokenInfo
     return " "
 
 
+_DOTTED_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+
+
 @lru_cache(maxsize=4096)
 def format_expression(expr: str, quote: str, normalize_strings: bool) -> str:
     """`expr` as black writes it (single line), or the text black returns (possibly multi-line)."""
     text = normalize_quotes(expr, quote) if normalize_strings else expr
+    if _DOTTED_NAME.fullmatch(text):
+        return text  # `symbol`, `self.position.id`: black's form as written, no tokenizing
     if not _has_unary(text):
         simple = simple_black_form(text)
         if simple is not None and simple == text:
