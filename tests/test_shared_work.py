@@ -178,3 +178,53 @@ def test_the_pipeline_imports_neither_importlib_metadata_nor_a_process_pool(tmp_
     env = {"EVENTMOD_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout.split()
     assert out == ["True", "False", "False"]
+
+
+# -- one analysis per function, whatever its number of events -------------------------------------
+SHARED_MODULE = '''import logging
+
+logger = logging.getLogger(__name__)
+
+
+async def first(symbol, qty):
+    total = qty * 2
+    logger.info("one")
+    logger.info("two")
+    logger.info("three")
+    logger.info("four")
+    return total
+
+
+async def second(order):
+    price = order.price
+    logger.info("five")
+    logger.info("six")
+    return price
+'''
+
+
+def test_flow_scope_and_assignment_index_run_once_per_function(tmp_path, eventmod, monkeypatch):
+    from tests.test_checks import event, project
+
+    events = "".join(event(f"after_log: {needle}", "{symbol: symbol, total: total}" if fn == "first" else "{price: price}",
+                           function=fn, eid=f"e{i}", name=f"EVENT_{i}")
+                     for i, (fn, needle) in enumerate([("first", "one"), ("first", "two"), ("first", "three"), ("first", "four"),
+                                                       ("second", "five"), ("second", "six")]))
+    tmp = project(tmp_path, events, module=SHARED_MODULE)
+    counts: dict[str, list[str]] = {"flow": [], "scope": [], "assignments": []}
+
+    def counting(key, original):
+        def wrapped(node, *args, **kwargs):
+            counts[key].append(getattr(node, "name", "<module>"))
+            return original(node, *args, **kwargs)
+        return wrapped
+
+    monkeypatch.setattr(checks, "function_flow", counting("flow", checks.function_flow))
+    monkeypatch.setattr(checks, "scope_facts", counting("scope", checks.scope_facts))
+    monkeypatch.setattr(checks, "statements_breadth_first", counting("assignments", checks.statements_breadth_first))
+    result = eventmod("dry-run", "--root", str(tmp / "root"), "--specs", str(tmp / "specs"), "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert "6 event(s) to insert" in result.output
+    assert sorted(counts["flow"]) == ["first", "second"]
+    assert sorted(n for n in counts["scope"] if n != "<module>") == ["first", "second"]
+    assert sorted(counts["assignments"]) == ["first", "second"]
