@@ -228,3 +228,71 @@ def test_flow_scope_and_assignment_index_run_once_per_function(tmp_path, eventmo
     assert sorted(counts["flow"]) == ["first", "second"]
     assert sorted(n for n in counts["scope"] if n != "<module>") == ["first", "second"]
     assert sorted(counts["assignments"]) == ["first", "second"]
+
+
+TEAM_BLOCK = '''from core.event_logger import EventType, get_event_logger
+
+
+async def opened(symbol):
+    event_logger = get_event_logger()
+    if event_logger:
+        await event_logger.log_event(
+            EventType.BOT_STARTED,
+            {{{quote}symbol{quote}: symbol}},
+            severity={quote}INFO{quote},
+        )
+'''
+
+
+def test_a_repeated_scan_reads_no_file_outside_the_selection(tmp_path, monkeypatch):
+    """The bounded scan (the selection holds no block) remembers what it learned with the size
+    and mtime of each file it looked at: the next run stats them and reads none; a changed,
+    added or removed file makes it scan again."""
+    from eventmod.codegen.black_cache import style_cache
+    from eventmod.model.settings import Settings
+    from eventmod.transform import house
+
+    root = tmp_path / "root"
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "mod.py").write_text("def target():\n    pass\n")
+    (root / "app" / "team.py").write_text(TEAM_BLOCK.format(quote="'"))
+    (root / "app" / "other.py").write_text("x = 1\n")
+    monkeypatch.setenv("EVENTMOD_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("EVENTMOD_NO_CACHE", raising=False)
+    reads: list[str] = []
+    original = Path.read_bytes
+
+    def recording(path):
+        reads.append(path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path))
+        return original(path)
+
+    monkeypatch.setattr(Path, "read_bytes", recording)
+    settings = Settings(root=str(root))
+
+    def learn():
+        style_cache.cache_clear()  # each round is a new run: the cache is read back from disk
+        reads.clear()
+        learned = house.learn_house_style(settings, ["app/mod.py"])
+        style_cache().save()
+        return learned
+
+    try:
+        first = learn()
+        assert first.files == ("app/team.py",) and first.habits.blocks == 1 and first.habits.single == 2
+        assert "app/team.py" in reads and "app/other.py" in reads
+        again = learn()
+        assert again == first
+        assert reads == ["app/mod.py"]  # the selection's own file only
+        (root / "app" / "team.py").write_text(TEAM_BLOCK.format(quote='"') + "\n")  # changed (size)
+        changed = learn()
+        assert "app/team.py" in reads and (changed.habits.single, changed.habits.double) == (0, 2)
+        (root / "app" / "new.py").write_text("y = 2\n")  # a new candidate: scanned again
+        learn()
+        assert "app/new.py" in reads
+        learn()
+        assert reads == ["app/mod.py"]
+        (root / "app" / "other.py").unlink()  # a file gone: scanned again
+        learn()
+        assert "app/team.py" in reads
+    finally:
+        style_cache.cache_clear()
