@@ -296,3 +296,12 @@ def test_a_repeated_scan_reads_no_file_outside_the_selection(tmp_path, monkeypat
         assert "app/team.py" in reads
     finally:
         style_cache.cache_clear()
+
+
+def test_the_statements_child_blocks_skips_own_no_block():
+    """`child_blocks` returns at once for simple statements: none of them has a field that
+    could hold a block, on this Python."""
+    from eventmod.pyast import walk
+
+    for kind in walk.SIMPLE_STATEMENTS:
+        assert not {"body", "handlers", "cases", "orelse", "finalbody"} & set(kind._fields), kind

@@ -38,9 +38,17 @@ class Step:
     index: int
 
 
+SIMPLE_STATEMENTS = frozenset({
+    ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Raise, ast.Pass, ast.Break, ast.Continue,
+    ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal, ast.Delete, ast.Assert,
+})
+
+
 def child_blocks(stmt: ast.AST) -> Iterator[tuple[ast.AST, str, list[ast.stmt]]]:
     """(owner, field, statements) of every statement list directly below `stmt`, in source
     order: body, handlers, orelse, finalbody (handlers and cases own their bodies)."""
+    if type(stmt) in SIMPLE_STATEMENTS:
+        return  # most statements own no block: skip the attribute probes
     body = getattr(stmt, "body", None)
     if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
         yield stmt, "body", body
