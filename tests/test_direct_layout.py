@@ -89,3 +89,27 @@ def test_dotted_names_are_blacks_form_as_written(text):
     assert render.format_expression(text, '"', True) == text
     formatted = black.format_str(f"f({text})\n", mode=black.Mode(line_length=10_000))
     assert formatted == f"f({text})\n"
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    message=st.from_regex(r"[A-Za-z ,:'\"]{1,90}(\{exc\})?[a-z ]{0,20}", fullmatch=True),
+    depth=st.integers(min_value=1, max_value=6),
+    line_length=st.sampled_from([50, 60, 79, 88, 120]),
+    unit=st.sampled_from(["    ", "  ", "\t"]),
+    report=st.sampled_from(["logger", "self.log", "logging.getLogger(__name__)"]),
+    failsafe=st.booleans(),
+)
+def test_on_error_message_lines_split_like_black(message, depth, line_length, unit, report, failsafe):
+    """An on_error `message` line (`<logger>.error(f"...")`, quotes and commas inside) that does
+    not fit is laid out as black lays it out."""
+    from eventmod.model.spec import OnError
+
+    event = EventSpec(id="e", event="SOME_EVENT", value="some_event", function="f", anchor=Anchor("on_error", "x()"),
+                      payload=(("symbol", "symbol"),), kwargs=(), severity="ERROR", component="c", spec_file="s.yaml",
+                      line=1, on_error=OnError(message=message))
+    style = Style(indent_unit=unit, line_length=line_length)
+    options = RenderOptions(emit="await", failsafe=failsafe, call=CallShape())
+    names = Names(report=report)
+    indent = unit * depth
+    assert render_block(event, options, names, style, indent) == _black_path(event, options, names, style, indent)
