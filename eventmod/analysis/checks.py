@@ -252,18 +252,20 @@ class _Resolver:
         besides the function's own (the captures, which come before the block on every path)."""
         self.ctx, self.module = ctx, module
         self.facts = module.scope(ctx.function)
-        self.state = set(state) | set(extra)
-        self.locals = dict(self.facts.locals)
         site = site or ctx.site
-        for name in extra:
-            self.locals.setdefault(name, site.stmt.lineno)
+        added = set(extra)  # names bound at the site besides the function's own, all at its line
         if site.mode == Mode.WRAP:
-            self.state.add(exception_name(ctx))
-            self.locals.setdefault(exception_name(ctx), site.stmt.lineno)
+            added.add(exception_name(ctx))
         result = ctx.event.anchor.result
         if result and site is ctx.site:  # the anchor statement's value, bound by `result:` right before the block
-            self.state.add(result)
-            self.locals.setdefault(result, site.stmt.lineno)
+            added.add(result)
+        # Shared with the module scope when nothing is added (the common case): read, never written.
+        self.state: frozenset[str] = frozenset(state) | added if added else frozenset(state)
+        self.locals: dict[str, int] = self.facts.locals
+        if added:
+            self.locals = dict(self.facts.locals)
+            for name in added:
+                self.locals.setdefault(name, site.stmt.lineno)
         self.setup: set[str] = set()
 
     def resolve(self, name: str, include_setup: bool = True) -> _Resolved:
