@@ -1,9 +1,10 @@
-"""`python -m benchmarks [--only NAME] [--quick] [--repeat N] [--profile]`, from the repo root.
+"""`python -m benchmarks [--only NAME] [--quick] [--rounds N] [--profile]`, from the repo root.
 
-Every benchmark measures subprocesses end to end (interpreter start included) and reports
-figures next to the targets of the "Fast at any size" issue; nothing here passes or fails.
-Results: benchmarks/results/<name>.json and benchmarks/results/summary.md (with --quick:
-benchmarks/results/quick/).
+Every benchmark times whole processes (interpreter start included) next to the peers it is
+compared with, in alternating rounds; the figure is the median CPU time (user + system of the
+child and its workers, from `os.wait4`), with the median wall time beside it. Nothing here
+passes or fails: each figure is printed next to its goal. Results: benchmarks/results/<name>.json
+and benchmarks/results/summary.md (with --quick: benchmarks/results/quick/).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -27,141 +27,43 @@ try:
 except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
-from benchmarks import synthetic
+from benchmarks import peers, synthetic
+from benchmarks.measure import Command, Figure, child_environment, loadavg, peak_memory, rounds
 from benchmarks.observe_load import bench_observe
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 PY = sys.executable
-TIME_V = "/usr/bin/time"
 
-# The parse+codegen floor: what any libcst-based codemod pays before doing anything.
-FLOOR_SCRIPT = r"""
-import sys
-import libcst
-for path in open(sys.argv[1], encoding="utf-8").read().splitlines():
-    with open(path, "rb") as f:
-        data = f.read()
-    libcst.parse_module(data).code
-"""
-
-TARGETS = {
-    "catalog_ratio": 1.3,
-    "catalog_ratio_stretch": 0.5,
-    "scale_ratio_jobs1": 1.5,
-    "jobs_speedup": 1.7,
-    "events_ratio": 1.2,
-    "version_seconds": 0.25,
-    "peak_rss_mb": 300.0,
+# The goals of the issue "Ahead of ast-grep" (figures, not pass/fail).
+GOALS = {
+    "catalog_vs_floor": 0.3,  # eventmod dry-run (warm and cold) / libcst floor
+    "catalog_vs_astgrep": 1.0,  # eventmod dry-run / ast-grep
+    "scale_vs_minimum": 2.0,  # --jobs 1 / minimum at 500k lines
+    "jobs_speedup": 1.8,  # wall --jobs 1 / --jobs 2
+    "memory_mb": 150.0,  # parent + workers at 1M lines, 2 jobs
+    "fixed_vs_peer": 2.0,  # each command's fixed cost / (python -c pass + the imports it needs)
+    "checks_overhead": 0.10,  # house style + logger contract checks, share of a run
 }
 
 
 # -- helpers -------------------------------------------------------------------------------------
-def eventmod_cmd() -> list[str]:
+def eventmod_argv(*args: str) -> tuple[str, ...]:
     script = Path(PY).parent / "eventmod"
-    return [str(script)] if script.exists() else [PY, "-m", "eventmod"]
+    return (str(script), *args) if script.exists() else (PY, "-m", "eventmod", *args)
 
 
-def run(cmd: list[str], cwd: Path, *, check: bool = True, env: dict | None = None) -> float:
-    """Wall time of one run; stdout is discarded (the diff can be megabytes)."""
-    started = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    elapsed = time.perf_counter() - started
-    if check and proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stderr.decode()[-3000:]}")
-    return elapsed
-
-
-def best_of(commands: dict[str, tuple[list[str], Path]], repeat: int) -> dict[str, float]:
-    """Best wall time of each command; rounds are interleaved so drift hits all alike."""
-    times: dict[str, list[float]] = {name: [] for name in commands}
-    for _ in range(repeat):
-        for name, (cmd, cwd) in commands.items():
-            times[name].append(run(cmd, cwd))
-    return {name: min(values) for name, values in times.items()}
-
-
-def _rss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    try:
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as f:
-                found += [int(c) for c in f.read().split()]
-    except OSError:
-        pass
-    return found
-
-
-def peak_rss(cmd: list[str], cwd: Path) -> dict[str, float]:
-    """Peak memory of one run, in MB: `max_process` is the largest single process (GNU time -v's
-    "Maximum resident set size", or getrusage(RUSAGE_CHILDREN) where time is missing);
-    `tree_sum` is the peak of parent + workers together, sampled from /proc every 20 ms."""
-    use_time = Path(TIME_V).exists()
-    full = [TIME_V, "-v", *cmd] if use_time else cmd
-    proc = subprocess.Popen(full, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak_tree = 0
-    stop = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak_tree
-        while not stop.is_set():
-            pids, queue = [], [proc.pid]
-            while queue:
-                pid = queue.pop()
-                pids.append(pid)
-                queue += _children(pid)
-            if use_time:
-                pids = pids[1:]  # not /usr/bin/time itself
-            peak_tree = max(peak_tree, sum(_rss_kb(p) for p in pids))
-            stop.wait(0.02)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, stderr = proc.communicate()
-    stop.set()
-    sampler.join()
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{stderr.decode()[-3000:]}")
-    if use_time:
-        match = re.search(rb"Maximum resident set size \(kbytes\): (\d+)", stderr)
-        max_process_kb = int(match.group(1)) if match else 0
-        how = "/usr/bin/time -v"
-    else:  # pragma: no cover - no GNU time
-        import resource
-
-        max_process_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # max over all children so far
-        how = "getrusage(RUSAGE_CHILDREN)"
-    return {"max_process_mb": round(max_process_kb / 1024, 1), "tree_sum_mb": round(peak_tree / 1024, 1), "how": how}
-
-
-def floor_cmd(files: list[Path], workdir: Path) -> list[str]:
-    listing = workdir / "floor_files.txt"
-    listing.write_text("\n".join(str(p) for p in files), encoding="utf-8")
-    return [PY, "-c", FLOOR_SCRIPT, str(listing)]
-
-
-def touched_files(cwd: Path, extra: list[str] = ()) -> list[str]:
+def touched_files(cwd: Path, env: dict[str, str] | None = None) -> list[str]:
     """Paths (relative to root) of the files the dry-run changes, read from its diff headers."""
-    proc = subprocess.run([*eventmod_cmd(), "dry-run", "--jobs", "1", "--color", "never", *extra], cwd=cwd,
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run([*eventmod_argv("dry-run", "--jobs", "1", "--relative", "--color", "never")], cwd=cwd,
+                          capture_output=True, text=True, check=True, env=child_environment(env))
     return [line[len("+++ b/"):] for line in proc.stdout.splitlines() if line.startswith("+++ b/")]
 
 
-def profile(cmd_args: list[str], cwd: Path, out: Path, top: int = 15) -> list[dict]:
-    """cProfile one in-process `--jobs 1` run; the functions with the largest cumulative and own
+def profile(args: list[str], cwd: Path, out: Path, env: dict[str, str] | None = None, top: int = 20) -> list[dict]:
+    """cProfile one in-process `--jobs 1` run: the functions with the largest own and cumulative
     time, as shares of the whole run."""
-    subprocess.run([PY, "-m", "cProfile", "-o", str(out), "-m", "eventmod", *cmd_args], cwd=cwd,
+    subprocess.run([PY, "-m", "cProfile", "-o", str(out), "-m", "eventmod", *args], cwd=cwd, env=child_environment(env),
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
     stats = pstats.Stats(str(out))
     total = stats.total_tt  # type: ignore[attr-defined]
@@ -170,14 +72,24 @@ def profile(cmd_args: list[str], cwd: Path, out: Path, top: int = 15) -> list[di
         rows.append({"function": f"{_short(file)}:{line}({func})", "own_s": round(tt, 3), "cum_s": round(ct, 3),
                      "own_share": round(tt / total, 3), "cum_share": round(ct / total, 3)})
     by_own = sorted(rows, key=lambda r: -r["own_s"])[:top]
-    interesting = [r for r in rows if "codemods/" in r["function"] or "yaml/" in r["function"] or "black" in r["function"]
-                   or "ast.py" in r["function"] or "import" in r["function"]]
-    by_cum = sorted(interesting, key=lambda r: -r["cum_s"])[:top]
+    ours = [r for r in rows if "eventmod/" in r["function"]]
+    by_cum = sorted(ours, key=lambda r: -r["cum_s"])[:top]
     return [{"total_s": round(total, 3)}, {"by_own_time": by_own}, {"by_cumulative_time": by_cum}]
 
 
+def cumulative_share(stats_file: Path, functions: tuple[str, ...]) -> dict[str, float]:
+    """The cumulative time of each named eventmod function, as a share of the whole run."""
+    stats = pstats.Stats(str(stats_file))
+    total = stats.total_tt  # type: ignore[attr-defined]
+    shares = {name: 0.0 for name in functions}
+    for (file, line, func), (cc, nc, tt, ct, callers) in stats.stats.items():  # type: ignore[attr-defined]
+        if "eventmod" in file and func in shares:
+            shares[func] += ct / total
+    return {name: round(share, 4) for name, share in shares.items()}
+
+
 def _short(file: str) -> str:
-    for marker in ("site-packages/", "/lib/python3", "/work/main/"):
+    for marker in ("site-packages/", "/lib/python3", str(REPO) + "/"):
         if marker in file:
             return file.split(marker, 1)[1]
     return file
@@ -193,254 +105,354 @@ def environment() -> dict:
             return "?"
 
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
-    dirty = bool(subprocess.run(["git", "status", "--porcelain", "--", "codemods"], cwd=REPO, capture_output=True, text=True).stdout.strip())
+    dirty = bool(subprocess.run(["git", "status", "--porcelain", "--", "eventmod"], cwd=REPO, capture_output=True, text=True).stdout.strip())
+    astgrep = peers.astgrep_binary()
+    astgrep_version = subprocess.run([astgrep, "--version"], capture_output=True, text=True).stdout.strip() if astgrep else "not installed"
     return {
         "python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
-        "libcst": version("libcst"), "black": version("black"), "pyyaml": version("pyyaml"),
-        "commit": commit + ("+dirty" if dirty else ""), "date": _dt.datetime.now().isoformat(timespec="seconds"),
+        "libcst": version("libcst"), "black": version("black"), "pyyaml": version("pyyaml"), "typer": version("typer"),
+        "ast_grep": astgrep_version, "commit": commit + ("+dirty" if dirty else ""),
+        "date": _dt.datetime.now().isoformat(timespec="seconds"),
     }
 
 
-def _loadavg() -> float | None:
-    try:
-        return round(os.getloadavg()[0], 2)
-    except OSError:  # pragma: no cover - not on this platform
-        return None
+def show(label: str, value: str, note: str = "") -> None:
+    print(f"  {label:<58} {value:>22}   {note}")
 
 
-def show(label: str, value: str, target: str = "") -> None:
-    print(f"  {label:<52} {value:>14}   {target}")
+def _cpu(f: Figure) -> str:
+    return f"{f.cpu:.3f} s ({f.wall:.3f} wall)"
 
 
-def _s(seconds: float) -> str:
-    return f"{seconds:.3f} s"
+def _ratio(a: float, b: float) -> float:
+    return round(a / b, 3) if b else float("inf")
 
 
-# -- benchmarks ----------------------------------------------------------------------------------
-def bench_floor_vs_eventmod(quick: bool, repeat: int | None, do_profile: bool, work: Path) -> dict:
-    """The bundled fixture catalog: floor vs `eventmod dry-run`, run from the repo root."""
-    repeat = repeat or (3 if quick else 5)
+def _lines(root: Path, files: list[str]) -> int:
+    return sum(len((root / f).read_bytes().splitlines()) for f in files)
+
+
+# -- the catalog -----------------------------------------------------------------------------------
+def bench_catalog(quick: bool, count: int | None, do_profile: bool, work: Path) -> dict:
+    """The bundled catalog: eventmod dry-run warm and cold against the minimum, the libcst floor,
+    ast-grep and a libcst codemod, all over the files the dry-run changes."""
+    count = count or (3 if quick else 5)
     config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["eventmod"]
     root = (REPO / config["root"]).resolve()
-    files = touched_files(REPO)
-    lines = sum(len((root / f).read_bytes().splitlines()) for f in files)
-    best = best_of({
-        "floor": (floor_cmd([root / f for f in files], work), REPO),
-        "jobs1": ([*eventmod_cmd(), "dry-run", "--jobs", "1"], REPO),
-        "default": ([*eventmod_cmd(), "dry-run"], REPO),
-        # cold: without the persistent format cache, as on a first run or a fresh CI machine
-        "cold": (["env", "EVENTMOD_NO_CACHE=1", *eventmod_cmd(), "dry-run", "--jobs", "1"], REPO),
-    }, repeat)
-    figures = {
-        "files": len(files), "lines": lines, "repeat": repeat,
-        "floor_s": round(best["floor"], 4), "dry_run_jobs1_s": round(best["jobs1"], 4),
-        "dry_run_default_s": round(best["default"], 4), "default_jobs": os.cpu_count(),
-        "dry_run_cold_s": round(best["cold"], 4),
-        "ratio_jobs1": round(best["jobs1"] / best["floor"], 3), "ratio_default": round(best["default"] / best["floor"], 3),
-        "ratio_cold": round(best["cold"] / best["floor"], 3),
+    specs = (REPO / config["specs"]).resolve()
+    cache = {"EVENTMOD_CACHE_DIR": str(work / "cache")}
+    files = touched_files(REPO, cache)
+    paths = [root / f for f in files]
+    # the same configuration with the house style fixed (`style = "black"`): learning's cost
+    fixed_style = work / "fixed-style.toml"
+    fixed_style.write_text("".join(f"{k} = {json.dumps(str(v) if k in ('root', 'specs') else v)}\n" for k, v in
+                                   {**config, "root": root, "specs": specs, "style": "black"}.items()), encoding="utf-8")
+    commands = {
+        "minimum": Command(peers.minimum_argv(paths, work), REPO),
+        "floor": Command(peers.floor_argv(paths, work), REPO),
+        "warm": Command(eventmod_argv("dry-run"), REPO, tuple(cache.items())),
+        "cold": Command(eventmod_argv("dry-run"), REPO, (("EVENTMOD_NO_CACHE", "1"),)),
+        "warm_fixed_style": Command(eventmod_argv("dry-run", "--config", str(fixed_style)), REPO, tuple(cache.items())),
     }
-    print(f"floor_vs_eventmod: fixture catalog, {len(files)} files touched ({lines} lines), best of {repeat}")
-    show("floor: python + import libcst + parse + codegen", _s(best["floor"]))
-    show("eventmod dry-run --jobs 1", _s(best["jobs1"]))
-    show(f"eventmod dry-run (default, {os.cpu_count()} jobs)", _s(best["default"]))
-    show("ratio --jobs 1 / floor", f"{figures['ratio_jobs1']:.2f}x", f"target <= {TARGETS['catalog_ratio']}x (stretch <= {TARGETS['catalog_ratio_stretch']}x)")
-    show("ratio default / floor", f"{figures['ratio_default']:.2f}x", f"target <= {TARGETS['catalog_ratio']}x (stretch <= {TARGETS['catalog_ratio_stretch']}x)")
-    show("eventmod dry-run --jobs 1, cold (EVENTMOD_NO_CACHE=1)", _s(best["cold"]), f"ratio {figures['ratio_cold']:.2f}x")
-    result = {"figures": figures, "targets": {"ratio": TARGETS["catalog_ratio"], "stretch": TARGETS["catalog_ratio_stretch"]}}
+    astgrep = peers.astgrep_binary()
+    rules = 0
+    if astgrep:
+        sg_config, rules = peers.astgrep_project(specs, work / "ast-grep")
+        commands["ast_grep"] = Command(peers.astgrep_argv(astgrep, sg_config, root), work / "ast-grep")
+    commands["codemod"] = Command(peers.codemod_argv(root, specs), REPO)
+    figures = rounds(commands, count)
+    floor, minimum = figures["floor"], figures["minimum"]
+    result: dict = {
+        "files": len(files), "lines": _lines(root, files), "rounds": count, "ast_grep_rules": rules,
+        "events": len(peers.after_log_events(specs)),
+        "figures": {name: f.as_json() for name, f in figures.items()},
+        "ratios": {
+            name: {"vs_floor": _ratio(figures[name].cpu, floor.cpu), "vs_minimum": _ratio(figures[name].cpu, minimum.cpu),
+                   **({"vs_ast_grep": _ratio(figures[name].cpu, figures["ast_grep"].cpu)} if "ast_grep" in figures else {})}
+            for name in figures
+        },
+    }
+    result["style_learning_overhead"] = round(figures["warm"].cpu / figures["warm_fixed_style"].cpu - 1, 3)
+    print(f"catalog: {len(files)} files touched ({result['lines']} lines); CPU medians of {count} alternating rounds")
+    for name, label in (("minimum", "minimum: python + read + ast.parse"), ("floor", "libcst floor: parse_module + .code"),
+                        ("ast_grep", f"ast-grep scan, {rules} rules (after_log events)"),
+                        ("codemod", "LibCST codemod (VisitorBasedCodemodCommand)"),
+                        ("warm", "eventmod dry-run, warm"), ("cold", "eventmod dry-run, cold (EVENTMOD_NO_CACHE=1)"),
+                        ("warm_fixed_style", "eventmod dry-run, warm, style = \"black\"")):
+        if name not in figures:
+            show(label, "skipped", "ast-grep is not installed (pip install ast-grep-cli)")
+            continue
+        r = result["ratios"][name]
+        note = f"{r['vs_floor']:.2f}x floor, {r['vs_minimum']:.1f}x minimum" + (f", {r['vs_ast_grep']:.2f}x ast-grep" if "vs_ast_grep" in r else "")
+        show(label, _cpu(figures[name]), note)
+    stats = work / "catalog.prof"
+    subprocess.run([PY, "-m", "cProfile", "-o", str(stats), "-m", "eventmod", "dry-run", "--jobs", "1"], cwd=REPO,
+                   env=child_environment(cache), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    result["checks_share"] = cumulative_share(stats, ("learn_house_style", "contract_problems", "runtime_problems",
+                                                       "unknown_member_problems", "imported_by"))
+    show("house style + logger contract checks (cProfile share)", f"{sum(result['checks_share'].values()):.1%}",
+         f"style learning A/B: {result['style_learning_overhead']:+.1%}")
     if do_profile:
-        result["profile"] = profile(["dry-run", "--jobs", "1"], REPO, work / "catalog.prof")
+        result["profile"] = profile(["dry-run", "--jobs", "1"], REPO, work / "catalog-full.prof", cache)
     return result
 
 
-def bench_scale(quick: bool, repeat: int | None, do_profile: bool, work: Path) -> dict:
-    repeat = repeat or 3
+# -- scale -----------------------------------------------------------------------------------------
+def bench_scale(quick: bool, count: int | None, do_profile: bool, work: Path) -> dict:
+    """The 500k-line synthetic repository: --jobs 1 against the minimum, the --jobs 2 speed-up."""
+    count = count or (3 if quick else 5)
     size = dict(total_lines=50_000, files=50, target_files=20, events=200) if quick else \
         dict(total_lines=500_000, files=500, target_files=200, events=2_000)
     started = time.perf_counter()
     gen = synthetic.generate(work / "scale", **size)
     generated_in = time.perf_counter() - started
     project = gen.dest
-    targets = [gen.root / f for f in gen.target_files]
-    target_lines = sum(len(p.read_bytes().splitlines()) for p in targets)
-    touched = touched_files(project)
-    em = eventmod_cmd()
-    best = best_of({
-        "floor": (floor_cmd(targets, work), project),
-        "jobs1": ([*em, "dry-run", "--jobs", "1"], project),
-        "jobs2": ([*em, "dry-run", "--jobs", "2"], project),
-    }, repeat)
-    rss1 = peak_rss([*em, "dry-run", "--jobs", "1"], project)
-    rss2 = peak_rss([*em, "dry-run", "--jobs", "2"], project)
-    figures = {
-        "files": gen.files, "lines": gen.lines, "target_files": len(targets), "target_lines": target_lines,
-        "events": gen.events, "enum_members_added": gen.enum_added, "files_touched": len(touched),
-        "repeat": repeat, "generate_s": round(generated_in, 2),
-        "floor_s": round(best["floor"], 3), "dry_run_jobs1_s": round(best["jobs1"], 3), "dry_run_jobs2_s": round(best["jobs2"], 3),
-        "ratio_jobs1": round(best["jobs1"] / best["floor"], 3), "ratio_jobs2": round(best["jobs2"] / best["floor"], 3),
-        "jobs_speedup": round(best["jobs1"] / best["jobs2"], 3),
-        "peak_rss_jobs1_mb": rss1["max_process_mb"], "peak_rss_jobs2_mb": rss2["max_process_mb"],
-        "peak_rss_jobs1_tree_mb": rss1["tree_sum_mb"], "peak_rss_jobs2_tree_mb": rss2["tree_sum_mb"],
-        "rss_method": rss1["how"], "cpus": os.cpu_count(),
+    cache = {"EVENTMOD_CACHE_DIR": str(work / "cache")}
+    files = touched_files(project, cache)
+    paths = [gen.root / f for f in files]
+    commands = {
+        "minimum": Command(peers.minimum_argv(paths, work), project),
+        "floor": Command(peers.floor_argv(paths, work), project),
+        "jobs1": Command(eventmod_argv("dry-run", "--jobs", "1"), project, tuple(cache.items())),
+        "jobs2": Command(eventmod_argv("dry-run", "--jobs", "2"), project, tuple(cache.items())),
     }
-    print(f"scale: {gen.files} files / {gen.lines} lines; {gen.events} events in {len(targets)} files "
-          f"({target_lines} lines), {gen.enum_added} enum members added, {len(touched)} files touched; best of {repeat}")
-    show("floor over the target files (libcst parse + codegen)", _s(best["floor"]))
-    show("eventmod dry-run --jobs 1", _s(best["jobs1"]), f"ratio {figures['ratio_jobs1']:.2f}x, target <= {TARGETS['scale_ratio_jobs1']}x")
-    show("eventmod dry-run --jobs 2", _s(best["jobs2"]), f"ratio {figures['ratio_jobs2']:.2f}x")
-    show("speed-up --jobs 2 vs --jobs 1", f"{figures['jobs_speedup']:.2f}x", f"target >= {TARGETS['jobs_speedup']}x ({os.cpu_count()} CPUs)")
-    show("peak RSS --jobs 1 (largest process)", f"{rss1['max_process_mb']:.0f} MB", f"target <= {TARGETS['peak_rss_mb']:.0f} MB")
-    show("peak RSS --jobs 2 (largest process)", f"{rss2['max_process_mb']:.0f} MB", f"target <= {TARGETS['peak_rss_mb']:.0f} MB")
-    show("peak RSS --jobs 2 (parent + workers, sampled)", f"{rss2['tree_sum_mb']:.0f} MB")
-    result = {"figures": figures, "targets": {"ratio_jobs1": TARGETS["scale_ratio_jobs1"], "jobs_speedup": TARGETS["jobs_speedup"],
-                                              "peak_rss_mb": TARGETS["peak_rss_mb"]}}
+    figures = rounds(commands, count)
+    memory = peak_memory(Command(eventmod_argv("dry-run", "--jobs", "2"), project, tuple(cache.items())))
+    result = {
+        "files": gen.files, "lines": gen.lines, "target_files": len(gen.target_files), "events": gen.events,
+        "enum_members_added": gen.enum_added, "files_touched": len(files), "touched_lines": _lines(gen.root, files),
+        "rounds": count, "generate_s": round(generated_in, 2), "cpus": os.cpu_count(),
+        "figures": {name: f.as_json() for name, f in figures.items()},
+        "jobs1_vs_minimum": _ratio(figures["jobs1"].cpu, figures["minimum"].cpu),
+        "jobs1_vs_floor": _ratio(figures["jobs1"].cpu, figures["floor"].cpu),
+        "jobs_speedup": _ratio(figures["jobs1"].wall, figures["jobs2"].wall),
+        "memory_jobs2": {"total_mb": memory.total_mb, "largest_mb": memory.largest_mb},
+    }
+    print(f"scale: {gen.files} files / {gen.lines:,} lines; {gen.events} events in {len(gen.target_files)} files, "
+          f"{len(files)} files touched ({result['touched_lines']:,} lines); CPU medians of {count} alternating rounds")
+    show("minimum: python + read + ast.parse", _cpu(figures["minimum"]))
+    show("libcst floor: parse_module + .code", _cpu(figures["floor"]))
+    show("eventmod dry-run --jobs 1", _cpu(figures["jobs1"]),
+         f"{result['jobs1_vs_minimum']:.2f}x minimum (goal <= {GOALS['scale_vs_minimum']}x), {result['jobs1_vs_floor']:.2f}x floor")
+    show("eventmod dry-run --jobs 2", _cpu(figures["jobs2"]),
+         f"speed-up (wall) {result['jobs_speedup']:.2f}x (goal >= {GOALS['jobs_speedup']}x on {os.cpu_count()} CPUs)")
+    show("peak memory --jobs 2: parent + workers; largest process", f"{memory.total_mb:.0f} MB; {memory.largest_mb:.0f} MB")
     if do_profile:
-        result["profile"] = profile(["dry-run", "--jobs", "1"], project, work / "scale.prof")
+        result["profile"] = profile(["dry-run", "--jobs", "1"], project, work / "scale.prof", cache)
     return result
 
 
-def bench_events_per_file(quick: bool, repeat: int | None, do_profile: bool, work: Path) -> dict:
-    repeat = repeat or (3 if quick else 5)
+def bench_memory(quick: bool, count: int | None, do_profile: bool, work: Path) -> dict:
+    """Peak memory of `dry-run --jobs 2` (parent + workers) at 250k and 1M lines: flat in size?"""
+    sizes = {"50k": dict(total_lines=50_000, files=50, target_files=20, events=200),
+             "200k": dict(total_lines=200_000, files=200, target_files=80, events=800)} if quick else \
+        {"250k": dict(total_lines=250_000, files=250, target_files=100, events=1_000),
+         "1M": dict(total_lines=1_000_000, files=1_000, target_files=400, events=4_000)}
+    runs = 1 if quick else 3
+    result: dict = {"runs": runs, "sizes": {}}
+    print(f"memory: peak of dry-run --jobs 2 (largest of {runs} runs)")
+    for label, size in sizes.items():
+        gen = synthetic.generate(work / label, **size)
+        cache = (("EVENTMOD_CACHE_DIR", str(work / "cache")),)
+        command = Command(eventmod_argv("dry-run", "--jobs", "2"), gen.dest, cache)
+        peak_memory(command)  # warm: bytecode, format cache
+        measured = [peak_memory(command) for _ in range(runs)]
+        total = max(m.total_mb for m in measured)
+        largest = max(m.largest_mb for m in measured)
+        result["sizes"][label] = {"lines": gen.lines, "target_files": len(gen.target_files), "events": gen.events,
+                                  "total_mb": total, "largest_mb": largest}
+        show(f"{gen.lines:,} lines ({len(gen.target_files)} target files): parent + workers; largest",
+             f"{total:.0f} MB; {largest:.0f} MB", f"goal <= {GOALS['memory_mb']:.0f} MB total" if label in ("1M", "200k") else "")
+        subprocess.run(["rm", "-rf", str(gen.dest)], check=False)
+    return result
+
+
+# -- fixed costs -----------------------------------------------------------------------------------
+def _one_spec_project(work: Path) -> Path:
+    """The catalog's main.yaml alone, against the fixture (`validate` on one spec)."""
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["eventmod"]
+    project = work / "one-spec"
+    (project / "specs").mkdir(parents=True)
+    (project / "specs" / "main.yaml").write_bytes((REPO / config["specs"] / "main.yaml").read_bytes())
+    keys = {**config, "root": str((REPO / config["root"]).resolve()), "specs": "specs"}
+    (project / "pyproject.toml").write_text("[tool.eventmod]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in keys.items()),
+                                            encoding="utf-8")
+    return project
+
+
+def importtime(argv: tuple[str, ...], cwd: Path) -> dict:
+    proc = subprocess.run([PY, "-X", "importtime", *argv], cwd=cwd, capture_output=True, text=True, env=child_environment())
+    modules = [m.group(1) for m in re.finditer(r"import time:\s+\d+ \|\s+\d+ \| *(\S+)", proc.stderr)]
+    heavy = sorted({m.split(".")[0] for m in modules} & {"libcst", "black", "yaml", "pydantic", "rich", "typer"})
+    return {"modules": len(modules), "imported": heavy}
+
+
+def bench_fixed(quick: bool, count: int | None, do_profile: bool, work: Path) -> dict:
+    """Each command's fixed cost against `python -c pass` plus the imports the command needs."""
+    count = count or (5 if quick else 11)
+    project = _one_spec_project(work)
+    cache = (("EVENTMOD_CACHE_DIR", str(work / "cache")),)
+    # (command, its peer, what the peer imports)
+    needs = {"version": ("python -c pass", ()), "help": ("python -c 'import typer'", ("typer",)),
+             "validate": ("python -c 'import typer, yaml'", ("typer", "yaml"))}
+    commands = {
+        "python": Command((PY, "-c", "pass"), REPO),
+        "python_typer": Command((PY, "-c", "import typer"), REPO),
+        "python_typer_yaml": Command((PY, "-c", "import typer, yaml"), REPO),
+        "version": Command(eventmod_argv("--version"), REPO),
+        "help": Command(eventmod_argv("--help"), REPO),
+        "validate": Command(eventmod_argv("validate", "--jobs", "1"), project, cache),
+    }
+    figures = rounds(commands, count)
+    peer_of = {"version": "python", "help": "python_typer", "validate": "python_typer_yaml"}
+    result: dict = {"rounds": count, "figures": {name: f.as_json() for name, f in figures.items()}, "ratios": {}, "needs": needs}
+    print(f"fixed cost: CPU medians of {count} alternating rounds")
+    show("python -c pass", _cpu(figures["python"]))
+    show("python -c 'import typer'", _cpu(figures["python_typer"]))
+    show("python -c 'import typer, yaml'", _cpu(figures["python_typer_yaml"]))
+    for name, label in (("version", "eventmod --version"), ("help", "eventmod --help"), ("validate", "eventmod validate (one spec)")):
+        ratio = _ratio(figures[name].cpu, figures[peer_of[name]].cpu)
+        result["ratios"][name] = ratio
+        show(label, _cpu(figures[name]), f"{ratio:.2f}x {needs[name][0]} (goal <= {GOALS['fixed_vs_peer']}x)")
+    result["imports"] = {"version": importtime(("-m", "eventmod", "--version"), REPO), "help": importtime(("-m", "eventmod", "--help"), REPO)}
+    show("--version / --help import", f"{', '.join(result['imports']['version']['imported']) or 'none'} / "
+                                      f"{', '.join(result['imports']['help']['imported']) or 'none'}")
+    return result
+
+
+def bench_events_per_file(quick: bool, count: int | None, do_profile: bool, work: Path) -> dict:
+    """One ~2,000-line module with 1 and with 100 events: the marginal cost of an event."""
+    count = count or (3 if quick else 5)
     projects = synthetic.generate_single(work / "events", lines=2_000, events=(1, 100))
-    target = projects[1].parent / "repo" / "services" / "order_service.py"
-    lines = len(target.read_bytes().splitlines())
-    em = eventmod_cmd()
-    best = best_of({n: ([*em, "dry-run", "--jobs", "1"], p) for n, p in projects.items()}, repeat)
-    cold = best_of({n: (["env", "EVENTMOD_NO_CACHE=1", *em, "dry-run", "--jobs", "1"], p) for n, p in projects.items()}, repeat)
-    figures = {"file_lines": lines, "repeat": repeat, "events_1_s": round(best[1], 4), "events_100_s": round(best[100], 4),
-               "ratio": round(best[100] / best[1], 3), "per_event_ms": round((best[100] - best[1]) / 99 * 1000, 2),
-               "cold_events_1_s": round(cold[1], 4), "cold_events_100_s": round(cold[100], 4),
-               "cold_ratio": round(cold[100] / cold[1], 3)}
-    print(f"events_per_file: one {lines}-line file, 1 vs 100 events, dry-run --jobs 1, best of {repeat}")
-    show("1 event", _s(best[1]))
-    show("100 events", _s(best[100]))
-    show("ratio 100 / 1", f"{figures['ratio']:.2f}x", f"target <= {TARGETS['events_ratio']}x")
-    show("marginal cost per event", f"{figures['per_event_ms']:.2f} ms")
-    show("cold (EVENTMOD_NO_CACHE=1): ratio 100 / 1", f"{figures['cold_ratio']:.2f}x", f"{_s(cold[1])} vs {_s(cold[100])}")
-    result = {"figures": figures, "targets": {"ratio": TARGETS["events_ratio"]}}
-    if do_profile:
-        result["profile"] = profile(["dry-run", "--jobs", "1"], projects[100], work / "events.prof")
+    cache = (("EVENTMOD_CACHE_DIR", str(work / "cache")),)
+    commands = {f"{n}": Command(eventmod_argv("dry-run", "--jobs", "1"), p, cache) for n, p in projects.items()}
+    commands.update({f"cold_{n}": Command(eventmod_argv("dry-run", "--jobs", "1"), p, (("EVENTMOD_NO_CACHE", "1"),)) for n, p in projects.items()})
+    figures = rounds(commands, count)
+    result = {"rounds": count, "figures": {n: f.as_json() for n, f in figures.items()},
+              "ratio": _ratio(figures["100"].cpu, figures["1"].cpu), "cold_ratio": _ratio(figures["cold_100"].cpu, figures["cold_1"].cpu),
+              "per_event_ms": round((figures["100"].cpu - figures["1"].cpu) / 99 * 1000, 2)}
+    print(f"events_per_file: one 2,000-line file, 1 vs 100 events; CPU medians of {count} rounds")
+    show("1 event / 100 events, warm", f"{figures['1'].cpu:.3f} / {figures['100'].cpu:.3f} s", f"{result['ratio']:.2f}x, {result['per_event_ms']} ms per event")
+    show("1 event / 100 events, cold", f"{figures['cold_1'].cpu:.3f} / {figures['cold_100'].cpu:.3f} s", f"{result['cold_ratio']:.2f}x")
     return result
 
 
-def importtime(args: list[str]) -> dict:
-    proc = subprocess.run([PY, "-X", "importtime", "-m", "eventmod", *args], cwd=REPO, capture_output=True, text=True)
-    total_us, modules, top = 0, [], []
-    for line in proc.stderr.splitlines():
-        match = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)", line)
-        if not match:
-            continue
-        own, cumulative, indent, name = int(match.group(1)), int(match.group(2)), match.group(3), match.group(4)
-        modules.append(name)
-        if len(indent) == 1:  # a top-level import (its cumulative time includes its children)
-            total_us += cumulative
-            top.append((cumulative, name))
-    heavy = sorted({m.split(".")[0] for m in modules} & {"libcst", "black", "yaml", "pydantic"})
-    return {"top_level_total_ms": round(total_us / 1000, 1), "modules": len(modules), "heavy_imported": heavy,
-            "largest": [{"module": n, "ms": round(c / 1000, 1)} for c, n in sorted(top, reverse=True)[:5]]}
-
-
-def bench_startup(quick: bool, repeat: int | None, do_profile: bool, work: Path) -> dict:
-    repeat = repeat or (5 if quick else 10)
-    em = eventmod_cmd()
-    best = best_of({"version": ([*em, "--version"], REPO), "help": ([*em, "--help"], REPO), "python": ([PY, "-c", "pass"], REPO)}, repeat)
-    version_it, help_it = importtime(["--version"]), importtime(["--help"])
-    figures = {
-        "repeat": repeat, "eventmod_version_s": round(best["version"], 4), "eventmod_help_s": round(best["help"], 4),
-        "python_pass_s": round(best["python"], 4), "version_overhead_s": round(best["version"] - best["python"], 4),
-        "importtime_version_ms": version_it["top_level_total_ms"], "importtime_help_ms": help_it["top_level_total_ms"],
-        "heavy_imported_by_version": version_it["heavy_imported"], "heavy_imported_by_help": help_it["heavy_imported"],
-        "largest_imports_version": version_it["largest"],
-    }
-    print(f"startup: best of {repeat}")
-    show("eventmod --version", _s(best["version"]), f"target <= {TARGETS['version_seconds']} s")
-    show("eventmod --help", _s(best["help"]))
-    show("python -c pass", _s(best["python"]))
-    show("-X importtime -m codemods --version, top-level total", f"{version_it['top_level_total_ms']:.1f} ms")
-    show("libcst/black/yaml imported by --version / --help", f"{version_it['heavy_imported'] or 'none'} / {help_it['heavy_imported'] or 'none'}")
-    return {"figures": figures, "targets": {"version_seconds": TARGETS["version_seconds"]}}
+def _observe(quick: bool, count: int | None, do_profile: bool, work: Path) -> dict:
+    return bench_observe(quick, count, do_profile, work)
 
 
 BENCHMARKS = {
-    "floor_vs_eventmod": bench_floor_vs_eventmod,
+    "catalog": bench_catalog,
     "scale": bench_scale,
+    "memory": bench_memory,
+    "fixed": bench_fixed,
     "events_per_file": bench_events_per_file,
-    "startup": bench_startup,
-    "observe": bench_observe,
+    "observe": _observe,
 }
 
 
 # -- summary -------------------------------------------------------------------------------------
-def _row(measure: str, figure: str, target: str, met: bool | None) -> str:
-    mark = "" if met is None else ("yes" if met else "**no**")
-    return f"| {measure} | {figure} | {target} | {mark} |"
+def _row(*cells: str) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _met(ok: bool) -> str:
+    return "yes" if ok else "**no**"
 
 
 def summary_markdown(results: dict[str, dict]) -> str:
-    rows = ["| measure | figure | target | met |", "| --- | --- | --- | --- |"]
-    if "floor_vs_eventmod" in results:
-        f = results["floor_vs_eventmod"]["figures"]
-        rows.append(_row(f"fixture catalog ({f['files']} files, {f['lines']} lines): floor (python + libcst parse + codegen)", _s(f["floor_s"]), "", None))
-        rows.append(_row("fixture catalog: `eventmod dry-run --jobs 1`", f"{_s(f['dry_run_jobs1_s'])} ({f['ratio_jobs1']:.2f}x floor)", "<= 1.3x (stretch <= 0.5x)", f["ratio_jobs1"] <= TARGETS["catalog_ratio"]))
-        rows.append(_row(f"fixture catalog: `eventmod dry-run` (default, {f['default_jobs']} jobs)", f"{_s(f['dry_run_default_s'])} ({f['ratio_default']:.2f}x floor)", "<= 1.3x (stretch <= 0.5x)", f["ratio_default"] <= TARGETS["catalog_ratio"]))
-        if "dry_run_cold_s" in f:
-            rows.append(_row("fixture catalog: `dry-run --jobs 1`, cold (no format cache: first run)", f"{_s(f['dry_run_cold_s'])} ({f['ratio_cold']:.2f}x floor)", "<= 1.3x", f["ratio_cold"] <= TARGETS["catalog_ratio"]))
+    rows = [_row("measure", "CPU s (wall s)", "peer", "ratio", "goal", "met"), _row(*["---"] * 6)]
+    if "catalog" in results:
+        r = results["catalog"]
+        f, ratios = r["figures"], r["ratios"]
+
+        def c(name: str) -> str:
+            return f"{f[name]['cpu_s']:.3f} ({f[name]['wall_s']:.3f})"
+
+        rows.append(_row(f"catalog ({r['files']} files, {r['lines']:,} lines): minimum (Python + read + `ast.parse`)", c("minimum"), "", "", "", ""))
+        rows.append(_row("catalog: libcst floor (`parse_module` + `.code`)", c("floor"), "minimum", f"{ratios['floor']['vs_minimum']:.1f}x", "", ""))
+        if "ast_grep" in f:
+            rows.append(_row(f"catalog: ast-grep scan, {r['ast_grep_rules']} rules (the `after_log` events)", c("ast_grep"), "libcst floor",
+                             f"{ratios['ast_grep']['vs_floor']:.2f}x", "", ""))
+        else:
+            rows.append(_row("catalog: ast-grep", "not installed", "", "", "", ""))
+        rows.append(_row("catalog: LibCST codemod (`VisitorBasedCodemodCommand` + `AddImportsVisitor`)", c("codemod"), "libcst floor",
+                         f"{ratios['codemod']['vs_floor']:.1f}x", "", ""))
+        for name, label in (("warm", "warm"), ("cold", "cold (`EVENTMOD_NO_CACHE=1`)")):
+            rows.append(_row(f"catalog: `eventmod dry-run`, {label}", c(name), "libcst floor", f"{ratios[name]['vs_floor']:.2f}x",
+                             f"<= {GOALS['catalog_vs_floor']}x", _met(ratios[name]["vs_floor"] <= GOALS["catalog_vs_floor"])))
+            if "vs_ast_grep" in ratios[name]:
+                rows.append(_row(f"catalog: `eventmod dry-run`, {label}", "", "ast-grep", f"{ratios[name]['vs_ast_grep']:.2f}x",
+                                 "<= 1x", _met(ratios[name]["vs_ast_grep"] <= GOALS["catalog_vs_astgrep"])))
+        share = sum(r["checks_share"].values())
+        rows.append(_row("catalog: house style + logger contract checks", f"{share:.1%} of the run (cProfile)",
+                         "style = \"black\" (A/B)", f"{r['style_learning_overhead']:+.1%}", "<= 10%", _met(share <= GOALS["checks_overhead"])))
     if "scale" in results:
-        f = results["scale"]["figures"]
-        rows.append(_row(f"scale ({f['lines']:,} lines in {f['files']} files; {f['events']:,} events in {f['target_files']} files, {f['target_lines']:,} lines): floor", _s(f["floor_s"]), "", None))
-        rows.append(_row("scale: `dry-run --jobs 1`", f"{_s(f['dry_run_jobs1_s'])} ({f['ratio_jobs1']:.2f}x floor)", "<= 1.5x floor", f["ratio_jobs1"] <= TARGETS["scale_ratio_jobs1"]))
-        rows.append(_row("scale: `dry-run --jobs 2`", f"{_s(f['dry_run_jobs2_s'])} ({f['ratio_jobs2']:.2f}x floor)", "", None))
-        rows.append(_row(f"scale: speed-up --jobs 2 vs 1 ({f['cpus']} CPUs)", f"{f['jobs_speedup']:.2f}x", ">= 1.7x", f["jobs_speedup"] >= TARGETS["jobs_speedup"]))
-        rows.append(_row("scale: peak RSS --jobs 1", f"{f['peak_rss_jobs1_mb']:.0f} MB", "<= 300 MB", f["peak_rss_jobs1_mb"] <= TARGETS["peak_rss_mb"]))
-        rows.append(_row("scale: peak RSS --jobs 2 (largest process; parent + workers)", f"{f['peak_rss_jobs2_mb']:.0f} MB; {f['peak_rss_jobs2_tree_mb']:.0f} MB", "<= 300 MB", f["peak_rss_jobs2_mb"] <= TARGETS["peak_rss_mb"]))
+        r = results["scale"]
+        f = r["figures"]
+        rows.append(_row(f"scale ({r['lines']:,} lines; {r['events']:,} events, {r['files_touched']} files / {r['touched_lines']:,} lines touched): minimum",
+                         f"{f['minimum']['cpu_s']:.2f} ({f['minimum']['wall_s']:.2f})", "", "", "", ""))
+        rows.append(_row("scale: libcst floor", f"{f['floor']['cpu_s']:.2f} ({f['floor']['wall_s']:.2f})", "", "", "", ""))
+        rows.append(_row("scale: `dry-run --jobs 1`", f"{f['jobs1']['cpu_s']:.2f} ({f['jobs1']['wall_s']:.2f})", "minimum",
+                         f"{r['jobs1_vs_minimum']:.2f}x", f"<= {GOALS['scale_vs_minimum']}x", _met(r["jobs1_vs_minimum"] <= GOALS["scale_vs_minimum"])))
+        rows.append(_row(f"scale: `dry-run --jobs 2` ({r['cpus']} CPUs)", f"{f['jobs2']['cpu_s']:.2f} ({f['jobs2']['wall_s']:.2f})", "--jobs 1 (wall)",
+                         f"{r['jobs_speedup']:.2f}x faster", f">= {GOALS['jobs_speedup']}x", _met(r["jobs_speedup"] >= GOALS["jobs_speedup"])))
+    if "memory" in results:
+        for label, m in results["memory"]["sizes"].items():
+            big = label in ("1M", "200k")
+            rows.append(_row(f"peak memory, `dry-run --jobs 2`, {m['lines']:,} lines: parent + workers (largest process)",
+                             f"{m['total_mb']:.0f} MB ({m['largest_mb']:.0f} MB)", "", "", f"<= {GOALS['memory_mb']:.0f} MB" if big else "",
+                             _met(m["total_mb"] <= GOALS["memory_mb"]) if big else ""))
+    if "fixed" in results:
+        r = results["fixed"]
+        f = r["figures"]
+        for name, label in (("version", "`eventmod --version`"), ("help", "`eventmod --help`"), ("validate", "`eventmod validate`, one spec")):
+            peer = r["needs"][name][0]
+            rows.append(_row(f"fixed cost: {label}", f"{f[name]['cpu_s']:.3f} ({f[name]['wall_s']:.3f})", f"`{peer}`",
+                             f"{r['ratios'][name]:.2f}x", f"<= {GOALS['fixed_vs_peer']}x", _met(r["ratios"][name] <= GOALS["fixed_vs_peer"])))
+        rows.append(_row("fixed cost: `python -c pass`; `import typer`; `import typer, yaml`",
+                         f"{f['python']['cpu_s']:.3f}; {f['python_typer']['cpu_s']:.3f}; {f['python_typer_yaml']['cpu_s']:.3f}", "", "", "", ""))
     if "events_per_file" in results:
-        f = results["events_per_file"]["figures"]
-        rows.append(_row(f"one {f['file_lines']:,}-line file: 1 event vs 100 events", f"{_s(f['events_1_s'])} vs {_s(f['events_100_s'])} ({f['ratio']:.2f}x)", "<= 1.2x", f["ratio"] <= TARGETS["events_ratio"]))
-        if "cold_ratio" in f:
-            rows.append(_row("same, cold (no format cache)", f"{_s(f['cold_events_1_s'])} vs {_s(f['cold_events_100_s'])} ({f['cold_ratio']:.2f}x)", "<= 1.2x", f["cold_ratio"] <= TARGETS["events_ratio"]))
-    if "startup" in results:
-        f = results["startup"]["figures"]
-        rows.append(_row("`eventmod --version` (`python -c pass`)", f"{_s(f['eventmod_version_s'])} ({_s(f['python_pass_s'])})", "<= 0.25 s", f["eventmod_version_s"] <= TARGETS["version_seconds"]))
-        heavy = ", ".join(f["heavy_imported_by_version"]) or "none"
-        rows.append(_row("`python -X importtime -m codemods --version`: top-level imports", f"{f['importtime_version_ms']:.0f} ms; libcst/black/yaml: {heavy}", "no libcst, no black", not f["heavy_imported_by_version"]))
+        r = results["events_per_file"]
+        f = r["figures"]
+        rows.append(_row("one 2,000-line file: 1 event vs 100 events (warm)", f"{f['1']['cpu_s']:.3f} vs {f['100']['cpu_s']:.3f}",
+                         "1 event", f"{r['ratio']:.2f}x", "", ""))
     if "observe" in results:
         for backend, f in results["observe"]["figures"].items():
             if "skipped" in f:
-                rows.append(_row(f"`eventmod observe`, {backend}", f"skipped: {f['skipped']}", "", None))
+                rows.append(_row(f"`eventmod observe`, {backend}", f"skipped: {f['skipped']}", "", "", "", ""))
                 continue
-            rows.append(_row(f"`eventmod observe` over {f['rows']:,} rows, {backend}",
-                             f"{_s(f['observe_s'])} wall, {_s(f['observe_cpu_s'])} CPU (load average {f['loadavg_1min']:.1f})",
-                             "seconds", f["observe_s"] <= 10.0))
-            rows.append(_row(f"`eventmod timeline --position-id` over {f['rows']:,} rows, {backend}: no index / indexes",
-                             f"{_s(f['timeline_position_no_index_s'])} / {_s(f['timeline_position_indexed_s'])} wall", "", None))
+            rows.append(_row(f"`eventmod observe` over {f['rows']:,} rows, {backend}", f"{f['observe_cpu_s']:.2f} ({f['observe_s']:.2f})",
+                             "", "", "seconds", _met(f["observe_s"] <= 10.0)))
     env = next(iter(results.values())).get("environment", {})
-    note = (f"\nMeasured {env.get('date', '?')} at {env.get('commit', '?')} on Python {env.get('python', '?')}, "
-            f"{env.get('cpus', '?')} CPUs, libcst {env.get('libcst', '?')}; wall times are the best of N subprocess runs, "
-            "interpreter start included. Floor = a subprocess that starts Python, imports libcst and runs "
-            "`parse_module` + `.code` on exactly the files eventmod changes (scale: the target files).\n")
+    note = (f"\nMeasured {env.get('date', '?')} at {env.get('commit', '?')} on Python {env.get('python', '?')}, {env.get('cpus', '?')} CPUs "
+            f"(libcst {env.get('libcst', '?')}, typer {env.get('typer', '?')}, {env.get('ast_grep', 'ast-grep ?')}). CPU = user + system "
+            "seconds of the whole process and its workers (`os.wait4`), median of alternating rounds; wall in parentheses; "
+            "interpreter start included. Peers run over exactly the files the dry-run changes.\n")
     return "\n".join(rows) + "\n" + note
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", choices=sorted(BENCHMARKS), help="run only this benchmark (repeatable)")
-    parser.add_argument("--quick", action="store_true", help="smaller sizes and fewer repeats, for a smoke run")
-    parser.add_argument("--repeat", type=int, help="override the number of runs per measurement (best of N)")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes and fewer rounds, for a smoke run")
+    parser.add_argument("--rounds", type=int, help="alternating rounds per measurement (default 5; the median is reported)")
     parser.add_argument("--profile", action="store_true", help="also cProfile one --jobs 1 dry-run per benchmark")
     args = parser.parse_args(argv)
     out_dir = RESULTS / "quick" if args.quick else RESULTS
     out_dir.mkdir(parents=True, exist_ok=True)
     env = environment()
     print(f"eventmod benchmarks ({'quick' if args.quick else 'full'}): Python {env['python']}, {env['cpus']} CPUs, "
-          f"libcst {env['libcst']}, commit {env['commit']}; eventmod = {' '.join(eventmod_cmd())}\n")
+          f"libcst {env['libcst']}, {env['ast_grep']}, commit {env['commit']}; eventmod = {' '.join(eventmod_argv())}\n")
     for name in args.only or list(BENCHMARKS):
         with tempfile.TemporaryDirectory(prefix=f"eventmod-bench-{name}-") as tmp:
-            started, load_before = time.perf_counter(), _loadavg()
-            result = BENCHMARKS[name](args.quick, args.repeat, args.profile, Path(tmp))
+            started, load_before = time.perf_counter(), loadavg()
+            result = BENCHMARKS[name](args.quick, args.rounds, args.profile, Path(tmp))
             # The load average shows whether other work shared the CPUs during the run.
             result = {"name": name, "quick": args.quick, "environment": env, **result,
                       "benchmark_wall_s": round(time.perf_counter() - started, 1),
-                      "loadavg_1min_before_after": [load_before, _loadavg()]}
-            print(f"  (load average before/after: {load_before} / {_loadavg()})")
+                      "loadavg_1min_before_after": [load_before, loadavg()]}
+            print(f"  (load average before/after: {load_before} / {loadavg()})")
         partial = out_dir / f"{name}.json.tmp"
         partial.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
         os.replace(partial, out_dir / f"{name}.json")

@@ -467,8 +467,6 @@ def import_sort_for(root: Path) -> ImportSort:
     """The project's import-sorting settings: [tool.isort] (or .isort.cfg, setup.cfg/tox.ini
     [isort]), else ruff's isort settings ([tool.ruff.lint.isort], [tool.ruff.isort], ruff.toml);
     `configured` is False when the project configures neither isort nor ruff."""
-    import configparser
-
     for directory in project_dirs(root):
         pyproject = directory / "pyproject.toml"
         data: dict[str, Any] = {}
@@ -483,6 +481,8 @@ def import_sort_for(root: Path) -> ImportSort:
         for name, section in ((".isort.cfg", "settings"), ("setup.cfg", "isort"), ("tox.ini", "isort")):
             candidate = directory / name
             if candidate.is_file():
+                import configparser  # only for a project that has one of these files
+
                 parser = configparser.ConfigParser()
                 try:
                     parser.read(candidate, encoding="utf-8")

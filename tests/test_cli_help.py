@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from eventmod.cli.app import COMMANDS, command_from
+from eventmod.cli.app import COMMANDS, SUMMARIES, command_from
 from tests.conftest import REPO
 from tests.test_cli_contract import invoke
 
@@ -56,6 +56,16 @@ def test_help_description_is_the_docstring_rewrapped_and_never_cut(command):
     summary = _help().split("Commands:", 1)[1]
     row = next(line for line in summary.splitlines() if line.strip().startswith(command + " "))
     assert not row.rstrip().endswith("...") and row.split(command, 1)[1].strip() == paragraphs[0], row
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_each_summary_is_the_first_paragraph_of_its_docstring(command):
+    """`eventmod --help` lists `SUMMARIES` (no command module imported): they must say what
+    the docstrings say."""
+    module, function = COMMANDS[command].split(":")
+    doc = textwrap.dedent(getattr(import_module(module), function).__doc__ or "")
+    assert SUMMARIES[command] == " ".join(re.split(r"\n\s*\n", doc.strip())[0].split())
+    assert list(SUMMARIES) == list(COMMANDS)
 
 
 def test_root_help_lists_every_command_and_the_exit_codes():

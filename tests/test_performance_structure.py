@@ -240,6 +240,18 @@ def test_no_invocation_imports_pydantic_or_rich(args):
     assert not sorted(m for m in modules if m.split(".")[0] in ("pydantic", "pydantic_core", "rich")), args
 
 
+def test_version_imports_no_typer_and_help_no_command_module():
+    """`eventmod --version` is answered before typer is imported; `eventmod --help` lists the
+    commands from their summaries without importing a command module (or the pipeline)."""
+    version = _modules("--version")
+    assert not {m for m in version if m.split(".")[0] in ("typer", "click", "yaml")}, sorted(version)
+    assert not {m for m in version if m.startswith("eventmod.") and m not in ("eventmod.cli", "eventmod.cli.app", "eventmod.cli.pipes")}
+    help_modules = _modules("--help")
+    assert "typer" in help_modules
+    assert not help_modules & _COMMAND_MODULES
+    assert not {m for m in help_modules if m.startswith(("eventmod.api", "eventmod.transform", "eventmod.spec", "eventmod.model"))}
+
+
 def test_command_modules_are_imported_only_for_their_command():
     assert not _modules("--version") & _COMMAND_MODULES
     assert _modules("schema") & _COMMAND_MODULES == {"eventmod.cli.config_commands"}

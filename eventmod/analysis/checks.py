@@ -19,7 +19,6 @@ import ast
 import difflib
 import fnmatch
 import re
-import sysconfig
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -32,8 +31,8 @@ from eventmod.pyast.scope import (
     module_bound, scope_facts, star_import_lines, used_names,
 )
 from eventmod.pyast.source import SourceFile
-from eventmod.pyast.walk import FunctionNode, inside_loop, parameters
-from eventmod.spec.policy import Binding, parse_bounded, site_violation
+from eventmod.pyast.walk import FunctionNode, inside_loop, parameters, statements_breadth_first
+from eventmod.spec.policy import Binding, NameUse, name_uses, parse_bounded, uses_violation
 
 WRAP_EXCEPTION = "exc"  # the name `on_error`'s handler binds (`except Exception as exc:`)
 
@@ -147,7 +146,7 @@ class ModuleScope:
         key = id(function)
         if key not in self._calls:
             found: dict[str, ast.Assign] = {}
-            for node in ast.walk(function):
+            for node in statements_breadth_first(function):
                 if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
                     for target in node.targets:
                         if isinstance(target, ast.Name):
@@ -213,6 +212,27 @@ def parse_source(text: str, mode: str) -> ast.AST:
     return parsed
 
 
+@dataclass(frozen=True)
+class ExpressionFacts:
+    """What the per-site checks read of one spec expression or setup statement, whatever the
+    site: computed once per distinct text (`expression_facts`), judged at every site."""
+
+    tree: ast.AST
+    used: tuple[str, ...]  # the free names it reads, first use first (`pyast.scope.used_names`)
+    uses: tuple[NameUse, ...]  # every read of them, for the site policy (`spec.policy.name_uses`)
+    binds: frozenset[str]  # what a setup statement binds (`pyast.scope.bound_names`)
+
+
+@lru_cache(maxsize=8192)
+def expression_facts(text: str, mode: str) -> ExpressionFacts:
+    """`ExpressionFacts` of a spec expression (`mode` "eval") or setup statement ("exec"),
+    memoised by text: the same expressions recur across events and sites. Raises SyntaxError
+    like `parse_source`."""
+    tree = parse_source(text, mode)
+    return ExpressionFacts(tree, tuple(n.id for n in used_names(tree)), name_uses(tree),
+                           frozenset(bound_names(tree)) if mode == "exec" else frozenset())
+
+
 # -- names -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Resolved:
@@ -232,18 +252,20 @@ class _Resolver:
         besides the function's own (the captures, which come before the block on every path)."""
         self.ctx, self.module = ctx, module
         self.facts = module.scope(ctx.function)
-        self.state = set(state) | set(extra)
-        self.locals = dict(self.facts.locals)
         site = site or ctx.site
-        for name in extra:
-            self.locals.setdefault(name, site.stmt.lineno)
+        added = set(extra)  # names bound at the site besides the function's own, all at its line
         if site.mode == Mode.WRAP:
-            self.state.add(exception_name(ctx))
-            self.locals.setdefault(exception_name(ctx), site.stmt.lineno)
+            added.add(exception_name(ctx))
         result = ctx.event.anchor.result
         if result and site is ctx.site:  # the anchor statement's value, bound by `result:` right before the block
-            self.state.add(result)
-            self.locals.setdefault(result, site.stmt.lineno)
+            added.add(result)
+        # Shared with the module scope when nothing is added (the common case): read, never written.
+        self.state: frozenset[str] = frozenset(state) | added if added else frozenset(state)
+        self.locals: dict[str, int] = self.facts.locals
+        if added:
+            self.locals = dict(self.facts.locals)
+            for name in added:
+                self.locals.setdefault(name, site.stmt.lineno)
         self.setup: set[str] = set()
 
     def resolve(self, name: str, include_setup: bool = True) -> _Resolved:
@@ -319,24 +341,25 @@ def _name_problems(ctx: SiteContext, module: ModuleScope, resolver: "_Resolver",
     for label, text, line in items:
         is_setup = label.startswith("setup")
         try:
-            tree = parse_source(text, "exec" if is_setup else "eval")
+            facts = expression_facts(text, "exec" if is_setup else "eval")
         except SyntaxError:
             continue  # the loader already reported it
         include_setup = label != "when"
         unbound = False
-        for name in used_names(tree):
-            found = resolver.resolve(name.id, include_setup)
+        resolved = {}
+        for name in facts.used:
+            found = resolved[name] = resolver.resolve(name, include_setup)
             if not found.bound:
                 unbound = True
-                problems.append(Problem(event.spec_file, line, _unbound_message(label, name.id, found, where, ctx, module, resolver), event.id))
+                problems.append(Problem(event.spec_file, line, _unbound_message(label, name, found, where, ctx, module, resolver), event.id))
         if not unbound:
-            violation = site_violation(tree, lambda n: _binding_for(resolver.resolve(n, include_setup)))
+            violation = uses_violation(facts.uses, lambda n: _binding_for(resolved[n]))
             if violation:
                 problems.append(Problem(event.spec_file, line, f"{label}: {violation}", event.id))
         if is_setup:
-            fresh = _setup_freshness(label, text, tree, ctx, module, resolver)
+            fresh = _setup_freshness(label, text, facts.binds, ctx, module, resolver)
             problems += [Problem(event.spec_file, line, message, event.id) for message in fresh]
-            resolver.setup |= bound_names(tree)
+            resolver.setup |= facts.binds
     # (the handler's own name against the function's: `analysis.capture.handler_name_problem`)
     return problems
 
@@ -345,13 +368,13 @@ def _binding_for(found: _Resolved) -> Binding | None:
     return found.binding if found.bound else None
 
 
-def _setup_freshness(label: str, text: str, tree: ast.AST, ctx: SiteContext, module: ModuleScope, resolver: _Resolver) -> list[str]:
+def _setup_freshness(label: str, text: str, binds: frozenset[str], ctx: SiteContext, module: ModuleScope, resolver: _Resolver) -> list[str]:
     """Setup binds only names nothing else uses: not the function's (anywhere, nested scopes
     included), not a closure's, a module name or a builtin the function might read, not the
     names the block itself uses."""
     messages = []
     mentioned = module.mentioned(ctx.function)
-    for name in sorted(bound_names(tree)):
+    for name in sorted(binds):
         if name in resolver.setup:
             continue  # an earlier setup statement of this block bound it: rebinding is local to the block
         why = None
@@ -418,6 +441,14 @@ def _unbound_message(label: str, name: str, found: _Resolved, where: str, ctx: S
     return f"{label} uses '{name}', which is not bound at {where} in {ctx.qualname}: {why}{hint}; bound there: {shown or 'nothing'}"
 
 
+@lru_cache(maxsize=1)
+def _stdlib() -> Path:
+    """Where the standard library lives (sysconfig is imported and asked once, when needed)."""
+    import sysconfig
+
+    return Path(sysconfig.get_paths()["stdlib"])
+
+
 def _names_a_module(dotted: str, root: str, source_path: str) -> bool:
     if dotted == "os.path":
         return True
@@ -435,7 +466,7 @@ def _names_a_module(dotted: str, root: str, source_path: str) -> bool:
     else:
         if root:
             bases.append(Path(root))
-        bases.append(Path(sysconfig.get_paths()["stdlib"]))
+        bases.append(_stdlib())
     for base in bases:
         target = base.joinpath(*parts)
         if target.with_suffix(".py").is_file() or target.is_dir():

@@ -21,6 +21,7 @@ import ast
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
+from typing import Callable
 
 from eventmod.analysis.presence import CallMatcher, is_getter_call, log_event_calls, logged_event_names
 from eventmod.model.settings import BlackSettings, CallShape, Habits, HouseStyle
@@ -53,10 +54,11 @@ AUTO = "auto"
 
 
 def file_style(source: SourceFile, tree: ast.Module, black: BlackSettings, house: HouseStyle | None = None,
-               mode: str = BLACK) -> Style:
+               mode: str = BLACK, quote_of: "Callable[[SourceFile, ast.Module], str] | None" = None) -> Style:
     """How blocks are written in this file (shared by apply, revert and check, so all render
     alike). `mode` "black": black's layout with the file's dominant quote; "auto": the house
-    style (see the module docstring)."""
+    style (see the module docstring). `quote_of`: `dominant_quote`, or a caller's cache of it."""
+    quote_of = quote_of or dominant_quote
     base = Style(
         indent_unit=source.indent_unit,
         line_length=black.line_length,
@@ -64,9 +66,9 @@ def file_style(source: SourceFile, tree: ast.Module, black: BlackSettings, house
         newline=source.newline,
     )
     if mode != AUTO:
-        return replace(base, quote=dominant_quote(source, tree))
+        return replace(base, quote=quote_of(source, tree))
     learned = file_decisions(source, tree, black, house or HouseStyle())
-    quote = learned.quote or dominant_quote(source, tree)
+    quote = learned.quote or quote_of(source, tree)
     return Style(base.indent_unit, quote, base.line_length, base.normalize_strings, base.newline,
                  learned.trailing_commas, learned.blank_lines, learned.comment, learned.message_quote or quote)
 

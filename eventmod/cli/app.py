@@ -1,12 +1,13 @@
 """The `eventmod` command line: a typer app whose commands are loaded lazily.
 
 **Adding a command.** Write the command as a plain function with typer annotations in a module
-of `eventmod.cli` (its docstring is its help; the first sentence is the summary `eventmod --help`
-lists) and register it with one line in `COMMANDS`:
+of `eventmod.cli` (its docstring is its help; the first paragraph is the summary `eventmod --help`
+lists) and register it with one line in `COMMANDS` and one in `SUMMARIES` (that paragraph):
 
-    "observe": "eventmod.cli.runtime_commands:observe",
+    "observe": "eventmod.cli.runtime_commands:observe",             # COMMANDS
+    "observe": "Which specified events reached the events table.",  # SUMMARIES
 
-The module is imported only when its command runs (or for `eventmod --help`), so it must do no
+The module is imported only when its command runs (or shows its own help), so it must do no
 work at import: import heavy modules inside the function. Take the shared flags from
 `eventmod.cli.options` (selectors, `--root`, `--specs`, `--config`, `--jobs`, `--emit`,
 `--failsafe`, `-q`, `-v`, `--format`, `--color`, `--out`) so one flag means one thing
@@ -18,23 +19,19 @@ everywhere, and print through `eventmod.cli.output.Reporter`, which owns the exi
 with a "please report" line; `eventmod --debug ...` (or EVENTMOD_DEBUG=1) prints the traceback.
 Usage errors (unknown flag, bad value) exit 2 with click's short message.
 
-Start-up imports typer and nothing else of eventmod's; pydantic is never imported (see
-`eventmod.cli.typer_compat`).
+Start-up costs only what the command needs: `eventmod --version` imports neither typer nor
+any other module of eventmod's; `eventmod --help` imports typer (`eventmod.cli.typer_app`)
+and lists the commands from `SUMMARIES` without importing their modules (a test keeps each
+summary equal to the first paragraph of its command's docstring); pydantic is never imported
+(see `eventmod.cli.typer_compat`).
 """
 
 from __future__ import annotations
 
-import os
 import sys
-import traceback
-from importlib import import_module
 from typing import Any
 
-import typer
-from typer.core import TyperGroup
-
 from eventmod import __version__
-from eventmod.cli.typer_compat import PlainCommand, PlainParameters
 
 # name -> "module:function", in the order `eventmod --help` lists them.
 COMMANDS: dict[str, str] = {
@@ -56,90 +53,54 @@ COMMANDS: dict[str, str] = {
     "style": "eventmod.cli.style_commands:style",
 }
 
+# name -> the first paragraph of the command's docstring (what `eventmod --help` lists).
+SUMMARIES: dict[str, str] = {
+    "validate": "Check the specs against the code and report every problem.",
+    "dry-run": "Show the patch `apply` would make (writes no code).",
+    "apply": "Insert the selected events into the code.",
+    "check": "Exit 1 when a selected event is pending, drifted or re-emit.",
+    "plan": "The rollout plan: per phase, day and component, the events.",
+    "coverage": "The audit table, measured from the code.",
+    "report": "A pull-request description of the selection.",
+    "revert": "Remove the blocks eventmod inserted for the selected events.",
+    "observe": "Which specified events reached the events table.",
+    "timeline": "The events that share one id, oldest first.",
+    "queries": "The analysis SQL for the events table.",
+    "suggest": "Draft spec entries for logger calls that no log_event follows.",
+    "init": "Start using eventmod in a project.",
+    "config": "Print the configuration and where each value came from.",
+    "schema": "The JSON Schema of spec files, for editors.",
+    "style": "Show the house style learned and where from.",
+}
+
 DEBUG_KEY = "eventmod.debug"
 
 
-def command_from(name: str, target: str) -> Any:
-    """The click command typer builds for the function `target` ("module:function")."""
-    module, function = target.split(":")
-    single = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False,
-                         context_settings={"help_option_names": ["-h", "--help"]})
-    single.command(name, cls=PlainCommand)(getattr(import_module(module), function))
-    return typer.main.get_command(single)
-
-
-class LazyGroup(PlainParameters, TyperGroup):
-    """The `eventmod` group: commands come from `COMMANDS`, imported on first use; exceptions
-    that escape a command become exit 3 (see the module docstring)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._loaded: dict[str, Any] = {}
-
-    def list_commands(self, ctx: Any) -> list[str]:
-        return list(COMMANDS)
-
-    def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        if cmd_name not in COMMANDS:
-            return None
-        if cmd_name not in self._loaded:
-            self._loaded[cmd_name] = command_from(cmd_name, COMMANDS[cmd_name])
-        return self._loaded[cmd_name]
-
-    def invoke(self, ctx: Any) -> Any:
-        try:
-            return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, typer.TyperException, KeyboardInterrupt, SystemExit):
-            raise
-        except Exception as exc:  # an eventmod bug: say so, and how to report it
-            from eventmod.cli.output import truthy
-
-            debug = ctx.meta.get(DEBUG_KEY) or truthy(os.environ.get("EVENTMOD_DEBUG"))
-            if debug:
-                traceback.print_exc(file=sys.stderr)
-            reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-            how = "with this traceback" if debug else "with the output of `eventmod --debug` and the same arguments"
-            sys.stderr.write(f"eventmod: internal error: {reason}\n")
-            sys.stderr.write(f"This is a bug in eventmod {__version__}, not in your specs or code: please report it {how}.\n")
-            raise typer.Exit(3) from None
-
-
-app = typer.Typer(
-    name="eventmod",
-    cls=LazyGroup,
-    add_completion=False,
-    no_args_is_help=True,
-    rich_markup_mode=None,  # plain help: `[tool.eventmod]` is text, not markup; no rich import
-    pretty_exceptions_enable=False,
-    help="Instrument an async codebase with structured audit events from YAML specs.\n\n"
-         "Exit codes: 0 ok, 1 findings, 2 usage or input error (nothing written), 3 internal error.",
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        sys.stdout.write(f"eventmod {__version__}\n")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    ctx: typer.Context,
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
-    debug: bool = typer.Option(False, "--debug", help="Print the traceback of an internal error (also: EVENTMOD_DEBUG=1)."),
-) -> None:
-    """The options before the command."""
-    ctx.meta[DEBUG_KEY] = debug
-
-
 def main() -> None:
-    """The console script: a closed stdout is not an error (see eventmod.cli.output)."""
-    from eventmod.cli.output import PipeSafeStdout
+    """The console script: a closed stdout is not an error (see eventmod.cli.output).
+    `eventmod --version` alone is answered here, before typer is imported (typer's own eager
+    `--version` option prints the same line for every other spelling)."""
+    from eventmod.cli.pipes import PipeSafeStdout
 
     if not isinstance(sys.stdout, PipeSafeStdout):
         sys.stdout = PipeSafeStdout(sys.stdout)  # type: ignore[assignment]
+    if sys.argv[1:] == ["--version"]:
+        sys.stdout.write(f"eventmod {__version__}\n")
+        sys.stdout.flush()
+        return
+    from eventmod.cli.typer_app import app
+
     app(prog_name="eventmod")
+
+
+def __getattr__(name: str) -> Any:
+    """`app`, `command_from` and `LazyGroup` live in `eventmod.cli.typer_app` (imported on
+    first use: importing this module costs no typer)."""
+    if name in ("app", "command_from", "LazyGroup"):
+        from eventmod.cli import typer_app
+
+        return getattr(typer_app, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 if __name__ == "__main__":  # pragma: no cover

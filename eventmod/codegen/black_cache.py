@@ -14,9 +14,8 @@ import atexit
 import hashlib
 import json
 import os
-import tempfile
 from functools import lru_cache
-from importlib import metadata
+import sys
 from pathlib import Path
 
 
@@ -52,6 +51,8 @@ class FormatCache:
     def save(self) -> None:
         if not self._dirty or self.path is None or self._entries is None:
             return
+        import tempfile  # (and shutil, bz2, lzma, random through it) only for a run that saves something
+
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".black-", suffix=".json")
@@ -67,14 +68,51 @@ def key_of(*parts: object) -> str:
     return hashlib.sha256("\x00".join(map(str, parts)).encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def installed_version(distribution: str) -> str | None:
+    """The version `importlib.metadata.version(distribution)` reports, read the way it finds it
+    (the first `<name>-<version>.dist-info` on sys.path, its METADATA's `Version:`) without
+    importing importlib.metadata (and the email parser it pulls in) on every run; that module
+    answers any other layout (eggs, zips)."""
+    prefix = distribution.lower().replace("-", "_") + "-"
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            lowered = name.lower()
+            if lowered.startswith(prefix) and lowered.endswith((".dist-info", ".egg-info")):
+                if not lowered.endswith(".dist-info"):
+                    return _metadata_version(distribution)
+                try:
+                    with open(os.path.join(entry or ".", name, "METADATA"), encoding="utf-8") as handle:
+                        for line in handle:
+                            if line.startswith("Version:"):
+                                return line.partition(":")[2].strip()
+                            if not line.strip():
+                                break
+                except OSError:
+                    pass
+                return _metadata_version(distribution)
+    return _metadata_version(distribution)
+
+
+def _metadata_version(distribution: str) -> str | None:
+    from importlib import metadata
+
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
+
+
 @lru_cache(maxsize=1)
 def black_cache() -> FormatCache:
     """The process's cache of black output (one per black version)."""
     if os.environ.get("EVENTMOD_NO_CACHE"):
         return FormatCache(None)
-    try:
-        version = metadata.version("black")
-    except metadata.PackageNotFoundError:
+    version = installed_version("black")
+    if version is None:
         return FormatCache(None)
     base = os.environ.get("EVENTMOD_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "eventmod"

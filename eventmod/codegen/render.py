@@ -157,10 +157,15 @@ def _space_before(previous: tokenize.TokenInfo | None, token: tokenize.TokenInfo
     return " "
 
 
+_DOTTED_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+
+
 @lru_cache(maxsize=4096)
 def format_expression(expr: str, quote: str, normalize_strings: bool) -> str:
     """`expr` as black writes it (single line), or the text black returns (possibly multi-line)."""
     text = normalize_quotes(expr, quote) if normalize_strings else expr
+    if _DOTTED_NAME.fullmatch(text):
+        return text  # `symbol`, `self.position.id`: black's form as written, no tokenizing
     if not _has_unary(text):
         simple = simple_black_form(text)
         if simple is not None and simple == text:
@@ -287,7 +292,8 @@ def render_block(event: EventSpec, options: RenderOptions, names: Names, style: 
     """The block's lines (no line ends), each prefixed with `indent`."""
     lines = _layout(event, options, names, style)
     if _too_long(lines, indent, style) or any("\n" in line for line in lines):
-        lines = _black_layout("\n".join(lines), _depth(indent, style), style)
+        depth = _depth(indent, style)
+        lines = split_long_calls(lines, depth, style) or _black_layout("\n".join(lines), depth, style)
     return [indent + line if line else line for line in house_layout(lines, style)]
 
 
@@ -534,6 +540,53 @@ def _too_long(lines: list[str], indent: str, style: Style) -> bool:
 def _depth(indent: str, style: Style) -> int:
     unit = _width(style.indent_unit) or 4
     return _width(indent) // unit
+
+
+# A statement that is one call of a string literal and `keyword=name` flags, on a dotted (or
+# `getLogger(__name__)`-like) receiver: the report lines of fail-safe and loop-guarded blocks.
+_MESSAGE_CALL_LINE = re.compile(
+    r"""(?P<head>[A-Za-z_][\w.]*(?:\([\w.]*\))?(?:\.[A-Za-z_]\w*)*)\("""
+    r"""(?P<args>(?P<first>[rRbBuUfF]{0,2}(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"))"""
+    r"""(?P<rest>(?:, [A-Za-z_]\w*=[A-Za-z_][\w.]*)*))\)""")
+
+
+def split_long_calls(lines: list[str], depth: int, style: Style) -> list[str] | None:
+    """black's layout of a block (at `depth` inside a function) whose only over-long lines are
+    message calls (`logger.warning("...", exc_info=True)`), laid out without black: black's
+    right-hand split (`head(` / the arguments / `)`), the arguments one a line with a trailing
+    comma when they do not fit on one. None for anything else (black decides). Widths are
+    black's: it sees the block indented with four spaces a level (`_black_layout`)."""
+    unit = style.indent_unit
+    out: list[str] = []
+    changed = False
+    for line in lines:
+        if "\n" in line:
+            return None
+        levels, rest = 0, line
+        while unit and rest.startswith(unit):
+            levels, rest = levels + 1, rest[len(unit):]
+        if not rest.isascii():
+            return None  # black measures wide characters by their display width
+        if rest[:1].isspace():
+            return None
+        width = 4 * (depth + levels)
+        if rest.startswith("#") or width + len(rest) <= style.line_length:
+            out.append(line)
+            continue
+        match = _MESSAGE_CALL_LINE.fullmatch(rest)
+        if match is None or width + len(match["head"]) + 1 > style.line_length:
+            return None
+        prefix, inner = unit * levels, unit * (levels + 1)
+        arguments = [match["first"], *(part for part in match["rest"].split(", ") if part)]
+        if width + 4 + len(match["args"]) <= style.line_length:
+            body = [inner + match["args"]]
+        elif len(arguments) > 1 and all(width + 4 + len(a) + 1 <= style.line_length for a in arguments):
+            body = [inner + a + "," for a in arguments]
+        else:
+            return None
+        out += [prefix + match["head"] + "(", *body, prefix + ")"]
+        changed = True
+    return out if changed else None
 
 
 @lru_cache(maxsize=512)

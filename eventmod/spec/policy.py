@@ -24,6 +24,7 @@ import tokenize
 import types
 from collections import deque
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 from eventmod.pyast.scope import used_names
@@ -204,8 +205,11 @@ def nesting_depth(tree: ast.AST) -> int:
     return deepest
 
 
+@lru_cache(maxsize=8192)
 def parse_bounded(source: str, mode: str) -> ast.AST | str:
-    """`ast.parse(source)` within the policy's size bounds, or why not (never raises)."""
+    """`ast.parse(source)` within the policy's size bounds, or why not (never raises).
+    Memoised by text: the loader and the per-site checks read the same expressions, which recur
+    across events; the tree is shared, so callers must not modify it."""
     if len(source) > MAX_EXPRESSION_LENGTH:
         return (f"is {len(source):,} characters long; a spec value may have at most {MAX_EXPRESSION_LENGTH:,} "
                 "(compute a long value in the instrumented function and name it here)")
@@ -220,6 +224,7 @@ def parse_bounded(source: str, mode: str) -> ast.AST | str:
     return tree
 
 
+@lru_cache(maxsize=8192)
 def expression_problem(source: str) -> str | None:
     """Why `source` is not exactly one Python expression usable as a value, or None."""
     if not source:
@@ -297,37 +302,79 @@ class Binding:
     line: int = 0  # where the target file binds it
 
 
-def site_violation(tree: ast.AST, binding_of: Callable[[str], Binding | None]) -> str | None:
-    """The first rule `tree` breaks once its names are known (`binding_of`: None for a name
-    the scope check reports): modules, builtins read as values, and what a plain call calls."""
+@dataclass(frozen=True)
+class NameUse:
+    """One read of a free name in a spec expression, with what the policy needs of its
+    surroundings: whether the name itself is called, and (for a module) the attribute chain
+    read through it and whether that chain is called."""
+
+    name: str
+    called: bool
+    chain: tuple[str, ...]  # `.a.b` read off the name (`os.path.join` -> ("path", "join"))
+    chain_called: bool
+    top: ast.expr  # the outermost attribute of the chain (the name itself when none)
+
+
+def name_uses(tree: ast.AST) -> tuple[NameUse, ...]:
+    """Every load of a free name of `tree`, in walk order: what `site_violation` judges once the
+    names' bindings are known. Pure of the tree, so callers may compute it once per expression
+    and judge it at many sites (`uses_violation`)."""
     parents: dict[int, ast.AST] = {}
-    for node in ast.walk(tree):
+    loads: list[ast.Name] = []
+    for node in ast.walk(tree):  # one walk: the parents, and the loaded names in walk order
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Load):
+                loads.append(node)
+            continue
         for child in ast.iter_child_nodes(node):
             parents[id(child)] = node
+    if not loads:
+        return ()
     free = {n.id for n in used_names(tree)}
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in free):
-            continue
-        binding = binding_of(node.id)
-        if binding is None:
+    uses = []
+    for node in loads:
+        if node.id not in free:
             continue
         parent = parents.get(id(node))
         called = isinstance(parent, ast.Call) and parent.func is node
+        top: ast.expr = node
+        chain: list[str] = []
+        while isinstance(above := parents.get(id(top)), ast.Attribute) and above.value is top:
+            top = above
+            chain.append(above.attr)
+        above = parents.get(id(top))
+        uses.append(NameUse(node.id, called, tuple(chain), isinstance(above, ast.Call) and above.func is top, top))
+    return tuple(uses)
+
+
+def site_violation(tree: ast.AST, binding_of: Callable[[str], Binding | None]) -> str | None:
+    """The first rule `tree` breaks once its names are known (`binding_of`: None for a name
+    the scope check reports): modules, builtins read as values, and what a plain call calls."""
+    return uses_violation(name_uses(tree), binding_of)
+
+
+def uses_violation(uses: tuple[NameUse, ...], binding_of: Callable[[str], Binding | None]) -> str | None:
+    """`site_violation` of the expression whose `name_uses` are `uses`."""
+    for use in uses:
+        binding = binding_of(use.name)
+        if binding is None:
+            continue
+        called = use.called
         if binding.kind == "module":
-            reason = _module_reason(node, binding, parents)
+            reason = _module_reason(use, binding)
         elif binding.kind == "builtin":
-            if node.id in REFUSED_NAMES:
-                reason = _name_reason(node.id)
-            elif called and node.id not in ALLOWED_BUILTIN_CALLS:
-                reason = f"calling the builtin {node.id}() is not allowed (only conversions and container builtins are)"
+            if use.name in REFUSED_NAMES:
+                reason = _name_reason(use.name)
+            elif called and use.name not in ALLOWED_BUILTIN_CALLS:
+                reason = f"calling the builtin {use.name}() is not allowed (only conversions and container builtins are)"
             else:
                 reason = None
         elif called and binding.kind == "import" and _absolute(binding.origin) not in ALLOWED_MODULE_CALLS:
-            reason = (f"calling {node.id}(), imported from {binding.origin.rsplit('.', 1)[0] or '.'} at line {binding.line}, is not "
+            reason = (f"calling {use.name}(), imported from {binding.origin.rsplit('.', 1)[0] or '.'} at line {binding.line}, is not "
                       f"allowed (it runs code of the target project or a library); stdlib calls allowed: {_module_list()}")
         elif called and binding.kind in ("function", "value"):
             what = "a function of the target file" if binding.kind == "function" else "a value of the target code"
-            reason = (f"calling {node.id}(), {what} (line {binding.line}), is not allowed (it runs the target's own code); "
+            reason = (f"calling {use.name}(), {what} (line {binding.line}), is not allowed (it runs the target's own code); "
                       "compute the value in the instrumented function and name it here")
         else:
             reason = None
@@ -344,16 +391,12 @@ def _module_list() -> str:
     return ", ".join(sorted(ALLOWED_MODULE_CALLS | ALLOWED_MODULE_VALUES))
 
 
-def _module_reason(name: ast.Name, binding: Binding, parents: dict[int, ast.AST]) -> str | None:
-    top: ast.expr = name
-    dotted = binding.origin
-    while isinstance(parent := parents.get(id(top)), ast.Attribute) and parent.value is top:
-        top, dotted = parent, f"{dotted}.{parent.attr}"
-    parent = parents.get(id(top))
-    called = isinstance(parent, ast.Call) and parent.func is top
+def _module_reason(use: NameUse, binding: Binding) -> str | None:
+    dotted = ".".join((binding.origin, *use.chain))
+    called = use.chain_called
     if (called and dotted in ALLOWED_MODULE_CALLS) or (not called and dotted in ALLOWED_MODULE_VALUES):
         return None
-    shown = ast.unparse(top) + ("(...)" if called else "")
-    return (f"`{shown}` reaches through the module `{name.id}` (imported at line {binding.line}); a module gives access "
+    shown = ast.unparse(use.top) + ("(...)" if called else "")
+    return (f"`{shown}` reaches through the module `{use.name}` (imported at line {binding.line}); a module gives access "
             f"to everything (os.system, sys.modules, ...), so a spec may use only these from modules: {_module_list()}; "
             "compute anything else in the instrumented function and name it here")

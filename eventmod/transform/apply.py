@@ -30,7 +30,7 @@ from eventmod.analysis.presence import (
     is_continue_wrap,
     present_block,
 )
-from eventmod.analysis.style import Style, dominant_quote, file_style
+from eventmod.analysis.style import Style, file_style
 from eventmod.analysis.enum_state import EnumRules, read_enum
 from eventmod.codegen.enum_members import EnumMember, enum_edits, plan_members
 from eventmod.codegen.imports import NameOrder, file_logger, file_matcher, local_import, plan_imports
@@ -56,7 +56,7 @@ from eventmod.model.spec import Catalog, EventSpec, SelectedCatalog, Selection
 from eventmod.pyast.bindings import bindings, enclosing_scopes
 from eventmod.pyast.source import Loaded, SourceFile, load_source
 from eventmod.pyast.walk import FunctionNode, first_line, index_classes, index_functions, module_of
-from eventmod.transform.house import learn_house_style
+from eventmod.transform.house import cached_dominant_quote, learn_house_style
 from eventmod.transform.runner import FileJob, Progress, jobs_by_file, run_jobs
 from eventmod.transform.verify import verify_only_insertions
 
@@ -151,14 +151,14 @@ def plan_file(job: FileJob, settings: Settings, preloaded: "tuple[SourceFile, as
     source, tree = loaded
     references = _member_references(source, tree, settings) if job.events else ()
     outcomes, placements = _resolve_and_check(source, tree, job.events, settings)
-    style = file_style(source, tree, settings.black, settings.house, settings.style)
+    style = file_style(source, tree, settings.black, settings.house, settings.style, cached_dominant_quote)
     edits, outcomes, block_problems = _event_edits(source, tree, placements, outcomes, settings, style)
     added: tuple[str, ...] = ()
     if job.enum_additions:
         state = read_enum(source, tree, settings.enum_class)
         if not isinstance(state, Problem):
             # members are written like the enum's own (the file's dominant quote), whatever the blocks' style
-            edits.extend(enum_edits(source, state, list(job.enum_additions), dominant_quote(source, tree)))
+            edits.extend(enum_edits(source, state, list(job.enum_additions), cached_dominant_quote(source, tree)))
             added = tuple(m.name for m in job.enum_additions)
     if not edits:
         return FilePlan(job.path, source.raw, None, tuple(outcomes), tuple(block_problems), enum_added=added, references=references)

@@ -6,24 +6,29 @@ a file without the text `log_event` is skipped without parsing). Only when none 
 block, a bounded scan of root: `*.py` files in sorted order, skipping hidden, virtualenv,
 build and cache directories, at most `SCAN_FILES` files and `SCAN_BYTES` bytes read, stopping
 once `SCAN_BLOCKS` blocks were seen. What one file teaches is cached by its content hash (with
-black's answers, see `codegen.black_cache`), so a repeated run parses no file for its style.
+black's answers, see `codegen.black_cache`), so a repeated run parses no file for its style; what
+the scan learned is cached with the size and mtime of each file it looked at, so a repeated run
+reads no file outside the selection (it stats them).
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Callable
 
-from eventmod.analysis.style import AUTO, block_habits
+from eventmod.analysis.style import AUTO, block_habits, dominant_quote
 from eventmod.codegen.black_cache import key_of, style_cache
 from eventmod.model.problems import Problem
 from eventmod.model.settings import Habits, HouseStyle, Settings
 from eventmod.pyast.source import Loaded, SourceFile
 
 HABITS_VERSION = 2  # bump when `block_habits` counts differently: cached answers are keyed by it
+QUOTE_VERSION = 1  # bump when `dominant_quote` counts differently
 SCAN_FILES = 400
 SCAN_BYTES = 4_000_000
 SCAN_BLOCKS = 20
@@ -51,11 +56,21 @@ def learn_house_style(settings: Settings, targets: list[str], load: Callable[[st
             total, files = total + habits, [*files, rel]
     if total.blocks:
         return HouseStyle(total, tuple(files))
+    cache = style_cache()
+    key = key_of("scan", HABITS_VERSION, str(root.resolve()), settings.logger_module, settings.getter, settings.enum_class,
+                 repr(settings.call), "\x00".join(sorted(targets)))
+    remembered = _remembered_scan(cache.get(key), root, set(targets))
+    if remembered is not None:
+        return remembered
     scanned = 0
     read = 0
+    seen: list[list] = []  # [rel, size, mtime_ns] of each file the scan looked at, in order
+    exhausted = True
     for rel in _scan(root, set(targets)):
         if scanned >= SCAN_FILES or read >= SCAN_BYTES or total.blocks >= SCAN_BLOCKS:
+            exhausted = False
             break
+        seen.append([rel, *_stamp(root / rel)])
         try:
             raw = (root / rel).read_bytes()
         except OSError:
@@ -65,7 +80,38 @@ def learn_house_style(settings: Settings, targets: list[str], load: Callable[[st
         habits = _habits_of(rel, raw, settings, load)
         if habits.blocks:
             total, files = total + habits, [*files, rel]
+    cache.put(key, json.dumps({"seen": seen, "exhausted": exhausted, "habits": _to_json(total), "files": files, "scanned": scanned}))
     return HouseStyle(total, tuple(files), scanned)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """(size, mtime in ns) of a file, (-1, -1) when it cannot be read: what tells a scanned
+    file changed without reading it (black's own cache trusts the same pair)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return -1, -1
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _remembered_scan(hit: str | None, root: Path, skip: set[str]) -> HouseStyle | None:
+    """What the last bounded scan learned, when it would look at the same files now: the same
+    candidates in the same order, each with the same size and mtime (checked by stat, never
+    read), and no new candidate after them if it had looked at all of them. Else None."""
+    if hit is None:
+        return None
+    try:
+        data = json.loads(hit)
+        seen = [(str(rel), int(size), int(mtime)) for rel, size, mtime in data["seen"]]
+        candidates = _scan(root, skip)
+        for rel, size, mtime in seen:
+            if next(candidates, None) != rel or _stamp(root / rel) != (size, mtime):
+                return None
+        if data["exhausted"] and next(candidates, None) is not None:
+            return None
+        return HouseStyle(_from_json(data["habits"]), tuple(str(f) for f in data["files"]), int(data["scanned"]))
+    except (ValueError, TypeError, KeyError):
+        return None
 
 
 def _scan(root: Path, skip: set[str]):
@@ -119,3 +165,17 @@ def _from_json(text: str) -> Habits:
     data = json.loads(text)
     data["comments"] = tuple((str(prefix), int(count)) for prefix, count in data["comments"])
     return Habits(**data)
+
+
+def cached_dominant_quote(source: SourceFile, tree: ast.Module) -> str:
+    """`analysis.style.dominant_quote` (a walk of the whole file), remembered by the file's
+    content hash in the style cache: a repeated run walks no file for its quote. Keyed by the
+    Python version too (where ast places the strings inside f-strings differs)."""
+    cache = style_cache()
+    key = key_of("quote", QUOTE_VERSION, sys.version_info[:2], source.encoding, hashlib.sha256(source.raw).hexdigest())
+    hit = cache.get(key)
+    if hit in ("'", '"'):
+        return hit
+    quote = dominant_quote(source, tree)
+    cache.put(key, quote)
+    return quote

@@ -1,0 +1,307 @@
+"""Work shared across the events of a file, counted (never timed): what is computed once per
+function or per distinct spec expression must give what the per-event computation gave."""
+
+from __future__ import annotations
+
+import ast
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from eventmod.analysis import checks
+from eventmod.pyast.walk import statements_breadth_first
+from eventmod.spec.policy import Binding, name_uses, site_violation, uses_violation
+
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
+SAMPLES = ["asyncio/base_events.py", "argparse.py", "json/decoder.py", "email/_header_value_parser.py",
+           "concurrent/futures/process.py", "unittest/case.py", "tarfile.py", "pydoc.py"]
+
+
+def _statements(nodes) -> list[ast.AST]:
+    return [n for n in nodes if isinstance(n, (ast.stmt, ast.excepthandler, ast.match_case))]
+
+
+@pytest.mark.parametrize("rel", SAMPLES)
+def test_statements_breadth_first_keeps_ast_walks_order(rel):
+    path = STDLIB / rel
+    if not path.exists():
+        pytest.skip(f"{rel} not in this Python's stdlib")
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    assert _statements(statements_breadth_first(tree)) == _statements(ast.walk(tree))
+    functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    assert functions
+    for function in functions:
+        assert _statements(statements_breadth_first(function)) == _statements(ast.walk(function))
+
+
+def test_statements_breadth_first_enters_handlers_cases_and_nested_scopes():
+    tree = ast.parse(
+        "def f(x):\n"
+        "    try:\n        a = g()\n    except E as e:\n        b = h()\n    else:\n        c = i()\n    finally:\n        d = j()\n"
+        "    match x:\n        case 1:\n            m = k()\n        case _:\n            n = l()\n"
+        "    def inner():\n        z = q()\n"
+        "    lam = lambda: [w for w in y]\n"
+    )
+    assigned = [t.id for n in statements_breadth_first(tree) if isinstance(n, ast.Assign) for t in n.targets]
+    walked = [t.id for n in ast.walk(tree) if isinstance(n, ast.Assign) for t in n.targets]
+    assert assigned == walked
+    assert set(assigned) == {"a", "b", "c", "d", "m", "n", "z", "lam"}
+
+
+def test_call_assignments_first_binding_wins_like_a_full_walk():
+    source = "def f():\n    if c:\n        x = now()\n    x = later()\n    y = 1\n"
+    function = ast.parse(source).body[0]
+    found = checks.ModuleScope.of(ast.parse(source)).call_assignments(function)
+    assert found["x"].value.func.id == "later"  # shallower first, as ast.walk finds it
+    assert "y" not in found
+
+
+def test_expression_facts_are_computed_once_per_distinct_text(monkeypatch):
+    calls: list[str] = []
+    original = checks.parse_source
+
+    def counting(text, mode):
+        calls.append(text)
+        return original(text, mode)
+
+    monkeypatch.setattr(checks, "parse_source", counting)
+    checks.expression_facts.cache_clear()
+    try:
+        for _ in range(5):
+            facts = checks.expression_facts("str(order.id) + json.dumps(x)", "eval")
+            checks.expression_facts("a, b = f(x)", "exec")
+        assert calls == ["str(order.id) + json.dumps(x)", "a, b = f(x)"]
+        assert facts.used == ("str", "order", "json", "x")
+        assert checks.expression_facts("a, b = f(x)", "exec").binds == frozenset({"a", "b"})
+    finally:
+        checks.expression_facts.cache_clear()
+
+
+BINDINGS = {
+    "os": Binding("module", "os", 1), "json": Binding("module", "json", 2), "datetime": Binding("module", "datetime", 3),
+    "len": Binding("builtin"), "eval": Binding("builtin"), "open": Binding("builtin"),
+    "helper": Binding("function", "", 4), "value": Binding("value", "", 5), "loads": Binding("import", "json.loads", 6),
+    "run": Binding("import", "subprocess.run", 7), "rel": Binding("import", ".util", 8),
+}
+# (expression, what the site policy says with BINDINGS: None, or a piece of the refusal)
+VERDICTS = [
+    ("os.system('x')", "`os.system(...)` reaches through the module `os` (imported at line 1)"),
+    ("os.path.join(a, b)", "`os.path.join(...)` reaches through the module `os`"),
+    ("os.environ", "`os.environ` reaches through the module `os`"),
+    ("(os).getcwd()", "`os.getcwd(...)` reaches through the module `os`"),
+    ("json", "`json` reaches through the module `json` (imported at line 2)"),
+    ("json.dumps(value)", None),
+    ("datetime.datetime.now().isoformat()", None),
+    ("{k: os.sep for k in value}", None),
+    ("len(value)", None),
+    ("[len(v) for v in value]", None),
+    ("eval", "call to eval is not allowed"),
+    ("open('f')", "call to open is not allowed"),
+    ("helper(value)", "calling helper(), a function of the target file (line 4)"),
+    ("value()", "calling value(), a value of the target code (line 5)"),
+    ("value.attr()", None),
+    ("loads(value)", "calling loads(), imported from json at line 6"),
+    ("run(['ls'])", "calling run(), imported from subprocess at line 7"),
+    ("rel(value)", "calling rel(), imported from . at line 8"),
+    ("unknown(value)", None),  # the scope check reports it
+    ("[os for os in value]", None),  # a comprehension's own name is no module
+]
+
+
+@pytest.mark.parametrize("text,expected", VERDICTS)
+def test_name_uses_judged_per_site_give_the_policys_verdict(text, expected):
+    uses = name_uses(ast.parse(text, mode="eval"))
+    verdict = uses_violation(uses, BINDINGS.get)
+    if expected is None:
+        assert verdict is None
+    else:
+        assert verdict is not None and expected in verdict
+    assert uses_violation(uses, {}.get) is None  # nothing bound: nothing for the policy to judge
+    assert site_violation(ast.parse(text, mode="eval"), BINDINGS.get) == verdict
+
+
+# -- what a run remembers between runs, keyed by content -------------------------------------------
+def test_a_files_quote_is_walked_for_once_and_then_read_from_the_style_cache(tmp_path, monkeypatch):
+    from eventmod.codegen.black_cache import style_cache
+    from eventmod.pyast.source import SourceFile
+    from eventmod.transform import house
+
+    monkeypatch.setenv("EVENTMOD_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("EVENTMOD_NO_CACHE", raising=False)
+    walks = []
+    original = house.dominant_quote
+
+    def counting(source, tree):
+        walks.append(source.path)
+        return original(source, tree)
+
+    monkeypatch.setattr(house, "dominant_quote", counting)
+    texts = {"single.py": "x = {'a': 'b', 'c': 'd'}\ny = \"e\"\n", "double.py": "x = {\"a\": \"b\"}\ny = 'c'\n"}
+    try:
+        for _ in range(2):  # the second round is a new run: the cache is read back from disk
+            style_cache.cache_clear()
+            for name, text in texts.items():
+                source = SourceFile.decode(name, text.encode())
+                tree = ast.parse(text)
+                assert house.cached_dominant_quote(source, tree) == original(source, tree)
+            style_cache().save()
+        assert walks == ["single.py", "double.py"]
+        changed = SourceFile.decode("single.py", b"x = \"a\"\n")  # another content: walked again
+        assert house.cached_dominant_quote(changed, ast.parse("x = \"a\"\n")) == '"'
+        assert walks[-1] == "single.py" and len(walks) == 3
+    finally:
+        style_cache.cache_clear()
+
+
+@pytest.mark.parametrize("distribution", ["black", "PyYAML", "typer", "hypothesis", "no-such-distribution-here"])
+def test_installed_version_reads_what_importlib_metadata_reports(distribution):
+    from importlib import metadata
+
+    from eventmod.codegen.black_cache import installed_version
+
+    try:
+        expected = metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        expected = None
+    assert installed_version(distribution) == expected
+
+
+def test_the_pipeline_imports_neither_importlib_metadata_nor_a_process_pool(tmp_path):
+    """The black cache's version comes off the dist-info; the pool is imported by large runs only."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import eventmod.api, eventmod.transform.apply; "
+            "from eventmod.codegen.black_cache import black_cache; cache = black_cache(); "
+            "print(cache.path is not None, 'importlib.metadata' in sys.modules, 'concurrent.futures' in sys.modules)")
+    env = {"EVENTMOD_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout.split()
+    assert out == ["True", "False", "False"]
+
+
+# -- one analysis per function, whatever its number of events -------------------------------------
+SHARED_MODULE = '''import logging
+
+logger = logging.getLogger(__name__)
+
+
+async def first(symbol, qty):
+    total = qty * 2
+    logger.info("one")
+    logger.info("two")
+    logger.info("three")
+    logger.info("four")
+    return total
+
+
+async def second(order):
+    price = order.price
+    logger.info("five")
+    logger.info("six")
+    return price
+'''
+
+
+def test_flow_scope_and_assignment_index_run_once_per_function(tmp_path, eventmod, monkeypatch):
+    from tests.test_checks import event, project
+
+    events = "".join(event(f"after_log: {needle}", "{symbol: symbol, total: total}" if fn == "first" else "{price: price}",
+                           function=fn, eid=f"e{i}", name=f"EVENT_{i}")
+                     for i, (fn, needle) in enumerate([("first", "one"), ("first", "two"), ("first", "three"), ("first", "four"),
+                                                       ("second", "five"), ("second", "six")]))
+    tmp = project(tmp_path, events, module=SHARED_MODULE)
+    counts: dict[str, list[str]] = {"flow": [], "scope": [], "assignments": []}
+
+    def counting(key, original):
+        def wrapped(node, *args, **kwargs):
+            counts[key].append(getattr(node, "name", "<module>"))
+            return original(node, *args, **kwargs)
+        return wrapped
+
+    monkeypatch.setattr(checks, "function_flow", counting("flow", checks.function_flow))
+    monkeypatch.setattr(checks, "scope_facts", counting("scope", checks.scope_facts))
+    monkeypatch.setattr(checks, "statements_breadth_first", counting("assignments", checks.statements_breadth_first))
+    result = eventmod("dry-run", "--root", str(tmp / "root"), "--specs", str(tmp / "specs"), "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert "6 event(s) to insert" in result.output
+    assert sorted(counts["flow"]) == ["first", "second"]
+    assert sorted(n for n in counts["scope"] if n != "<module>") == ["first", "second"]
+    assert sorted(counts["assignments"]) == ["first", "second"]
+
+
+TEAM_BLOCK = '''from core.event_logger import EventType, get_event_logger
+
+
+async def opened(symbol):
+    event_logger = get_event_logger()
+    if event_logger:
+        await event_logger.log_event(
+            EventType.BOT_STARTED,
+            {{{quote}symbol{quote}: symbol}},
+            severity={quote}INFO{quote},
+        )
+'''
+
+
+def test_a_repeated_scan_reads_no_file_outside_the_selection(tmp_path, monkeypatch):
+    """The bounded scan (the selection holds no block) remembers what it learned with the size
+    and mtime of each file it looked at: the next run stats them and reads none; a changed,
+    added or removed file makes it scan again."""
+    from eventmod.codegen.black_cache import style_cache
+    from eventmod.model.settings import Settings
+    from eventmod.transform import house
+
+    root = tmp_path / "root"
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "mod.py").write_text("def target():\n    pass\n")
+    (root / "app" / "team.py").write_text(TEAM_BLOCK.format(quote="'"))
+    (root / "app" / "other.py").write_text("x = 1\n")
+    monkeypatch.setenv("EVENTMOD_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("EVENTMOD_NO_CACHE", raising=False)
+    reads: list[str] = []
+    original = Path.read_bytes
+
+    def recording(path):
+        reads.append(path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path))
+        return original(path)
+
+    monkeypatch.setattr(Path, "read_bytes", recording)
+    settings = Settings(root=str(root))
+
+    def learn():
+        style_cache.cache_clear()  # each round is a new run: the cache is read back from disk
+        reads.clear()
+        learned = house.learn_house_style(settings, ["app/mod.py"])
+        style_cache().save()
+        return learned
+
+    try:
+        first = learn()
+        assert first.files == ("app/team.py",) and first.habits.blocks == 1 and first.habits.single == 2
+        assert "app/team.py" in reads and "app/other.py" in reads
+        again = learn()
+        assert again == first
+        assert reads == ["app/mod.py"]  # the selection's own file only
+        (root / "app" / "team.py").write_text(TEAM_BLOCK.format(quote='"') + "\n")  # changed (size)
+        changed = learn()
+        assert "app/team.py" in reads and (changed.habits.single, changed.habits.double) == (0, 2)
+        (root / "app" / "new.py").write_text("y = 2\n")  # a new candidate: scanned again
+        learn()
+        assert "app/new.py" in reads
+        learn()
+        assert reads == ["app/mod.py"]
+        (root / "app" / "other.py").unlink()  # a file gone: scanned again
+        learn()
+        assert "app/team.py" in reads
+    finally:
+        style_cache.cache_clear()
+
+
+def test_the_statements_child_blocks_skips_own_no_block():
+    """`child_blocks` returns at once for simple statements: none of them has a field that
+    could hold a block, on this Python."""
+    from eventmod.pyast import walk
+
+    for kind in walk.SIMPLE_STATEMENTS:
+        assert not {"body", "handlers", "cases", "orelse", "finalbody"} & set(kind._fields), kind
