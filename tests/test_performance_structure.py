@@ -260,6 +260,15 @@ def test_command_modules_are_imported_only_for_their_command():
     assert not {m for m in validate if m.startswith(("eventmod.transform", "eventmod.spec", "yaml"))}, "no work at import"
 
 
+
+@pytest.mark.parametrize("args", [["validate", "-j", "1"], ["dry-run", "-j", "1", "-q"], ["check", "-j", "1", "-q"]])
+def test_an_in_process_run_imports_no_process_pool(args):
+    """multiprocessing (and the socket, pickle and tempfile it pulls in) is imported only when
+    a run really starts workers."""
+    modules = _modules(*args)
+    assert not {m for m in modules if m.split(".")[0] == "multiprocessing" or m == "concurrent.futures.process"}, args
+
+
 # -- (e) each spec file composed once ------------------------------------------------------------
 @pytest.mark.parametrize("command", ["dry-run", "check", "validate"])
 def test_spec_files_are_parsed_once_per_run(command, synthetic_root, monkeypatch, eventmod):

@@ -4,7 +4,6 @@ order whatever the worker count."""
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol, TypeVar
@@ -56,6 +55,8 @@ def run_jobs(plan_one: Callable[..., R], work: list[FileJob], settings: Settings
             if progress is not None:
                 progress.advance()
         return results
+    from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only a pooled run pays its import
+
     with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
         # map keeps input order, so output is the same whatever the worker count.
         for result in pool.map(plan_one, work, [settings] * len(work), chunksize=max(1, len(work) // (jobs * 4))):
