@@ -386,7 +386,7 @@ def summary_markdown(results: dict[str, dict], earlier: dict[str, dict] | None =
         env_of = r.get("environment", {})
         shown.append(f"{name}, measured {env_of.get('date', '?')} at {env_of.get('commit', '?')}:\n\n" + "\n".join([*HEADER, *rows_of]) + "\n")
     if shown:
-        text += "\n## Not run this time: the previous results\n\n" + "\n".join(shown)
+        text += "\nNot run this time, the previous results:\n\n" + "\n".join(shown)
     if stale:
         text += f"\nNot shown (results of an older harness; re-run them with `--only`): {', '.join(sorted(stale))}.\n"
     return text
@@ -459,12 +459,28 @@ def _rows(results: dict[str, dict]) -> list[str]:
     return rows
 
 
+MARKERS = ("<!-- latest-run: start (python -m benchmarks --readme) -->", "<!-- latest-run: end -->")
+
+
+def put_latest_run(readme: Path, summary: str) -> bool:
+    """Replace what lies between the latest-run markers of `readme` with `summary`; False when
+    the file has no markers."""
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.find(MARKERS[0]), text.find(MARKERS[1])
+    if start < 0 or end < start:
+        return False
+    readme.write_text(text[:start + len(MARKERS[0])] + "\n" + summary.strip() + "\n" + text[end:], encoding="utf-8")
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", choices=sorted(BENCHMARKS), help="run only this benchmark (repeatable)")
     parser.add_argument("--quick", action="store_true", help="smaller sizes and fewer rounds, for a smoke run")
     parser.add_argument("--rounds", type=int, help="alternating rounds per measurement (default 5; the median is reported)")
     parser.add_argument("--profile", action="store_true", help="also cProfile one --jobs 1 dry-run per benchmark")
+    parser.add_argument("--readme", action="store_true",
+                        help="also put the summary into benchmarks/README.md and README.md (between their latest-run markers)")
     args = parser.parse_args(argv)
     out_dir = RESULTS / "quick" if args.quick else RESULTS
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -493,6 +509,10 @@ def main(argv: list[str] | None = None) -> int:
     summary = summary_markdown(results, earlier)
     (out_dir / "summary.md").write_text(summary, encoding="utf-8")
     print(summary)
+    if args.readme and not args.quick:
+        for readme in (Path(__file__).parent / "README.md", REPO / "README.md"):
+            if put_latest_run(readme, summary):
+                print(f"updated {readme.relative_to(REPO)}")
     print(f"results: {out_dir.relative_to(REPO)}/")
     return 0
 
