@@ -64,7 +64,7 @@ SUMMARIES: dict[str, str] = {
     "report": "A pull-request description of the selection.",
     "revert": "Remove the blocks eventmod inserted for the selected events.",
     "observe": "Which specified events reached the events table.",
-    "timeline": "One incident's events in time order.",
+    "timeline": "One incident's events, oldest first.",
     "queries": "The analysis SQL for the events table.",
     "suggest": "Draft spec entries for logger calls that no log_event follows.",
     "init": "Start using eventmod in a project.",

@@ -106,7 +106,7 @@ def timeline(
     root: o.Root = None, specs: o.Specs = None, config: o.ConfigFile = None,
     quiet: o.Quiet = False, verbose: o.Verbose = False,
 ) -> None:
-    """One incident's events in time order.
+    """One incident's events, oldest first.
 
     Each event with its time, severity, component (from the specs) and a one-line payload
     summary. Give exactly one of --position-id, --correlation-id, --symbol, --order-id.
