@@ -371,7 +371,11 @@ def summary_markdown(results: dict[str, dict], earlier: dict[str, dict] | None =
     benchmarks not run this time (`earlier`, each with the commit and date it was measured at)."""
     rows = [*HEADER, *_rows(results)]
     env = next(iter(results.values())).get("environment", {}) if results else {}
-    note = (f"\nMeasured {env.get('date', '?')} at {env.get('commit', '?')} on Python {env.get('python', '?')}, {env.get('cpus', '?')} CPUs "
+    when = {(r.get("environment", {}).get("date", "?")[:16], r.get("environment", {}).get("commit", "?")) for r in results.values()}
+    measured = f"{env.get('date', '?')} at {env.get('commit', '?')}" if len(when) <= 1 else \
+        "; ".join(f"{name} {r.get('environment', {}).get('date', '?')} at {r.get('environment', {}).get('commit', '?')}"
+                  for name, r in results.items())
+    note = (f"\nMeasured {measured} on Python {env.get('python', '?')}, {env.get('cpus', '?')} CPUs "
             f"(libcst {env.get('libcst', '?')}, typer {env.get('typer', '?')}, {env.get('ast_grep', 'ast-grep ?')}). CPU = user + system "
             "seconds of the whole process and its workers (`os.wait4`), median of alternating rounds; wall in parentheses; "
             "interpreter start included. Peers run over exactly the files the dry-run changes.\n")
@@ -479,6 +483,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="smaller sizes and fewer rounds, for a smoke run")
     parser.add_argument("--rounds", type=int, help="alternating rounds per measurement (default 5; the median is reported)")
     parser.add_argument("--profile", action="store_true", help="also cProfile one --jobs 1 dry-run per benchmark")
+    parser.add_argument("--summary-only", action="store_true",
+                        help="run nothing: rebuild the summary (and with --readme the READMEs) from the results on disk")
     parser.add_argument("--readme", action="store_true",
                         help="also put the summary into benchmarks/README.md and README.md (between their latest-run markers)")
     args = parser.parse_args(argv)
@@ -487,7 +493,7 @@ def main(argv: list[str] | None = None) -> int:
     env = environment()
     print(f"eventmod benchmarks ({'quick' if args.quick else 'full'}): Python {env['python']}, {env['cpus']} CPUs, "
           f"libcst {env['libcst']}, {env['ast_grep']}, commit {env['commit']}; eventmod = {' '.join(eventmod_argv())}\n")
-    for name in args.only or list(BENCHMARKS):
+    for name in [] if args.summary_only else args.only or list(BENCHMARKS):
         with tempfile.TemporaryDirectory(prefix=f"eventmod-bench-{name}-") as tmp:
             started, load_before = time.perf_counter(), loadavg()
             result = BENCHMARKS[name](args.quick, args.rounds, args.profile, Path(tmp))
@@ -505,7 +511,9 @@ def main(argv: list[str] | None = None) -> int:
     for name in BENCHMARKS:
         path = out_dir / f"{name}.json"
         if path.exists():
-            (results if name in ran else earlier)[name] = json.loads(path.read_text(encoding="utf-8"))
+            result = json.loads(path.read_text(encoding="utf-8"))
+            current = name in ran and (not args.summary_only or result.get("format") == FORMAT)
+            (results if current else earlier)[name] = result
     summary = summary_markdown(results, earlier)
     (out_dir / "summary.md").write_text(summary, encoding="utf-8")
     print(summary)
