@@ -61,8 +61,9 @@ def run_jobs(plan_one: Callable[..., R], work: list[FileJob], settings: Settings
     from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only a pooled run pays its import
 
     with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
-        # map keeps input order, so output is the same whatever the worker count.
-        for result in pool.map(plan_one, work, [settings] * len(work), chunksize=max(1, len(work) // (jobs * 4))):
+        # map keeps input order, so output is the same whatever the worker count; small chunks keep
+        # few files' results in flight (a worker pickles a whole chunk at once): memory stays flat.
+        for result in pool.map(plan_one, work, [settings] * len(work), chunksize=max(1, min(4, len(work) // (jobs * 4)))):
             results.append(keep(result))
             if progress is not None:
                 progress.advance()
