@@ -360,8 +360,44 @@ def _met(ok: bool) -> str:
     return "yes" if ok else "**no**"
 
 
-def summary_markdown(results: dict[str, dict]) -> str:
-    rows = [_row("measure", "CPU s (wall s)", "peer", "ratio", "goal", "met"), _row(*["---"] * 6)]
+# Results files carry the layout they were written in.
+FORMAT = 2
+
+HEADER = [_row("measure", "CPU s (wall s)", "peer", "ratio", "goal", "met"), _row(*["---"] * 6)]
+
+
+def summary_markdown(results: dict[str, dict], earlier: dict[str, dict] | None = None) -> str:
+    """The table of this run's `results`; then, in a second table, the previous results of the
+    benchmarks not run this time (`earlier`, each with the commit and date it was measured at)."""
+    rows = [*HEADER, *_rows(results)]
+    env = next(iter(results.values())).get("environment", {}) if results else {}
+    when = {(r.get("environment", {}).get("date", "?")[:16], r.get("environment", {}).get("commit", "?")) for r in results.values()}
+    measured = f"{env.get('date', '?')} at {env.get('commit', '?')}" if len(when) <= 1 else \
+        "; ".join(f"{name} {r.get('environment', {}).get('date', '?')} at {r.get('environment', {}).get('commit', '?')}"
+                  for name, r in results.items())
+    note = (f"\nMeasured {measured} on Python {env.get('python', '?')}, {env.get('cpus', '?')} CPUs "
+            f"(libcst {env.get('libcst', '?')}, typer {env.get('typer', '?')}, {env.get('ast_grep', 'ast-grep ?')}). CPU = user + system "
+            "seconds of the whole process and its workers (`os.wait4`), median of alternating rounds; wall in parentheses; "
+            "interpreter start included. Peers run over exactly the files the dry-run changes.\n")
+    text = "\n".join(rows) + "\n" + note
+    shown, stale = [], []
+    for name, r in (earlier or {}).items():
+        try:
+            rows_of = _rows({name: r})
+        except (KeyError, TypeError):  # written by an older harness
+            stale.append(name)
+            continue
+        env_of = r.get("environment", {})
+        shown.append(f"{name}, measured {env_of.get('date', '?')} at {env_of.get('commit', '?')}:\n\n" + "\n".join([*HEADER, *rows_of]) + "\n")
+    if shown:
+        text += "\nNot run this time, the previous results:\n\n" + "\n".join(shown)
+    if stale:
+        text += f"\nNot shown (results of an older harness; re-run them with `--only`): {', '.join(sorted(stale))}.\n"
+    return text
+
+
+def _rows(results: dict[str, dict]) -> list[str]:
+    rows: list[str] = []
     if "catalog" in results:
         r = results["catalog"]
         f, ratios = r["figures"], r["ratios"]
@@ -424,12 +460,21 @@ def summary_markdown(results: dict[str, dict]) -> str:
                 continue
             rows.append(_row(f"`eventmod observe` over {f['rows']:,} rows, {backend}", f"{f['observe_cpu_s']:.2f} ({f['observe_s']:.2f})",
                              "", "", "seconds", _met(f["observe_s"] <= 10.0)))
-    env = next(iter(results.values())).get("environment", {})
-    note = (f"\nMeasured {env.get('date', '?')} at {env.get('commit', '?')} on Python {env.get('python', '?')}, {env.get('cpus', '?')} CPUs "
-            f"(libcst {env.get('libcst', '?')}, typer {env.get('typer', '?')}, {env.get('ast_grep', 'ast-grep ?')}). CPU = user + system "
-            "seconds of the whole process and its workers (`os.wait4`), median of alternating rounds; wall in parentheses; "
-            "interpreter start included. Peers run over exactly the files the dry-run changes.\n")
-    return "\n".join(rows) + "\n" + note
+    return rows
+
+
+MARKERS = ("<!-- latest-run: start (python -m benchmarks --readme) -->", "<!-- latest-run: end -->")
+
+
+def put_latest_run(readme: Path, summary: str) -> bool:
+    """Replace what lies between the latest-run markers of `readme` with `summary`; False when
+    the file has no markers."""
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.find(MARKERS[0]), text.find(MARKERS[1])
+    if start < 0 or end < start:
+        return False
+    readme.write_text(text[:start + len(MARKERS[0])] + "\n" + summary.strip() + "\n" + text[end:], encoding="utf-8")
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -438,18 +483,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="smaller sizes and fewer rounds, for a smoke run")
     parser.add_argument("--rounds", type=int, help="alternating rounds per measurement (default 5; the median is reported)")
     parser.add_argument("--profile", action="store_true", help="also cProfile one --jobs 1 dry-run per benchmark")
+    parser.add_argument("--summary-only", action="store_true",
+                        help="run nothing: rebuild the summary (and with --readme the READMEs) from the results on disk")
+    parser.add_argument("--readme", action="store_true",
+                        help="also put the summary into benchmarks/README.md and README.md (between their latest-run markers)")
     args = parser.parse_args(argv)
     out_dir = RESULTS / "quick" if args.quick else RESULTS
     out_dir.mkdir(parents=True, exist_ok=True)
     env = environment()
     print(f"eventmod benchmarks ({'quick' if args.quick else 'full'}): Python {env['python']}, {env['cpus']} CPUs, "
           f"libcst {env['libcst']}, {env['ast_grep']}, commit {env['commit']}; eventmod = {' '.join(eventmod_argv())}\n")
-    for name in args.only or list(BENCHMARKS):
+    for name in [] if args.summary_only else args.only or list(BENCHMARKS):
         with tempfile.TemporaryDirectory(prefix=f"eventmod-bench-{name}-") as tmp:
             started, load_before = time.perf_counter(), loadavg()
             result = BENCHMARKS[name](args.quick, args.rounds, args.profile, Path(tmp))
             # The load average shows whether other work shared the CPUs during the run.
-            result = {"name": name, "quick": args.quick, "environment": env, **result,
+            result = {"name": name, "format": FORMAT, "quick": args.quick, "environment": env, **result,
                       "benchmark_wall_s": round(time.perf_counter() - started, 1),
                       "loadavg_1min_before_after": [load_before, loadavg()]}
             print(f"  (load average before/after: {load_before} / {loadavg()})")
@@ -457,14 +506,21 @@ def main(argv: list[str] | None = None) -> int:
         partial.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
         os.replace(partial, out_dir / f"{name}.json")
         print()
-    results = {}
+    ran = args.only or list(BENCHMARKS)
+    results, earlier = {}, {}
     for name in BENCHMARKS:
         path = out_dir / f"{name}.json"
         if path.exists():
-            results[name] = json.loads(path.read_text(encoding="utf-8"))
-    summary = summary_markdown(results)
+            result = json.loads(path.read_text(encoding="utf-8"))
+            current = name in ran and (not args.summary_only or result.get("format") == FORMAT)
+            (results if current else earlier)[name] = result
+    summary = summary_markdown(results, earlier)
     (out_dir / "summary.md").write_text(summary, encoding="utf-8")
     print(summary)
+    if args.readme and not args.quick:
+        for readme in (Path(__file__).parent / "README.md", REPO / "README.md"):
+            if put_latest_run(readme, summary):
+                print(f"updated {readme.relative_to(REPO)}")
     print(f"results: {out_dir.relative_to(REPO)}/")
     return 0
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from eventmod.model.problems import InputError, Problem, did_you_mean
 from eventmod.model.results import FilePlan, RevertFile, RevertPlan, RunPlan, Status
@@ -88,14 +88,18 @@ def load_project(cwd: Path, *, config_file: Path | None = None, search_from: lis
 
 
 def plan(project: Project, selection: Selection = Selection(), *, jobs: int = 1, progress: Progress | None = None,
-         overlay: dict[str, bytes] | None = None, config: Config | None = None, strict_style: bool = False) -> RunPlan:
+         overlay: dict[str, bytes] | None = None, config: Config | None = None, strict_style: bool = False,
+         sink: Callable[[FilePlan], FilePlan] | None = None) -> RunPlan:
     """What apply would write for the selection (spec problems included in the plan's problems).
     `overlay` (path -> bytes) stands in for files on disk; `config` overrides the project's;
-    `strict_style` notes present blocks written in another house style (`EventOutcome.style`)."""
+    `strict_style` notes present blocks written in another house style (`EventOutcome.style`).
+    `sink` sees each file's plan as it is made, in file order (whatever `jobs`), and returns
+    what the run keeps of it, e.g. `FilePlan.release()` once its diff is taken: memory then
+    stays flat in the number of files."""
     from eventmod.transform.apply import plan_run
 
     run = plan_run(config or project.config, project.catalog, selection, jobs=jobs, progress=progress, overlay=overlay,
-                   strict_style=strict_style)
+                   strict_style=strict_style, sink=sink)
     return run.with_problems(project.spec_problems)
 
 

@@ -199,6 +199,44 @@ def test_dry_run_output_is_identical_for_any_jobs(where, synthetic_root):
     assert diffs[1] == diffs[2] == diffs[3]
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_streamed_run_keeps_no_file_texts_and_writes_the_same_patch(jobs, synthetic_root, monkeypatch):
+    """A dry-run takes each file's diff as the file is planned and lets go of its texts: what
+    the run keeps holds no file's old or new bytes, and the patch is byte for byte the one the
+    whole plan gives, in the same file order (with a process pool too)."""
+    from eventmod.reports.diff import file_diff
+    from eventmod.transform import runner
+
+    monkeypatch.setattr(runner, "POOL_MIN_BYTES", 0)
+
+    config, catalog = _setup(synthetic_root)
+    seen: list[str] = []
+    pieces: list[str] = []
+
+    def sink(plan):
+        seen.append(plan.path)
+        pieces.append(file_diff(plan))
+        return plan.release()
+
+    streamed = engine.plan_run(config, catalog, jobs=jobs, sink=sink)
+    whole = engine.plan_run(config, catalog, jobs=1)
+    assert seen == [f.path for f in whole.files] == sorted(seen)
+    assert "".join(pieces) == run_diff(whole) and run_diff(whole).count("\ndiff --git ") >= 5
+    assert all(f.old is None and f.new is None and not f.origin for f in streamed.files)
+    assert [f.changed for f in streamed.files] == [f.changed for f in whole.files]
+    assert [f.outcomes for f in streamed.files] == [f.outcomes for f in whole.files]
+
+
+def test_the_cli_patch_is_the_plans_patch_for_any_jobs(synthetic_root):
+    config, catalog = _setup(synthetic_root)
+    expected = run_diff(engine.plan_run(config, catalog, jobs=1), "")
+    for jobs in ("1", "2"):
+        proc = subprocess.run([sys.executable, "-m", "eventmod", "dry-run", "--relative", "--color", "never", "--jobs", jobs],
+                              cwd=synthetic_root, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout == expected, jobs
+
+
 # -- (d) --version and --help stay light; no pydantic anywhere; lazy command modules ------------------
 _WRAPPER = """
 import json, sys
@@ -258,6 +296,15 @@ def test_command_modules_are_imported_only_for_their_command():
     validate = _modules("validate", "--help")
     assert validate & _COMMAND_MODULES == {"eventmod.cli.check_commands"}
     assert not {m for m in validate if m.startswith(("eventmod.transform", "eventmod.spec", "yaml"))}, "no work at import"
+
+
+
+@pytest.mark.parametrize("args", [["validate", "-j", "1"], ["dry-run", "-j", "1", "-q"], ["check", "-j", "1", "-q"]])
+def test_an_in_process_run_imports_no_process_pool(args):
+    """multiprocessing (and the socket, pickle and tempfile it pulls in) is imported only when
+    a run really starts workers."""
+    modules = _modules(*args)
+    assert not {m for m in modules if m.split(".")[0] == "multiprocessing" or m == "concurrent.futures.process"}, args
 
 
 # -- (e) each spec file composed once ------------------------------------------------------------

@@ -55,7 +55,7 @@ def dry_run(
     of the git work tree root is in (or to root: --relative, or outside git). The summary goes
     to stderr.
     """
-    from eventmod.reports.diff import colorize, run_diff
+    from eventmod.reports.diff import colorize, file_diff
     from eventmod.reports.summary import Summary, behaviour_changes
 
     common = o.Common.of(locals())
@@ -65,8 +65,19 @@ def dry_run(
     patch_file = c.output_target(patch, report, "--patch")
     directory = c.output_target(patch_dir, report, "--patch-dir", directory=True)
     project, selection = c.prepare(common, report)
-    run = c.plan_or_fail(project, selection, common, report)
     prefix = patch_prefix(project.config.root, relative)
+    colored = directory is None and patch_file is None and use_color(color)
+    pieces: list[str] = []
+
+    def take_diff(plan):
+        """Each file's diff as it is planned, then the file's texts are let go of (memory flat in
+        the run's size); nothing is printed before the whole run is known to be sound."""
+        text = file_diff(plan, prefix)
+        if text:
+            pieces.append(colorize(text) if colored else text)
+        return plan.release()
+
+    run = c.plan_or_fail(project, selection, common, report, sink=None if directory is not None else take_diff)
     enum = project.config.enum_class
     changed = any(f.changed for f in run.files)
     if directory is not None:
@@ -82,12 +93,12 @@ def dry_run(
         for item in patches:
             report.out(f"{report.show(str(item.path))}: {item.summary.line(enum_class=enum)}")
     else:
-        diff = run_diff(run, prefix)
         if patch_file is not None:
-            c.write_output(patch_file, diff, report, "--patch")
+            c.write_output(patch_file, "".join(pieces), report, "--patch")
             report.note(f"wrote {report.show(str(patch_file))}")
         else:
-            report.raw(colorize(diff) if use_color(color) else diff)
+            for piece in pieces:
+                report.raw(piece)
         report.note(Summary.of(run).line(enum_class=enum))
         for line in behaviour_changes(run):
             report.note(f"behaviour change: {line}")

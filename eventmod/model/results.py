@@ -5,7 +5,7 @@ Reporting modules read these; they never import the engine that produced them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from eventmod.model.problems import Problem
@@ -60,10 +60,17 @@ class FilePlan:
     # (member, line) of every `log_event(<Enum>.<MEMBER>, ...)` call in the file: checked
     # against the enum once the whole run is planned (a missing member fails at run time).
     references: tuple[tuple[str, int], ...] = ()
+    # The texts were let go of by a run that streams its output (`release`); the file changed.
+    released: bool = False
 
     @property
     def changed(self) -> bool:
-        return self.new is not None and self.new != self.old
+        return self.released or (self.new is not None and self.new != self.old)
+
+    def release(self) -> "FilePlan":
+        """This plan without its texts and edit map (outcomes, problems and whether the file
+        changed are kept): what a dry-run holds once the file's diff is written."""
+        return replace(self, old=None, new=None, origin=(), released=self.changed)
 
 
 @dataclass(frozen=True)

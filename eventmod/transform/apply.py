@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Callable
 
 from eventmod.analysis.anchors import LoggerNames, Mode, Site
 from eventmod.analysis.capture import CapturePoint, capture_point, capture_problems, continue_problems, handler_name_problem
@@ -63,9 +64,12 @@ from eventmod.transform.verify import verify_only_insertions
 
 # -- the run -----------------------------------------------------------------------------------
 def plan_run(config: Config, catalog: Catalog, selection: Selection = Selection(), jobs: int = 1,
-             progress: Progress | None = None, overlay: dict[str, bytes] | None = None, strict_style: bool = False) -> RunPlan:
+             progress: Progress | None = None, overlay: dict[str, bytes] | None = None, strict_style: bool = False,
+             sink: Callable[[FilePlan], FilePlan] | None = None) -> RunPlan:
     """Plan every selected event: one `FilePlan` per target file (plus the enum file).
-    `strict_style`: note present blocks whose house style differs from the learned one."""
+    `strict_style`: note present blocks whose house style differs from the learned one.
+    `sink`: sees each file's plan as it is made, in file order, and returns what the run keeps
+    (see `runner.run_jobs`)."""
     settings = replace(settings_for(config), overlay=tuple(sorted((overlay or {}).items())), strict_style=strict_style)
     events = SelectedCatalog(catalog, selection).events()
     loaded: dict[str, Loaded | Problem] = {}
@@ -92,7 +96,7 @@ def plan_run(config: Config, catalog: Catalog, selection: Selection = Selection(
         else:
             work[work.index(enum_job)] = FileJob(enum_job.path, enum_job.events, tuple(additions))
         work.sort(key=lambda j: j.path)
-    plans = run_jobs(plan_file, work, settings, jobs, progress, loaded)
+    plans = run_jobs(plan_file, work, settings, jobs, progress, loaded, sink)
     problems += unknown_member_problems(config, plans, additions, load)
     return RunPlan(tuple(plans), tuple(problems))
 

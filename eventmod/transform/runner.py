@@ -43,24 +43,28 @@ def jobs_by_file(catalog: Catalog, selection: Selection) -> list[FileJob]:
 
 
 def run_jobs(plan_one: Callable[..., R], work: list[FileJob], settings: Settings, jobs: int,
-             progress: Progress | None = None, preloaded: dict | None = None) -> list[R]:
+             progress: Progress | None = None, preloaded: dict | None = None, sink: Callable[[R], R] | None = None) -> list[R]:
     """`plan_one(job, settings[, preloaded])` for every job, in order. Small runs stay in one
-    process (and may reuse files the run already parsed); large ones use a process pool."""
+    process (and may reuse files the run already parsed); large ones use a process pool.
+    `sink` sees each result as it comes, in order, and returns what the run keeps of it (a
+    dry-run keeps a file's diff, not its texts: memory stays flat in the run's size)."""
     if progress is not None:
         progress.start(len(work))
     results: list[R] = []
+    keep = sink or (lambda result: result)
     if jobs <= 1 or len(work) < 2 or _work_bytes(work, settings) < POOL_MIN_BYTES:
         for job in work:
-            results.append(plan_one(job, settings, (preloaded or {}).get(job.path)))
+            results.append(keep(plan_one(job, settings, (preloaded or {}).get(job.path))))
             if progress is not None:
                 progress.advance()
         return results
-    from concurrent.futures import ProcessPoolExecutor  # only large runs start workers: small ones skip the import
+    from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only a pooled run pays its import
 
     with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
-        # map keeps input order, so output is the same whatever the worker count.
-        for result in pool.map(plan_one, work, [settings] * len(work), chunksize=max(1, len(work) // (jobs * 4))):
-            results.append(result)
+        # map keeps input order, so output is the same whatever the worker count; small chunks keep
+        # few files' results in flight (a worker pickles a whole chunk at once): memory stays flat.
+        for result in pool.map(plan_one, work, [settings] * len(work), chunksize=max(1, min(4, len(work) // (jobs * 4)))):
+            results.append(keep(result))
             if progress is not None:
                 progress.advance()
     return results
