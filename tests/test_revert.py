@@ -332,3 +332,82 @@ def test_block_applied_in_the_other_emit_mode_is_still_reverted(tmp_path, eventm
     result = _run(eventmod, "revert", root, specs, "--event", "svc_done")
     assert "1 event(s) reverted" in result.output
     assert (root / "app/svc.py").read_text() == source
+
+
+SPACED_MODULE = '''import logging
+
+logger = logging.getLogger(__name__)
+
+
+async def handle(items):
+    total = 0
+
+    for item in items:
+        total += item
+
+    if total:
+        logger.info("handled %s", total)
+    else:
+        total = -1
+
+    return total
+'''
+
+GLUED_MODULE = '''import logging
+
+logger = logging.getLogger(__name__)
+
+
+async def one(x):
+    logger.info("one")
+    return x
+
+
+async def two(x):
+    logger.info("two")
+    return x
+
+
+async def three(x):
+    logger.info("three")
+    return x
+'''
+
+
+def test_revert_removes_the_padding_apply_wrote_even_when_the_learned_style_changed(tmp_path, eventmod):
+    """Apply pads the block of a file whose statements have blank lines around them and glues
+    the blocks of a file that has none; once the blocks exist, the style learned from them (3
+    glued, 2 padded) says "no blank lines". Revert still removes the padding apply wrote: a
+    blank line between an `after:` anchor and its block (or a `before:` block and its statement) is
+    apply's (found on aiocache)."""
+    from tests.instrumented import LOGGER
+
+    root = tmp_path / "root"
+    (root / "core").mkdir(parents=True)
+    (root / "app").mkdir()
+    (root / "core" / "event_logger.py").write_text(LOGGER)
+    (root / "app" / "spaced.py").write_text(SPACED_MODULE)
+    (root / "app" / "glued.py").write_text(GLUED_MODULE)
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "spaced.yaml").write_text(
+        "component: spaced\nfile: app/spaced.py\nevents:\n"
+        "  - {id: handled, event: HANDLED, in: handle, after_log: handled, payload: {total: total}, severity: INFO}\n"
+        "  - {id: returned, event: RETURNED, in: handle, before: return total, payload: {total: total}, severity: INFO}\n")
+    (specs / "glued.yaml").write_text(
+        "component: glued\nfile: app/glued.py\nevents:\n"
+        + "".join(f"  - {{id: {n}, event: {n.upper()}, in: {n}, after_log: {n}, payload: {{x: x}}, severity: INFO}}\n"
+                  for n in ("one", "two", "three")))
+    flags = ("--root", str(root), "--specs", str(specs), "--allow-dirty")
+    result = eventmod("apply", *flags)
+    assert result.exit_code == 0, result.output
+    spaced = (root / "app" / "spaced.py").read_text()
+    assert 'logger.info("handled %s", total)\n\n' in spaced  # apply padded this file's blocks
+    assert '\n\n    return total' in spaced.split("RETURNED")[-1]
+    assert 'logger.info("one")\n    try:' in (root / "app" / "glued.py").read_text()  # and glued the other's
+    style = eventmod("style", *flags[:4])
+    assert "blank lines around blocks: no" in style.output, style.output  # what revert learns now
+    result = eventmod("revert", *flags)
+    assert result.exit_code == 0, result.output
+    assert (root / "app" / "spaced.py").read_text() == SPACED_MODULE
+    assert (root / "app" / "glued.py").read_text() == GLUED_MODULE

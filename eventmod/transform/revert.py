@@ -283,17 +283,34 @@ def unpad(source: SourceFile, tree: ast.Module, removals: list[tuple[Edit, str]]
     code may have had a blank line of its own, which apply then reused: revert cannot tell the
     two apart and keeps one blank line where a compound statement (if, for, try, ...) meets
     the place (the habit that turns blank lines on), else removes it. A blank line that
-    separates the block from another block that stays is that block's."""
+    separates the block from another block that stays is that block's.
+
+    Whether apply padded a block is read off the block where it can be: apply inserts an
+    `after:` block right below its anchor (and a `before:` block right above its statement), so
+    a blank line on that side is apply's padding and its absence means apply wrote no padding
+    there, whatever the house style says today (the style learned from a project's blocks can
+    change once blocks exist). Other blocks follow `style`."""
     edits = [edit for edit, _ in removals]
-    if not style.blank_lines:
-        return edits
     lines = source.lines
+
+    def padded(edit: Edit, mode: str) -> bool:
+        if mode == "after":
+            return _blank(lines, edit.start - 1) and edit.start >= 2 and bool(lines[edit.start - 2].strip())
+        if mode == "before":
+            return _blank(lines, edit.end) and edit.end + 1 < len(lines) and bool(lines[edit.end + 1].strip())
+        return style.blank_lines
+
+    if not any(padded(edit, mode) for edit, mode in removals):
+        return edits
     removed: set[int] = {i for e in edits for i in range(e.start, e.end)}
     staying = _block_lines(tree, matcher) - removed
     starts, ends = _statement_lines(tree)
     claimed: set[int] = set()
     out = []
     for edit, mode in sorted(removals, key=lambda item: item[0].start):
+        if not padded(edit, mode):
+            out.append(edit)
+            continue
         first_code = next((i for i in range(edit.start, edit.end) if lines[i].strip() and not lines[i].lstrip().startswith("#")), edit.start)
         indent = len(source.indentation_of(first_code + 1).expandtabs(8)) if first_code < len(lines) else 0
         start, end = edit.start, edit.end
