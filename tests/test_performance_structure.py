@@ -17,6 +17,7 @@ import builtins
 import collections
 import io
 import json
+import os
 import pathlib
 import subprocess
 import sys
@@ -297,6 +298,51 @@ def test_command_modules_are_imported_only_for_their_command():
     assert validate & _COMMAND_MODULES == {"eventmod.cli.check_commands"}
     assert not {m for m in validate if m.startswith(("eventmod.transform", "eventmod.spec", "yaml"))}, "no work at import"
 
+
+
+# what `validate` (one spec or the catalog) must not import: the writers, the reports and drafts of
+# other commands, the formatter and libcst, worker pools, and stdlib modules asked only on rare paths
+_NOT_FOR_VALIDATE = {
+    "black", "blib2to3", "libcst", "pydantic", "rich", "multiprocessing", "concurrent.futures.process", "sysconfig",
+    "importlib.metadata", "sqlite3", "asyncio", "tempfile", "pickle", "socket", "logging", "argparse",
+    "eventmod.transform.revert", "eventmod.io.writer", "eventmod.io.git", "eventmod.io.lock", "eventmod.io.eventdb",
+    "eventmod.reports.diff", "eventmod.reports.coverage", "eventmod.reports.pr", "eventmod.reports.html",
+    "eventmod.reports.observe", "eventmod.suggest.drafts", "eventmod.cli.write_commands", "eventmod.cli.workflows",
+    "eventmod.codemods", "eventmod.init",
+}
+_VALIDATE_IMPORTS = """
+import json, sys
+sys.argv = ["eventmod", *sys.argv[1:]]
+from eventmod.cli.app import main
+try:
+    main()
+except SystemExit:
+    pass
+sys.stderr.write("\\nMODULES=" + json.dumps(sorted(sys.modules)) + "\\n")
+"""
+
+
+@pytest.mark.parametrize("one_spec", [True, False])
+def test_validate_imports_only_what_it_needs(one_spec, tmp_path):
+    """A warm `validate` imports none of `_NOT_FOR_VALIDATE`: not the formatter, libcst, a worker
+    pool, nor the writers, reports and drafts of the other commands."""
+    cwd = REPO
+    if one_spec:
+        cwd = tmp_path
+        (tmp_path / "specs").mkdir()
+        (tmp_path / "specs" / "main.yaml").write_bytes((REPO / "event_specs" / "main.yaml").read_bytes())
+        (tmp_path / "pyproject.toml").write_text(
+            f"[tool.eventmod]\nroot = {json.dumps(str(REPO / 'fixtures' / 'tradingbot'))}\nspecs = \"specs\"\n", encoding="utf-8")
+    env = {**os.environ, "EVENTMOD_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("EVENTMOD_NO_CACHE", None)
+    for _ in range(2):  # the first run fills the format cache (a cold run lays blocks out with black)
+        proc = subprocess.run([sys.executable, "-c", _VALIDATE_IMPORTS, "validate", "-j", "1"], cwd=cwd, capture_output=True,
+                              text=True, timeout=120, env=env)
+        assert proc.returncode == 0, proc.stderr
+    assert "ok:" in proc.stdout
+    modules = set(json.loads(proc.stderr.rsplit("MODULES=", 1)[1].split("\n", 1)[0]))
+    assert "eventmod.transform.apply" in modules  # the real pipeline ran
+    assert sorted(m for m in modules if m in _NOT_FOR_VALIDATE or m.startswith(tuple(f"{n}." for n in _NOT_FOR_VALIDATE))) == []
 
 
 @pytest.mark.parametrize("args", [["validate", "-j", "1"], ["dry-run", "-j", "1", "-q"], ["check", "-j", "1", "-q"]])

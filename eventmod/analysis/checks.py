@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import difflib
 import fnmatch
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -443,10 +444,9 @@ def _unbound_message(label: str, name: str, found: _Resolved, where: str, ctx: S
 
 @lru_cache(maxsize=1)
 def _stdlib() -> Path:
-    """Where the standard library lives (sysconfig is imported and asked once, when needed)."""
-    import sysconfig
-
-    return Path(sysconfig.get_paths()["stdlib"])
+    """Where the standard library lives: the directory of `os.py` (what `sysconfig`'s "stdlib"
+    path names, without importing sysconfig and reading the build's configuration: ~2.5 ms)."""
+    return Path(os.__file__).parent
 
 
 def _names_a_module(dotted: str, root: str, source_path: str) -> bool:
