@@ -11,10 +11,10 @@ import ast
 import fnmatch
 import re
 from dataclasses import dataclass
-from enum import Enum
 from functools import cached_property
 
 from eventmod.model.spec import Anchor
+from eventmod.model.text_enum import TextEnum
 from eventmod.pyast.source import SourceFile
 from eventmod.pyast.walk import FunctionNode, Placed, child_blocks, dotted_name, is_docstring, walk_statements
 
@@ -23,18 +23,15 @@ _PERCENT = re.compile(r"%(\([^)]*\))?[-#0 +]*\d*(\.\d+)?[diouxXeEfFgGcrsa%]")
 _WS = re.compile(r"\s+")
 
 
-class Mode(str, Enum):
+class Mode(TextEnum):
     """Where a block goes relative to its anchor statement."""
 
     BEFORE = "before"
     AFTER = "after"
     WRAP = "wrap"  # around it: try/except
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class Window(str, Enum):
+class Window(TextEnum):
     """Which statements next to the anchor decide presence (the side the block goes)."""
 
     FORWARD = "forward"  # after the anchor
@@ -42,9 +39,6 @@ class Window(str, Enum):
     BACKWARD = "backward"  # before the anchor
     BACKWARD_INCLUSIVE = "backward-inclusive"  # up to and including the anchor
     WRAPPED = "wrapped"  # the anchor is the sole body of a try whose handler logs
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)

@@ -16,18 +16,15 @@ about `await`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 
 from eventmod.model.settings import CallShape
+from eventmod.model.text_enum import TextEnum
 
 
-class Emission(str, Enum):
+class Emission(TextEnum):
     AWAIT = "await"
     BACKGROUND = "background"
     SYNC = "sync"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)

@@ -9,23 +9,20 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from enum import Enum
 from typing import Iterator
 
 from eventmod.analysis.anchors import Mode, Site, Window
 from eventmod.model.settings import DEFAULT_GETTER, LOG_METHOD, CallShape
+from eventmod.model.text_enum import TextEnum
 from eventmod.pyast.bindings import is_alias_of
 from eventmod.pyast.walk import path_to
 
 
-class EmitMode(str, Enum):
+class EmitMode(TextEnum):
     AWAIT = "await"
     BACKGROUND = "background"
     SYNC = "sync"  # a plain call of the logger's sync call
     OTHER = "other"  # called some other way (an async call not awaited, gathered, ...)
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,13 @@ Reporting modules read these; they never import the engine that produced them.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from enum import Enum
 
 from eventmod.model.problems import Problem
 from eventmod.model.spec import EventSpec
+from eventmod.model.text_enum import TextEnum
 
 
-class Status(str, Enum):
+class Status(TextEnum):
     """Where one event stands against the code."""
 
     PENDING = "pending"  # the anchor resolves and no block logs the event there yet
@@ -20,9 +20,6 @@ class Status(str, Enum):
     REEMIT = "re-emit"  # present, but rendered in another mode than the spec now asks for
     INVALID = "invalid"  # the spec cannot be applied as written (a check failed)
     DRIFTED = "drifted"  # the function or the anchor no longer resolves
-
-    def __str__(self) -> str:  # printed as its value ("pending"), like a plain string
-        return self.value
 
     @property
     def instrumented(self) -> bool:
@@ -102,13 +99,11 @@ class RunPlan:
 
 
 # -- revert ------------------------------------------------------------------------------------
-class RevertStatus(str, Enum):
+class RevertStatus(TextEnum):
     REVERTED = "reverted"
     ABSENT = "not present"
     EDITED = "edited"
 
-    def __str__(self) -> str:
-        return self.value
 
 
 EDITED_MESSAGE = "edited by hand since apply (or the spec changed): left alone"
