@@ -23,30 +23,7 @@ import pytest
 
 from eventmod.init import logger_template as T
 from tests.conftest import Eventmod
-
-JOBS = """\
-    import asyncio
-    import logging
-
-    logger = logging.getLogger(__name__)
-
-
-    class Worker:
-        async def run_job(self, job_id, payload):
-            logger.info("job %s started", job_id)
-            try:
-                result = sum(payload)
-            except Exception as e:
-                logger.error(f"job {job_id} failed: {e}")
-                raise
-            logger.info("job %s finished with %d", job_id, result)
-            return result
-
-        async def expire(self, jobs):
-            for j in jobs:
-                logger.warning("job %s expired", j)
-            return len(jobs)
-    """
+from tests.test_init import JOBS  # the same new project as the init tests
 
 QUEUE = """\
     import logging
