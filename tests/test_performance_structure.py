@@ -227,6 +227,21 @@ def test_a_streamed_run_keeps_no_file_texts_and_writes_the_same_patch(jobs, synt
     assert [f.outcomes for f in streamed.files] == [f.outcomes for f in whole.files]
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_run_holds_the_catalogs_own_events_not_a_workers_copies(jobs, synthetic_root, monkeypatch):
+    """Plans made in worker processes come back holding unpickled copies of their events; the
+    run keeps the catalog's own objects instead (else a large catalog is held twice)."""
+    from eventmod.transform import runner
+
+    monkeypatch.setattr(runner, "POOL_MIN_BYTES", 0)
+    config, catalog = _setup(synthetic_root)
+    own = {id(e) for component in catalog.components for e in component.events}
+    run = engine.plan_run(config, catalog, jobs=jobs, sink=lambda plan: plan.release())
+    outcomes = run.outcomes()
+    assert len(outcomes) >= 20
+    assert all(id(o.event) in own for o in outcomes)
+
+
 def test_the_cli_patch_is_the_plans_patch_for_any_jobs(synthetic_root):
     config, catalog = _setup(synthetic_root)
     expected = run_diff(engine.plan_run(config, catalog, jobs=1), "")
