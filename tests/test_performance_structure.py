@@ -252,6 +252,24 @@ def test_the_cli_patch_is_the_plans_patch_for_any_jobs(synthetic_root):
         assert proc.stdout == expected, jobs
 
 
+def test_a_patch_larger_than_the_spool_is_printed_and_written_whole(synthetic_root, monkeypatch, eventmod, tmp_path):
+    """The dry-run spools its patch (to a temporary file past PATCH_SPOOL_BYTES) and reads it
+    back in chunks: with a tiny spool and odd-sized chunks, stdout and --patch are still the
+    plan's patch, byte for byte."""
+    from eventmod.cli import write_commands
+
+    monkeypatch.setattr(write_commands, "PATCH_SPOOL_BYTES", 100)
+    monkeypatch.setattr(write_commands, "PATCH_CHUNK_CHARS", 7)
+    config, catalog = _setup(synthetic_root)
+    expected = run_diff(engine.plan_run(config, catalog, jobs=1), "")
+    assert len(expected) > 100 * 100
+    where = ("--root", str(synthetic_root / "repo"), "--specs", str(synthetic_root / "specs"), "--relative", "--jobs", "1")
+    printed = eventmod("dry-run", *where, "--color", "never")
+    assert printed.exit_code == 0 and printed.stdout == expected
+    written = eventmod("dry-run", *where, "--patch", str(tmp_path / "out.patch"))
+    assert written.exit_code == 0 and (tmp_path / "out.patch").read_bytes() == expected.encode("utf-8")
+
+
 # -- (d) --version and --help stay light; no pydantic anywhere; lazy command modules ------------------
 _WRAPPER = """
 import json, sys
