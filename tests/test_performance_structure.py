@@ -253,12 +253,12 @@ def test_the_cli_patch_is_the_plans_patch_for_any_jobs(synthetic_root):
 
 
 def test_a_patch_larger_than_the_spool_is_printed_and_written_whole(synthetic_root, monkeypatch, eventmod, tmp_path):
-    """The dry-run spools its patch (to a temporary file past PATCH_SPOOL_BYTES) and reads it
+    """The dry-run spools its patch (to a temporary file past PATCH_SPOOL_CHARS) and reads it
     back in chunks: with a tiny spool and odd-sized chunks, stdout and --patch are still the
     plan's patch, byte for byte."""
     from eventmod.cli import write_commands
 
-    monkeypatch.setattr(write_commands, "PATCH_SPOOL_BYTES", 100)
+    monkeypatch.setattr(write_commands, "PATCH_SPOOL_CHARS", 100)
     monkeypatch.setattr(write_commands, "PATCH_CHUNK_CHARS", 7)
     config, catalog = _setup(synthetic_root)
     expected = run_diff(engine.plan_run(config, catalog, jobs=1), "")
@@ -268,6 +268,21 @@ def test_a_patch_larger_than_the_spool_is_printed_and_written_whole(synthetic_ro
     assert printed.exit_code == 0 and printed.stdout == expected
     written = eventmod("dry-run", *where, "--patch", str(tmp_path / "out.patch"))
     assert written.exit_code == 0 and (tmp_path / "out.patch").read_bytes() == expected.encode("utf-8")
+
+
+@pytest.mark.parametrize("limit", [0, 5, 1 << 20])
+def test_the_patch_spool_gives_back_exactly_what_it_took(limit):
+    """In memory or spooled to a file, the pieces come back in order and unchanged: CRLF, lone
+    CR, non-ASCII and lone surrogates (a file decoded with surrogateescape) included."""
+    from eventmod.reports.diff import PatchSpool
+
+    pieces = ["diff --git a/x b/x\r\n", "+é\r", "+\udcff\n", "", "+" + "z" * 40 + "\n", "+last"]
+    spool = PatchSpool(limit)
+    for piece in pieces:
+        spool.write(piece)
+    assert (spool.file is None) == (limit > 100)
+    assert "".join(spool.chunks(3)) == "".join(pieces)
+    spool.close()
 
 
 # -- (d) --version and --help stay light; no pydantic anywhere; lazy command modules ------------------

@@ -12,9 +12,9 @@ from eventmod.cli import common as c
 from eventmod.cli import options as o
 from eventmod.cli.output import ExitCode, Reporter, use_color
 
-# A dry-run's patch stays in memory up to this size, then goes to a temporary file until the run
-# is known to be sound; it is read back in chunks of this many characters.
-PATCH_SPOOL_BYTES = 1 << 20
+# A dry-run's patch stays in memory up to this many characters, then goes to a temporary file
+# until the run is known to be sound; it is read back in chunks of this many characters.
+PATCH_SPOOL_CHARS = 1 << 20
 PATCH_CHUNK_CHARS = 1 << 16
 
 AllowDirty = Annotated[bool, typer.Option(
@@ -60,9 +60,7 @@ def dry_run(
     of the git work tree root is in (or to root: --relative, or outside git). The summary goes
     to stderr.
     """
-    import tempfile
-
-    from eventmod.reports.diff import colorize, file_diff
+    from eventmod.reports.diff import PatchSpool, colorize, file_diff
     from eventmod.reports.summary import Summary, behaviour_changes
 
     common = o.Common.of(locals())
@@ -74,8 +72,7 @@ def dry_run(
     project, selection = c.prepare(common, report)
     prefix = patch_prefix(project.config.root, relative)
     colored = directory is None and patch_file is None and use_color(color)
-    # The patch grows with the run: it is spooled (to a temporary file once large), not held.
-    pieces = tempfile.SpooledTemporaryFile(max_size=PATCH_SPOOL_BYTES, mode="w+", encoding="utf-8", newline="")
+    pieces = PatchSpool(PATCH_SPOOL_CHARS)
 
     def take_diff(plan):
         """Each file's diff as it is planned, then the file's texts are let go of (memory flat in
@@ -101,8 +98,7 @@ def dry_run(
         for item in patches:
             report.out(f"{report.show(str(item.path))}: {item.summary.line(enum_class=enum)}")
     else:
-        pieces.seek(0)
-        chunks = iter(lambda: pieces.read(PATCH_CHUNK_CHARS), "")
+        chunks = pieces.chunks(PATCH_CHUNK_CHARS)
         if patch_file is not None:
             c.write_output(patch_file, chunks, report, "--patch")
             report.note(f"wrote {report.show(str(patch_file))}")
