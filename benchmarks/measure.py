@@ -106,11 +106,12 @@ def rounds(commands: dict[str, Command], count: int, warmup: int = 1) -> dict[st
 
 
 # -- memory ---------------------------------------------------------------------------------------
-def _rss_kb(pid: int) -> int:
+def _rss_kb(pid: int, field: str = "VmRSS:") -> int:
+    """A process's resident size (or, with "VmHWM:", its high-water mark since it exec'd)."""
     try:
         with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field):
                     return int(line.split()[1])
     except OSError:
         pass
@@ -131,7 +132,10 @@ def _children(pid: int) -> list[int]:
 @dataclass(frozen=True)
 class Memory:
     total_mb: float  # peak of the parent + workers together, sampled from /proc every 10 ms
-    largest_mb: float  # the largest single process (wait4's ru_maxrss)
+    # The largest single process: its VmHWM, sampled. Not wait4's ru_maxrss, which counts the
+    # benchmark's own forked process before it exec'd (the size of the benchmark, ~130 MB once it
+    # generated a 1M-line repo).
+    largest_mb: float
     cpu: float
     wall: float
 
@@ -142,11 +146,11 @@ def peak_memory(command: Command) -> Memory:
     started = time.perf_counter()
     proc = subprocess.Popen(command.argv, cwd=command.cwd, env=command.environment(), stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    peak = 0
+    peak = largest = 0
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, largest
         while not stop.is_set():
             pids, queue = [], [proc.pid]
             while queue:
@@ -154,6 +158,7 @@ def peak_memory(command: Command) -> Memory:
                 pids.append(pid)
                 queue += _children(pid)
             peak = max(peak, sum(_rss_kb(p) for p in pids))
+            largest = max(largest, *(_rss_kb(p, "VmHWM:") for p in pids))
             stop.wait(0.01)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -165,7 +170,7 @@ def peak_memory(command: Command) -> Memory:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in command.ok_codes:
         raise RuntimeError(f"{' '.join(command.argv)} exited {proc.returncode}")
-    return Memory(round(peak / 1024, 1), round(usage.ru_maxrss / 1024, 1), usage.ru_utime + usage.ru_stime, wall)
+    return Memory(round(peak / 1024, 1), round(largest / 1024, 1), usage.ru_utime + usage.ru_stime, wall)
 
 
 def loadavg() -> float | None:

@@ -228,6 +228,21 @@ def test_a_streamed_run_keeps_no_file_texts_and_writes_the_same_patch(jobs, synt
     assert [f.outcomes for f in streamed.files] == [f.outcomes for f in whole.files]
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_run_holds_the_catalogs_own_events_not_a_workers_copies(jobs, synthetic_root, monkeypatch):
+    """Plans made in worker processes come back holding unpickled copies of their events; the
+    run keeps the catalog's own objects instead (else a large catalog is held twice)."""
+    from eventmod.transform import runner
+
+    monkeypatch.setattr(runner, "POOL_MIN_BYTES", 0)
+    config, catalog = _setup(synthetic_root)
+    own = {id(e) for component in catalog.components for e in component.events}
+    run = engine.plan_run(config, catalog, jobs=jobs, sink=lambda plan: plan.release())
+    outcomes = run.outcomes()
+    assert len(outcomes) >= 20
+    assert all(id(o.event) in own for o in outcomes)
+
+
 def test_the_cli_patch_is_the_plans_patch_for_any_jobs(synthetic_root):
     config, catalog = _setup(synthetic_root)
     expected = run_diff(engine.plan_run(config, catalog, jobs=1), "")
@@ -236,6 +251,39 @@ def test_the_cli_patch_is_the_plans_patch_for_any_jobs(synthetic_root):
                               cwd=synthetic_root, capture_output=True, text=True, timeout=300)
         assert proc.returncode == 0, proc.stderr
         assert proc.stdout == expected, jobs
+
+
+def test_a_patch_larger_than_the_spool_is_printed_and_written_whole(synthetic_root, monkeypatch, eventmod, tmp_path):
+    """The dry-run spools its patch (to a temporary file past PATCH_SPOOL_CHARS) and reads it
+    back in chunks: with a tiny spool and odd-sized chunks, stdout and --patch are still the
+    plan's patch, byte for byte."""
+    from eventmod.cli import write_commands
+
+    monkeypatch.setattr(write_commands, "PATCH_SPOOL_CHARS", 100)
+    monkeypatch.setattr(write_commands, "PATCH_CHUNK_CHARS", 7)
+    config, catalog = _setup(synthetic_root)
+    expected = run_diff(engine.plan_run(config, catalog, jobs=1), "")
+    assert len(expected) > 100 * 100
+    where = ("--root", str(synthetic_root / "repo"), "--specs", str(synthetic_root / "specs"), "--relative", "--jobs", "1")
+    printed = eventmod("dry-run", *where, "--color", "never")
+    assert printed.exit_code == 0 and printed.stdout == expected
+    written = eventmod("dry-run", *where, "--patch", str(tmp_path / "out.patch"))
+    assert written.exit_code == 0 and (tmp_path / "out.patch").read_bytes() == expected.encode("utf-8")
+
+
+@pytest.mark.parametrize("limit", [0, 5, 1 << 20])
+def test_the_patch_spool_gives_back_exactly_what_it_took(limit):
+    """In memory or spooled to a file, the pieces come back in order and unchanged: CRLF, lone
+    CR, non-ASCII and lone surrogates (a file decoded with surrogateescape) included."""
+    from eventmod.reports.diff import PatchSpool
+
+    pieces = ["diff --git a/x b/x\r\n", "+é\r", "+\udcff\n", "", "+" + "z" * 40 + "\n", "+last"]
+    spool = PatchSpool(limit)
+    for piece in pieces:
+        spool.write(piece)
+    assert (spool.file is None) == (limit > 100)
+    assert "".join(spool.chunks(3)) == "".join(pieces)
+    spool.close()
 
 
 # -- (d) --version and --help stay light; no pydantic anywhere; lazy command modules ------------------

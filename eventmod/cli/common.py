@@ -126,10 +126,13 @@ def output_target(path: Path | None, report: Reporter, flag: str, *, directory: 
     return path
 
 
-def write_output(path: Path, text: str, report: Reporter, flag: str) -> None:
-    """Write a text output file (a patch, a schema); an OS error is exit 2 with its reason."""
+def write_output(path: Path, text: "str | Iterator[str]", report: Reporter, flag: str) -> None:
+    """Write a text output file (a patch, a schema), given whole or in pieces; an OS error is
+    exit 2 with its reason."""
     try:
-        path.write_text(text, encoding="utf-8", newline="")
+        with path.open("w", encoding="utf-8", newline="") as out:
+            for piece in [text] if isinstance(text, str) else text:
+                out.write(piece)
     except OSError as exc:
         report.error(f"{flag} {path}: cannot write: {exc.strerror or exc}")
 

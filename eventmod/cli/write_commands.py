@@ -12,6 +12,11 @@ from eventmod.cli import common as c
 from eventmod.cli import options as o
 from eventmod.cli.output import ExitCode, Reporter, use_color
 
+# A dry-run's patch stays in memory up to this many characters, then goes to a temporary file
+# until the run is known to be sound; it is read back in chunks of this many characters.
+PATCH_SPOOL_CHARS = 1 << 20
+PATCH_CHUNK_CHARS = 1 << 16
+
 AllowDirty = Annotated[bool, typer.Option(
     "--allow-dirty", show_default=False, help="Write even if files to touch have uncommitted changes in git.")]
 
@@ -55,7 +60,7 @@ def dry_run(
     of the git work tree root is in (or to root: --relative, or outside git). The summary goes
     to stderr.
     """
-    from eventmod.reports.diff import colorize, file_diff
+    from eventmod.reports.diff import PatchSpool, colorize, file_diff
     from eventmod.reports.summary import Summary, behaviour_changes
 
     common = o.Common.of(locals())
@@ -67,14 +72,14 @@ def dry_run(
     project, selection = c.prepare(common, report)
     prefix = patch_prefix(project.config.root, relative)
     colored = directory is None and patch_file is None and use_color(color)
-    pieces: list[str] = []
+    pieces = PatchSpool(PATCH_SPOOL_CHARS)
 
     def take_diff(plan):
         """Each file's diff as it is planned, then the file's texts are let go of (memory flat in
         the run's size); nothing is printed before the whole run is known to be sound."""
         text = file_diff(plan, prefix)
         if text:
-            pieces.append(colorize(text) if colored else text)
+            pieces.write(colorize(text) if colored else text)
         return plan.release()
 
     run = c.plan_or_fail(project, selection, common, report, sink=None if directory is not None else take_diff)
@@ -93,12 +98,14 @@ def dry_run(
         for item in patches:
             report.out(f"{report.show(str(item.path))}: {item.summary.line(enum_class=enum)}")
     else:
+        chunks = pieces.chunks(PATCH_CHUNK_CHARS)
         if patch_file is not None:
-            c.write_output(patch_file, "".join(pieces), report, "--patch")
+            c.write_output(patch_file, chunks, report, "--patch")
             report.note(f"wrote {report.show(str(patch_file))}")
         else:
-            for piece in pieces:
-                report.raw(piece)
+            for chunk in chunks:
+                report.raw(chunk)
+        pieces.close()
         report.note(Summary.of(run).line(enum_class=enum))
         for line in behaviour_changes(run):
             report.note(f"behaviour change: {line}")

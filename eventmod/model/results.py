@@ -69,6 +69,18 @@ class FilePlan:
         changed are kept): what a dry-run holds once the file's diff is written."""
         return replace(self, old=None, new=None, origin=(), released=self.changed)
 
+    def sharing(self, events: tuple[EventSpec, ...]) -> "FilePlan":
+        """This plan with each outcome's event replaced by the equal one of `events` (the
+        caller's own objects). A plan made in a worker process holds unpickled copies of its
+        events; a run keeping every file's outcomes would otherwise hold the catalog twice."""
+        own = {e.id: e for e in events}
+        shared = []
+        for outcome in self.outcomes:
+            mine = own.get(outcome.event.id)
+            shared.append(outcome if mine is None or mine is outcome.event or mine != outcome.event
+                          else replace(outcome, event=mine))
+        return replace(self, outcomes=tuple(shared))
+
 
 @dataclass(frozen=True)
 class RunPlan:

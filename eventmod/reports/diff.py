@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from typing import Iterator
 
 from eventmod.model.results import FilePlan, RunPlan
 from eventmod.pyast.source import split_lines
@@ -132,3 +133,41 @@ def colorize(diff: str) -> str:
         else:
             out.append(line)
     return "".join(out)
+
+
+class PatchSpool:
+    """A patch taken file by file: in memory up to `limit` characters, then in a temporary
+    file (the patch grows with the run; the run's memory should not). Read back once."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.pieces: list[str] = []
+        self.size = 0
+        self.file = None
+
+    def write(self, text: str) -> None:
+        if self.file is not None:
+            self.file.write(text)
+            return
+        self.pieces.append(text)
+        self.size += len(text)
+        if self.size > self.limit:
+            import tempfile  # only a large patch pays its import
+
+            # surrogatepass: whatever the diff holds comes back unchanged
+            self.file = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="surrogatepass", newline="")
+            self.file.writelines(self.pieces)
+            self.pieces = []
+
+    def chunks(self, size: int) -> Iterator[str]:
+        """The patch, in order, in pieces of at most `size` characters once spooled."""
+        if self.file is None:
+            yield from self.pieces
+            return
+        self.file.seek(0)
+        while chunk := self.file.read(size):
+            yield chunk
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()

@@ -96,7 +96,14 @@ def plan_run(config: Config, catalog: Catalog, selection: Selection = Selection(
         else:
             work[work.index(enum_job)] = FileJob(enum_job.path, enum_job.events, tuple(additions))
         work.sort(key=lambda j: j.path)
-    plans = run_jobs(plan_file, work, settings, jobs, progress, loaded, sink)
+    events_of = {job.path: job.events for job in work}
+
+    def keep(plan: FilePlan) -> FilePlan:
+        """The plan holding the run's own event objects (not a worker's copies), then `sink`."""
+        plan = plan.sharing(events_of.get(plan.path, ()))
+        return sink(plan) if sink is not None else plan
+
+    plans = run_jobs(plan_file, work, settings, jobs, progress, loaded, keep)
     problems += unknown_member_problems(config, plans, additions, load)
     return RunPlan(tuple(plans), tuple(problems))
 
