@@ -58,13 +58,9 @@ def run_jobs(plan_one: Callable[..., R], work: list[FileJob], settings: Settings
             if progress is not None:
                 progress.advance()
         return results
-    import multiprocessing  # only a pooled run pays its import
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only a pooled run pays its import
 
-    # Workers start fresh ("spawn"), not as forks of this process: a fork's resident size counts
-    # everything the parent held when the pool started (the whole catalog, the YAML it came
-    # from), twice over on two workers; a fresh worker holds its imports and one chunk of files.
-    with ProcessPoolExecutor(max_workers=min(jobs, len(work)), mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
         # map keeps input order, so output is the same whatever the worker count; small chunks keep
         # few files' results in flight (a worker pickles a whole chunk at once): memory stays flat.
         for result in pool.map(plan_one, work, [settings] * len(work), chunksize=max(1, min(4, len(work) // (jobs * 4)))):
