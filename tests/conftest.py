@@ -68,3 +68,16 @@ def copy_tree(src: Path, dst: Path) -> Path:
 def run_module(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "eventmod", *args], capture_output=True, text=True, cwd=cwd,
                           env={**os.environ, "NO_COLOR": "1"})
+
+
+# The tests that take longest go first, so that with one worker per CPU (pytest-xdist) the
+# longest one is not the last to start: the suite ends when the other workers do.
+FIRST = ("tests/test_stdlib_corpus.py", "tests/test_scope_soundness.py", "tests/test_properties.py")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    def rank(item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return FIRST.index(path) if path in FIRST else len(FIRST)
+
+    items.sort(key=rank)  # stable: the order within each group is kept
