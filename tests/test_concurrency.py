@@ -93,14 +93,14 @@ def test_a_file_changed_since_planning_refuses_every_write(tmp_path, changed):
 def test_a_symlinked_target_is_written_through(tmp_path):
     project = make_project(tmp_path / "project")
     root = project / "root"
-    real = root / "shared" / "alpha_impl.py"
+    real = root / "common" / "alpha_impl.py"
     real.parent.mkdir()
     shutil.move(root / "pkg_alpha" / "mod.py", real)
-    (root / "pkg_alpha" / "mod.py").symlink_to(Path("..") / "shared" / "alpha_impl.py")
+    (root / "pkg_alpha" / "mod.py").symlink_to(Path("..") / "common" / "alpha_impl.py")
     result = subprocess.run(_apply_cmd(project), cwd=tmp_path, env=_env(), capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     link = root / "pkg_alpha" / "mod.py"
-    assert link.is_symlink() and os.readlink(link) == str(Path("..") / "shared" / "alpha_impl.py")
+    assert link.is_symlink() and os.readlink(link) == str(Path("..") / "common" / "alpha_impl.py")
     assert "EventType.ALPHA_STARTED" in real.read_text()
 
 
