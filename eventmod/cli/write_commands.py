@@ -245,8 +245,6 @@ def revert(
 
     The imports left unused go too; blocks edited by hand since apply are left alone.
     """
-    from eventmod import api
-
     common = o.Common.of(locals())
     report = c.reporter(common, writes=True)
     project, selection = c.prepare(common, report)
