@@ -449,3 +449,38 @@ def test_format_cache_skips_black_on_a_repeated_run_and_changes_no_byte(tmp_path
     assert "BLACK_IMPORTED=False" in runs[1].stderr
     assert runs[0].stdout == runs[1].stdout == uncached.stdout
     assert len(runs[0].stdout) > 100_000
+
+
+def test_a_pooled_run_fills_the_caches_so_the_next_pooled_run_learns_nothing_again(synthetic_root, tmp_path, monkeypatch):
+    """Worker processes save no cache themselves: each hands what it learned (a file's own
+    style, black's answers) back with its result and the command's process saves it. So the
+    second `--jobs 2` run walks no file for its style (the walk raises if it is asked for),
+    and writes the same patch."""
+    from eventmod.codegen import black_cache
+    from eventmod.transform import house, runner
+
+    monkeypatch.setattr(runner, "POOL_MIN_BYTES", 0)
+    monkeypatch.setenv("EVENTMOD_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("EVENTMOD_NO_CACHE", raising=False)
+    config, catalog = _setup(synthetic_root)
+    black_cache.style_cache.cache_clear()
+    black_cache.black_cache.cache_clear()
+    try:
+        first = run_diff(engine.plan_run(config, catalog, jobs=2))
+        black_cache.style_cache().save()
+        black_cache.black_cache().save()
+        saved = json.loads((tmp_path / "cache" / "style-v1.json").read_text(encoding="utf-8"))
+        files = {f.path for f in engine.plan_run(config, catalog, jobs=1).files}
+        assert len(files) >= 5 and len(saved) >= len(files)
+
+        black_cache.style_cache.cache_clear()  # a new run: the cache is read back from disk
+        black_cache.black_cache.cache_clear()
+
+        def no_walk(source, tree):
+            raise AssertionError(f"{source.path} was walked for its style again")
+
+        monkeypatch.setattr(house, "file_habits", no_walk)  # workers are forked: they see it too
+        assert run_diff(engine.plan_run(config, catalog, jobs=2)) == first
+    finally:
+        black_cache.style_cache.cache_clear()
+        black_cache.black_cache.cache_clear()

@@ -122,7 +122,7 @@ def test_name_uses_judged_per_site_give_the_policys_verdict(text, expected):
 
 
 # -- what a run remembers between runs, keyed by content -------------------------------------------
-def test_a_files_quote_is_walked_for_once_and_then_read_from_the_style_cache(tmp_path, monkeypatch):
+def test_a_files_own_style_is_walked_for_once_and_then_read_from_the_style_cache(tmp_path, monkeypatch):
     from eventmod.codegen.black_cache import style_cache
     from eventmod.pyast.source import SourceFile
     from eventmod.transform import house
@@ -130,26 +130,32 @@ def test_a_files_quote_is_walked_for_once_and_then_read_from_the_style_cache(tmp
     monkeypatch.setenv("EVENTMOD_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("EVENTMOD_NO_CACHE", raising=False)
     walks = []
-    original = house.dominant_quote
+    original = house.file_habits
 
     def counting(source, tree):
         walks.append(source.path)
         return original(source, tree)
 
-    monkeypatch.setattr(house, "dominant_quote", counting)
-    texts = {"single.py": "x = {'a': 'b', 'c': 'd'}\ny = \"e\"\n", "double.py": "x = {\"a\": \"b\"}\ny = 'c'\n"}
+    monkeypatch.setattr(house, "file_habits", counting)
+    texts = {"single.py": "x = {'a': 'b', 'c': 'd'}\ny = \"e\"\n\n#bare\n#comments\n",
+             "double.py": "x = {\"a\": \"b\"}\ny = 'c'\nlog.info('m')\n"}
     try:
         for _ in range(2):  # the second round is a new run: the cache is read back from disk
             style_cache.cache_clear()
             for name, text in texts.items():
                 source = SourceFile.decode(name, text.encode())
                 tree = ast.parse(text)
-                assert house.cached_dominant_quote(source, tree) == original(source, tree)
+                assert house.cached_file_habits(source, tree) == original(source, tree)
             style_cache().save()
         assert walks == ["single.py", "double.py"]
+        single = house.cached_file_habits(SourceFile.decode("single.py", texts["single.py"].encode()), ast.parse(texts["single.py"]))
+        assert (single.dominant_quote, single.data_single, single.comment) == ("'", 2, "#")
         changed = SourceFile.decode("single.py", b"x = \"a\"\n")  # another content: walked again
-        assert house.cached_dominant_quote(changed, ast.parse("x = \"a\"\n")) == '"'
+        assert house.cached_file_habits(changed, ast.parse("x = \"a\"\n")).dominant_quote == '"'
         assert walks[-1] == "single.py" and len(walks) == 3
+        # a damaged entry (wrong types, unknown fields, not JSON) is walked again, never trusted
+        for damaged in ('{"all_single": "9"}', '{"nonsense": 1}', "not json", '{"comment": 3}'):
+            assert house._file_habits_from_json(damaged) is None
     finally:
         style_cache.cache_clear()
 
@@ -305,3 +311,32 @@ def test_the_statements_child_blocks_skips_own_no_block():
 
     for kind in walk.SIMPLE_STATEMENTS:
         assert not {"body", "handlers", "cases", "orelse", "finalbody"} & set(kind._fields), kind
+
+
+# -- fast scans give the answer of the loops they replace -----------------------------------------
+from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
+
+_INDENT_ALPHABET = [" ", "  ", "    ", "\t", "#", "x", "\n", "\n", "\n", "\r\n", "\r", "\x0c", "\xa0", "\u2003", "é"]
+
+
+@hsettings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_INDENT_ALPHABET), max_size=60))
+def test_the_indent_unit_scan_equals_the_line_loop(pieces):
+    from eventmod.pyast.source import detect_indent_unit, indent_unit_of, split_lines
+
+    text = "".join(pieces)
+    assert indent_unit_of(text) == detect_indent_unit(split_lines(text))
+
+
+@pytest.mark.parametrize("text, unit", [
+    ("def f():\n  x = 1\n  if x:\n    y = 2\n", "  "),
+    ("def f():\n\tx = 1\n", "\t"),
+    ("# only\n#  comments\n", "    "),
+    ("class A:\n    def f(self):\n        pass\n\n\n    # comment\n", "    "),
+    ("def f():\r\n   x = 1\r\n", "   "),  # CRLF line ends take the scan too
+    ("def f():\x0c\n  x = 1\n", "  "),  # a form feed: the line loop decides
+])
+def test_the_indent_unit_of_typical_files(text, unit):
+    from eventmod.pyast.source import indent_unit_of
+
+    assert indent_unit_of(text) == unit

@@ -165,6 +165,7 @@ def module_loggers(tree: ast.Module, patterns: re.Pattern[str]) -> frozenset[str
                     visit(block, prefixes, classes)
 
     visit(tree.body, ("",), True)
+    del visit, is_logger  # break the recursive closures' reference cycles
     return frozenset(found)
 
 

@@ -67,6 +67,7 @@ def import_time_imports(tree: ast.Module, module: str, is_package: bool) -> list
                 visit(getattr(stmt, "finalbody", []))
 
     visit(tree.body)
+    del visit  # break the recursive closure's reference cycle
     expanded: list[str] = []
     for name in found:
         parts = name.split(".")

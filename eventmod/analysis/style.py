@@ -54,23 +54,71 @@ AUTO = "auto"
 
 
 def file_style(source: SourceFile, tree: ast.Module, black: BlackSettings, house: HouseStyle | None = None,
-               mode: str = BLACK, quote_of: "Callable[[SourceFile, ast.Module], str] | None" = None) -> Style:
+               mode: str = BLACK, learn: "Callable[[SourceFile, ast.Module], FileHabits] | None" = None) -> Style:
     """How blocks are written in this file (shared by apply, revert and check, so all render
     alike). `mode` "black": black's layout with the file's dominant quote; "auto": the house
-    style (see the module docstring). `quote_of`: `dominant_quote`, or a caller's cache of it."""
-    quote_of = quote_of or dominant_quote
+    style (see the module docstring). `learn`: `file_habits`, or a caller's cache of it (asked
+    at most once, and only when the blocks leave something to learn from the file itself)."""
     base = Style(
         indent_unit=source.indent_unit,
         line_length=black.line_length,
         normalize_strings=not black.skip_string_normalization,
         newline=source.newline,
     )
+    own = _Once(source, tree, learn or file_habits)
     if mode != AUTO:
-        return replace(base, quote=quote_of(source, tree))
-    learned = file_decisions(source, tree, black, house or HouseStyle())
-    quote = learned.quote or quote_of(source, tree)
+        return replace(base, quote=own().dominant_quote)
+    learned = file_decisions(source, tree, black, house or HouseStyle(), own)
+    quote = learned.quote or own().dominant_quote
     return Style(base.indent_unit, quote, base.line_length, base.normalize_strings, base.newline,
                  learned.trailing_commas, learned.blank_lines, learned.comment, learned.message_quote or quote)
+
+
+@dataclass(frozen=True)
+class FileHabits:
+    """What one file's own code says of its style, learned in one walk (`file_habits`): the
+    quotes of all its string literals, of its plain data strings and of its log messages (see
+    `StringCounts`), its compound statements with and without blank lines around them
+    (`blank_line_habit`), and its comment prefix (`comment_habit`). A pure function of the
+    file's text, so a caller may keep it by content hash."""
+
+    all_single: int = 0
+    all_double: int = 0
+    data_single: int = 0
+    data_double: int = 0
+    message_single: int = 0
+    message_double: int = 0
+    spaced: int = 0
+    glued: int = 0
+    comment: str = "# "
+
+    @property
+    def dominant_quote(self) -> str:
+        """The quote most of the file's string literals use (black's double quote on a tie)."""
+        return "'" if self.all_single > self.all_double else '"'
+
+
+def file_habits(source: SourceFile, tree: ast.Module) -> FileHabits:
+    strings = string_counts(source, tree)
+    spaced, glued = blank_line_habit(source, tree)
+    return FileHabits(strings.all["'"], strings.all['"'], strings.data["'"], strings.data['"'],
+                      strings.messages["'"], strings.messages['"'], spaced, glued, comment_habit(source))
+
+
+class _Once:
+    """`learn(source, tree)`, computed at most once and only when asked for."""
+
+    def __init__(self, source: SourceFile, tree: ast.Module, learn: "Callable[[SourceFile, ast.Module], FileHabits]"):
+        self._args: tuple[SourceFile, ast.Module] | None = (source, tree)
+        self._learn = learn
+        self._value: FileHabits | None = None
+
+    def __call__(self) -> FileHabits:
+        if self._value is None:
+            assert self._args is not None
+            self._value = self._learn(*self._args)
+            self._args = None
+        return self._value
 
 
 @dataclass(frozen=True)
@@ -90,17 +138,25 @@ class Decision:
 
 
 def file_decisions(source: SourceFile, tree: ast.Module, black: BlackSettings, house: HouseStyle,
-                   strings: "StringCounts | None" = None) -> Decision:
+                   own: "FileHabits | Callable[[], FileHabits] | None" = None) -> Decision:
+    """The file's learned style and where each part came from. `own`: what the file's code says
+    (`file_habits`), or a function that learns it on demand: it is asked only when the blocks
+    leave a part undecided."""
+    if own is None:
+        own = _Once(source, tree, file_habits)
+    elif isinstance(own, FileHabits):
+        own = _Known(own)
     habits = house.habits
     where = f"{habits.blocks} block(s) in {', '.join(house.files[:3])}{', ...' if len(house.files) > 3 else ''}"
+    learned: FileHabits | None = None
     if habits.quote is not None:
         quote, quote_from = habits.quote, f"the blocks ({habits.single} single, {habits.double} double; {where})"
     else:
-        strings = strings or string_counts(source, tree)
-        counts = strings.data
-        if counts["'"] != counts['"']:
-            quote = "'" if counts["'"] > counts['"'] else '"'
-            quote_from = f"the file's data strings ({counts[chr(39)]} single, {counts[chr(34)]} double)"
+        learned = own()
+        single, double = learned.data_single, learned.data_double
+        if single != double:
+            quote = "'" if single > double else '"'
+            quote_from = f"the file's data strings ({single} single, {double} double)"
         else:
             quote, quote_from = None, "the file's strings (its data strings do not decide)"
     if black.uses_black:
@@ -112,22 +168,34 @@ def file_decisions(source: SourceFile, tree: ast.Module, black: BlackSettings, h
     if habits.blank_lines is not None:
         blank, blank_from = habits.blank_lines, f"the blocks ({habits.spaced} with blank lines around, {habits.glued} without)"
     else:
-        spaced, glued = blank_line_habit(source, tree)
+        spaced, glued = own().spaced, own().glued
         blank = spaced >= 2 and spaced * 5 >= (spaced + glued) * 3
         blank_from = f"the file's compound statements ({spaced} with blank lines around, {glued} without)"
     if habits.comment is not None:
         comment, comment_from = habits.comment, "the blocks' comments"
     else:
-        comment = comment_habit(source)
+        comment = own().comment
         comment_from = "the file's comments"
-    messages = strings.messages if strings is not None else message_quotes(source.text)
+    if learned is not None:
+        single, double = learned.message_single, learned.message_double
+    else:  # the blocks decided the quote: the messages are read off the text, no walk
+        messages = message_quotes(source.text)
+        single, double = messages["'"], messages['"']
     message_quote: str | None
-    if messages["'"] != messages['"']:
-        message_quote = "'" if messages["'"] > messages['"'] else '"'
-        message_from = f"the file's log messages ({messages[chr(39)]} single, {messages[chr(34)]} double)"
+    if single != double:
+        message_quote = "'" if single > double else '"'
+        message_from = f"the file's log messages ({single} single, {double} double)"
     else:
         message_quote, message_from = None, "the data strings' quote (the file's log messages do not decide)"
     return Decision(quote, quote_from, commas, commas_from, blank, blank_from, comment, comment_from, message_quote, message_from)
+
+
+class _Known:
+    def __init__(self, value: FileHabits):
+        self._value = value
+
+    def __call__(self) -> FileHabits:
+        return self._value
 
 
 def dominant_quote(source: SourceFile, tree: ast.Module) -> str:

@@ -71,20 +71,21 @@ def prepare_selection(project: "Project", selectors, report: Reporter) -> "Selec
         report.fail(exc.problems)
 
 
-def plan(project: "Project", selection: "Selection", common: Common, report: Reporter, sink=None) -> "RunPlan":
-    """Plan the selection with a progress bar on a terminal (`sink`: see `api.plan`)."""
+def plan(project: "Project", selection: "Selection", common: Common, report: Reporter, sink=None, digest=None) -> "RunPlan":
+    """Plan the selection with a progress bar on a terminal (`sink`, `digest`: see `api.plan`)."""
     from eventmod import api
 
     bar = ProgressBar(enabled=not common.quiet)
     try:
-        return api.plan(project, selection, jobs=jobs(common), progress=bar, sink=sink)
+        return api.plan(project, selection, jobs=jobs(common), progress=bar, sink=sink, digest=digest)
     finally:
         bar.close()
 
 
-def plan_or_fail(project: "Project", selection: "Selection", common: Common, report: Reporter, sink=None) -> "RunPlan":
+def plan_or_fail(project: "Project", selection: "Selection", common: Common, report: Reporter, sink=None,
+                 digest=None) -> "RunPlan":
     """Plan; any spec or code problem prints every problem and exits 2; warnings are printed."""
-    run = plan(project, selection, common, report, sink)
+    run = plan(project, selection, common, report, sink, digest)
     if run.errors():
         report.fail(run.all_problems())
     report.warnings(run.all_problems())

@@ -60,7 +60,10 @@ def dry_run(
     of the git work tree root is in (or to root: --relative, or outside git). The summary goes
     to stderr.
     """
-    from eventmod.reports.diff import PatchSpool, colorize, file_diff
+    from dataclasses import replace
+    from functools import partial
+
+    from eventmod.reports.diff import PatchSpool, colorize, digest
     from eventmod.reports.summary import Summary, behaviour_changes
 
     common = o.Common.of(locals())
@@ -75,14 +78,16 @@ def dry_run(
     pieces = PatchSpool(PATCH_SPOOL_CHARS)
 
     def take_diff(plan):
-        """Each file's diff as it is planned, then the file's texts are let go of (memory flat in
-        the run's size); nothing is printed before the whole run is known to be sound."""
-        text = file_diff(plan, prefix)
-        if text:
-            pieces.write(colorize(text) if colored else text)
-        return plan.release()
+        """Each file's diff as it is planned (taken where the file was planned: `digest`), then
+        let go of (memory flat in the run's size); nothing is printed before the whole run is
+        known to be sound."""
+        if plan.diff:
+            pieces.write(colorize(plan.diff) if colored else plan.diff)
+        return replace(plan, diff=None)
 
-    run = c.plan_or_fail(project, selection, common, report, sink=None if directory is not None else take_diff)
+    streamed = directory is None
+    run = c.plan_or_fail(project, selection, common, report, sink=take_diff if streamed else None,
+                         digest=partial(digest, prefix=prefix) if streamed else None)
     enum = project.config.enum_class
     changed = any(f.changed for f in run.files)
     if directory is not None:

@@ -4,8 +4,9 @@ CI, the next dry-run) neither imports nor calls black for blocks it has laid out
 Keys hash everything black's output depends on (the input, the depth, the mode, black's
 version); values are black's output, so a hit returns exactly what black would. Set
 EVENTMOD_NO_CACHE=1 to bypass it, EVENTMOD_CACHE_DIR to move it (default:
-$XDG_CACHE_HOME/eventmod or ~/.cache/eventmod). Only the process that planned in-process
-saves new entries; worker processes just read it.
+$XDG_CACHE_HOME/eventmod or ~/.cache/eventmod). Only the process that runs the command saves
+the cache; a worker process hands what it learned back with each result (`new_entries`,
+`keep_entries`), so a pooled run fills the cache as an in-process one does.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class FormatCache:
         self.path = path
         self._entries: dict[str, str] | None = None
         self._dirty = False
+        self._new: dict[str, str] = {}  # put since the last `take_new` (what a worker hands back)
 
     def _load(self) -> dict[str, str]:
         if self._entries is None:
@@ -44,9 +46,16 @@ class FormatCache:
         entries = self._load()
         if entries.get(key) != value:
             entries[key] = value
+            self._new[key] = value
             if not self._dirty:
                 self._dirty = True
                 atexit.register(self.save)
+
+    def take_new(self) -> dict[str, str]:
+        """The entries put since the last call (a worker process saves nothing itself: it hands
+        these to the process that planned the run, which saves them)."""
+        new, self._new = self._new, {}
+        return new
 
     def save(self) -> None:
         if not self._dirty or self.path is None or self._entries is None:
@@ -118,6 +127,18 @@ def black_cache() -> FormatCache:
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "eventmod"
     )
     return FormatCache(Path(base) / f"black-{version}.json")
+
+
+def new_entries() -> tuple[dict[str, str], dict[str, str]]:
+    """What this process put in its black and style caches since the last call."""
+    return black_cache().take_new(), style_cache().take_new()
+
+
+def keep_entries(entries: tuple[dict[str, str], dict[str, str]]) -> None:
+    """Entries a worker learned (`new_entries`), put in this process's caches, saved at its exit."""
+    for cache, found in zip((black_cache(), style_cache()), entries):
+        for key, value in found.items():
+            cache.put(key, value)
 
 
 @lru_cache(maxsize=1)

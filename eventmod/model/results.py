@@ -59,6 +59,8 @@ class FilePlan:
     references: tuple[tuple[str, int], ...] = ()
     # The texts were let go of by a run that streams its output (`release`); the file changed.
     released: bool = False
+    # The file's unified diff, taken where the file was planned (`digested`), or None.
+    diff: str | None = None
 
     @property
     def changed(self) -> bool:
@@ -68,6 +70,10 @@ class FilePlan:
         """This plan without its texts and edit map (outcomes, problems and whether the file
         changed are kept): what a dry-run holds once the file's diff is written."""
         return replace(self, old=None, new=None, origin=(), released=self.changed)
+
+    def digested(self, diff: str) -> "FilePlan":
+        """This plan released (see `release`), holding its diff instead of its texts."""
+        return replace(self.release(), diff=diff)
 
     def sharing(self, events: tuple[EventSpec, ...]) -> "FilePlan":
         """This plan with each outcome's event replaced by the equal one of `events` (the

@@ -164,6 +164,7 @@ def enclosing_scopes(tree: ast.Module) -> dict[int, list[ast.AST]]:
                     visit(block, chain)
 
     visit(tree.body, [])
+    del visit  # a recursive closure is a reference cycle (holding the tree): break it
     return found
 
 

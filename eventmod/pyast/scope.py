@@ -635,6 +635,7 @@ def enclosing_map(tree: ast.Module) -> dict[int, Enclosing]:
                 visit_class(stmt, chain)
 
     visit_class(tree, ())  # type: ignore[arg-type]  # module level: like a class body, no chain
+    del visit_function, visit_class  # break the closures' reference cycle (see `used_names`)
     return found
 
 
@@ -669,6 +670,7 @@ def used_names(tree: ast.AST) -> list[ast.Name]:
             visit(child, bound)
 
     visit(tree, frozenset())
+    del visit  # a recursive closure is a reference cycle: break it, so the tree is freed at once
     return list(seen.values())
 
 

@@ -90,7 +90,10 @@ def walk_statements(function: ast.AST) -> Iterator[Placed]:
             for owner, child_field, child_body in child_blocks(stmt):
                 yield from walk(owner, child_field, child_body)
 
-    yield from walk(function, "body", function.body)  # type: ignore[attr-defined]
+    try:
+        yield from walk(function, "body", function.body)  # type: ignore[attr-defined]
+    finally:
+        del walk  # a recursive closure is a reference cycle: break it
 
 
 def path_to(function: ast.AST, target: ast.stmt) -> list[Step] | None:
@@ -108,7 +111,9 @@ def path_to(function: ast.AST, target: ast.stmt) -> list[Step] | None:
                     return [Step(owner, field, block, index), *found]
         return None
 
-    return search(function, "body", function.body)  # type: ignore[attr-defined]
+    path = search(function, "body", function.body)  # type: ignore[attr-defined]
+    del search  # a recursive closure is a reference cycle (holding `target`): break it
+    return path
 
 
 def enclosing_statements(function: ast.AST, target: ast.stmt) -> list[ast.stmt]:
@@ -179,6 +184,7 @@ def index_functions(tree: ast.Module) -> dict[str, FunctionNode]:
                     visit(block, prefix, local_prefix)
 
     visit(tree.body, "", "")
+    del visit  # a recursive closure is a reference cycle (holding the tree): break it
     return found
 
 
@@ -195,4 +201,5 @@ def index_classes(tree: ast.Module) -> frozenset[str]:
                 visit(node.body, f"{prefix}{node.name}.")
 
     visit(tree.body, "")
+    del visit  # break the recursive closure's reference cycle
     return frozenset(found)

@@ -109,6 +109,12 @@ def file_diff(plan: FilePlan, prefix: str = "") -> str:
     return "".join(out)
 
 
+def digest(plan: FilePlan, prefix: str = "") -> FilePlan:
+    """The plan holding its diff (`file_diff`) instead of its texts: what a dry-run needs of a
+    file, taken where the file is planned (a worker process sends back the diff alone)."""
+    return plan.digested(file_diff(plan, prefix))
+
+
 def _decode(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]

@@ -57,7 +57,7 @@ from eventmod.model.spec import Catalog, EventSpec, SelectedCatalog, Selection
 from eventmod.pyast.bindings import bindings, enclosing_scopes
 from eventmod.pyast.source import Loaded, SourceFile, load_source
 from eventmod.pyast.walk import FunctionNode, first_line, index_classes, index_functions, module_of
-from eventmod.transform.house import cached_dominant_quote, learn_house_style
+from eventmod.transform.house import cached_file_habits, learn_house_style
 from eventmod.transform.runner import FileJob, Progress, jobs_by_file, run_jobs
 from eventmod.transform.verify import verify_only_insertions
 
@@ -65,11 +65,11 @@ from eventmod.transform.verify import verify_only_insertions
 # -- the run -----------------------------------------------------------------------------------
 def plan_run(config: Config, catalog: Catalog, selection: Selection = Selection(), jobs: int = 1,
              progress: Progress | None = None, overlay: dict[str, bytes] | None = None, strict_style: bool = False,
-             sink: Callable[[FilePlan], FilePlan] | None = None) -> RunPlan:
+             sink: Callable[[FilePlan], FilePlan] | None = None, digest: Callable[[FilePlan], FilePlan] | None = None) -> RunPlan:
     """Plan every selected event: one `FilePlan` per target file (plus the enum file).
     `strict_style`: note present blocks whose house style differs from the learned one.
-    `sink`: sees each file's plan as it is made, in file order, and returns what the run keeps
-    (see `runner.run_jobs`)."""
+    `sink`: sees each file's plan as it is made, in file order, and returns what the run keeps;
+    `digest`: goes over each plan where it is made (see `runner.run_jobs`)."""
     settings = replace(settings_for(config), overlay=tuple(sorted((overlay or {}).items())), strict_style=strict_style)
     events = SelectedCatalog(catalog, selection).events()
     loaded: dict[str, Loaded | Problem] = {}
@@ -103,7 +103,7 @@ def plan_run(config: Config, catalog: Catalog, selection: Selection = Selection(
         plan = plan.sharing(events_of.get(plan.path, ()))
         return sink(plan) if sink is not None else plan
 
-    plans = run_jobs(plan_file, work, settings, jobs, progress, loaded, keep)
+    plans = run_jobs(plan_file, work, settings, jobs, progress, loaded, keep, digest)
     problems += unknown_member_problems(config, plans, additions, load)
     return RunPlan(tuple(plans), tuple(problems))
 
@@ -162,14 +162,14 @@ def plan_file(job: FileJob, settings: Settings, preloaded: "tuple[SourceFile, as
     source, tree = loaded
     references = _member_references(source, tree, settings) if job.events else ()
     outcomes, placements = _resolve_and_check(source, tree, job.events, settings)
-    style = file_style(source, tree, settings.black, settings.house, settings.style, cached_dominant_quote)
+    style = file_style(source, tree, settings.black, settings.house, settings.style, cached_file_habits)
     edits, outcomes, block_problems = _event_edits(source, tree, placements, outcomes, settings, style)
     added: tuple[str, ...] = ()
     if job.enum_additions:
         state = read_enum(source, tree, settings.enum_class)
         if not isinstance(state, Problem):
             # members are written like the enum's own (the file's dominant quote), whatever the blocks' style
-            edits.extend(enum_edits(source, state, list(job.enum_additions), cached_dominant_quote(source, tree)))
+            edits.extend(enum_edits(source, state, list(job.enum_additions), cached_file_habits(source, tree).dominant_quote))
             added = tuple(m.name for m in job.enum_additions)
     if not edits:
         return FilePlan(job.path, source.raw, None, tuple(outcomes), tuple(block_problems), enum_added=added, references=references)

@@ -21,14 +21,14 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from eventmod.analysis.style import AUTO, block_habits, dominant_quote
+from eventmod.analysis.style import AUTO, FileHabits, block_habits, file_habits
 from eventmod.codegen.black_cache import key_of, style_cache
 from eventmod.model.problems import Problem
 from eventmod.model.settings import Habits, HouseStyle, Settings
 from eventmod.pyast.source import Loaded, SourceFile
 
 HABITS_VERSION = 2  # bump when `block_habits` counts differently: cached answers are keyed by it
-QUOTE_VERSION = 1  # bump when `dominant_quote` counts differently
+FILE_HABITS_VERSION = 1  # bump when `file_habits` counts differently
 SCAN_FILES = 400
 SCAN_BYTES = 4_000_000
 SCAN_BLOCKS = 20
@@ -167,15 +167,31 @@ def _from_json(text: str) -> Habits:
     return Habits(**data)
 
 
-def cached_dominant_quote(source: SourceFile, tree: ast.Module) -> str:
-    """`analysis.style.dominant_quote` (a walk of the whole file), remembered by the file's
-    content hash in the style cache: a repeated run walks no file for its quote. Keyed by the
-    Python version too (where ast places the strings inside f-strings differs)."""
+def cached_file_habits(source: SourceFile, tree: ast.Module) -> FileHabits:
+    """`analysis.style.file_habits` (a walk of the whole file), remembered by the file's content
+    hash in the style cache: a repeated run walks no file for its own style (its quotes, blank
+    lines and comments). Keyed by the Python version too (where ast places the strings inside
+    f-strings differs)."""
     cache = style_cache()
-    key = key_of("quote", QUOTE_VERSION, sys.version_info[:2], source.encoding, hashlib.sha256(source.raw).hexdigest())
+    key = key_of("file", FILE_HABITS_VERSION, sys.version_info[:2], source.encoding, hashlib.sha256(source.raw).hexdigest())
     hit = cache.get(key)
-    if hit in ("'", '"'):
-        return hit
-    quote = dominant_quote(source, tree)
-    cache.put(key, quote)
-    return quote
+    if hit is not None:
+        remembered = _file_habits_from_json(hit)
+        if remembered is not None:
+            return remembered
+    habits = file_habits(source, tree)
+    cache.put(key, json.dumps(habits.__dict__, sort_keys=True))
+    return habits
+
+
+def _file_habits_from_json(text: str) -> FileHabits | None:
+    """A cached `FileHabits`, or None when the entry is not one (a damaged cache only costs a walk)."""
+    try:
+        data = json.loads(text)
+        habits = FileHabits(**data)
+    except (ValueError, TypeError):
+        return None
+    fields = habits.__dict__
+    if not isinstance(fields["comment"], str) or not all(type(v) is int for k, v in fields.items() if k != "comment"):
+        return None
+    return habits

@@ -63,7 +63,7 @@ from eventmod.pyast.bindings import bindings, enclosing_scopes, is_alias_of
 from eventmod.pyast.source import SourceFile, load_source, split_lines
 from eventmod.pyast.walk import FunctionNode, first_line, index_functions, module_of
 from eventmod.transform.apply import name_order
-from eventmod.transform.house import learn_house_style
+from eventmod.transform.house import cached_file_habits, learn_house_style
 from eventmod.transform.runner import FileJob, jobs_by_file, run_jobs
 from eventmod.transform.verify import verify_only_insertions
 
@@ -102,7 +102,7 @@ def revert_file(job: FileJob, settings: Settings, preloaded: object = None) -> R
         return RevertFile(job.path, None, None, problems=(loaded, *located))
     source, tree = loaded
     functions = index_functions(tree)
-    style = file_style(source, tree, settings.black, settings.house, settings.style)
+    style = file_style(source, tree, settings.black, settings.house, settings.style, cached_file_habits)
     names = _names(source, tree, settings, style)
     matcher = file_matcher(tree, settings.logger_module, settings.getter, settings.call)
     problems: list[Problem] = []
@@ -776,7 +776,7 @@ def _apply_restores(original: SourceFile, candidate: str, target: str, settings:
                         line_length=settings.black.line_length, taken=need.taken, order=name_order(settings))
     edits = list(plan.edits)
     if wanted["helper"]:
-        helper, _ = json_safe_helper_edit(source, tree, settings.json_safe_helper, file_style(source, tree, settings.black, settings.house, settings.style), plan.edits)
+        helper, _ = json_safe_helper_edit(source, tree, settings.json_safe_helper, file_style(source, tree, settings.black, settings.house, settings.style, cached_file_habits), plan.edits)
         if helper is not None:
             edits.append(helper)
     try:
