@@ -484,3 +484,28 @@ def test_a_pooled_run_fills_the_caches_so_the_next_pooled_run_learns_nothing_aga
     finally:
         black_cache.style_cache.cache_clear()
         black_cache.black_cache.cache_clear()
+
+
+@pytest.mark.parametrize("where", ["fixture", "synthetic"])
+def test_planning_leaves_no_reference_cycle_that_holds_a_syntax_tree(where, synthetic_root):
+    """The runner pauses the cyclic collector while it plans a file (`runner.collector_paused`):
+    that is sound only if reference counting frees each file's tree, i.e. no reference cycle
+    (a recursive closure, a parent pointer) holds a node. A run planned with the collector off
+    leaves no syntax-tree node for it to find."""
+    import gc
+
+    config, catalog = _setup(REPO if where == "fixture" else synthetic_root)
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        run = engine.plan_run(config, catalog, jobs=1)
+        assert sum(f.changed for f in run.files) >= 5
+        del run
+        gc.collect()
+        trees = collections.Counter(type(o).__name__ for o in gc.garbage if isinstance(o, ast.AST))
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert not trees, f"syntax-tree nodes left in reference cycles: {trees.most_common(5)}"
