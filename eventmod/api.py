@@ -78,12 +78,13 @@ def load_project(cwd: Path, *, config_file: Path | None = None, search_from: lis
     the file is found) and every spec file, problems collected. Raises InputError when the
     configuration itself is unusable."""
     from eventmod.config import load_config
+    from eventmod.io.spec_cache import spec_cache
     from eventmod.spec.loader import load_catalog
 
     config = load_config(cwd, config_file=config_file, search_from=search_from, **overrides)
     if not config.root.is_dir():
         raise InputError([Problem(str(config.root), 0, "root is not a directory; set `root` in [tool.eventmod] or pass --root")])
-    catalog, problems = load_catalog(config.specs, config.root)
+    catalog, problems = load_catalog(config.specs, config.root, spec_cache())
     return Project(config, catalog, tuple(problems))
 
 

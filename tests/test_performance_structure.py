@@ -352,7 +352,7 @@ def test_command_modules_are_imported_only_for_their_command():
 # other commands, the formatter and libcst, worker pools, and stdlib modules asked only on rare paths
 _NOT_FOR_VALIDATE = {
     "black", "blib2to3", "libcst", "pydantic", "rich", "multiprocessing", "concurrent.futures.process", "sysconfig",
-    "importlib.metadata", "sqlite3", "asyncio", "tempfile", "pickle", "socket", "logging", "argparse",
+    "importlib.metadata", "sqlite3", "asyncio", "tempfile", "socket", "logging", "argparse",
     "eventmod.transform.revert", "eventmod.io.writer", "eventmod.io.git", "eventmod.io.lock", "eventmod.io.eventdb",
     "eventmod.reports.diff", "eventmod.reports.coverage", "eventmod.reports.pr", "eventmod.reports.html",
     "eventmod.reports.observe", "eventmod.suggest.drafts", "eventmod.cli.write_commands", "eventmod.cli.workflows",
@@ -404,6 +404,12 @@ def test_an_in_process_run_imports_no_process_pool(args):
 # -- (e) each spec file composed once ------------------------------------------------------------
 @pytest.mark.parametrize("command", ["dry-run", "check", "validate"])
 def test_spec_files_are_parsed_once_per_run(command, synthetic_root, monkeypatch, eventmod):
+    """Without the spec cache (`io.spec_cache`; with it, a repeated run parses none), each spec
+    file is parsed exactly once per run."""
+    from eventmod.io import spec_cache
+
+    monkeypatch.setenv("EVENTMOD_NO_CACHE", "1")
+    spec_cache.spec_cache.cache_clear()
     specs = sorted((synthetic_root / "specs").glob("*.yaml"))
     texts = {p.read_text(encoding="utf-8"): p.name for p in specs}
     composed: collections.Counter[str] = collections.Counter()
@@ -418,8 +424,11 @@ def test_spec_files_are_parsed_once_per_run(command, synthetic_root, monkeypatch
             return _original(stream, *args, **kwargs)
 
         monkeypatch.setattr(yaml, name, counting)
-    result = eventmod(command, "--root", str(synthetic_root / "repo"), "--specs", str(synthetic_root / "specs"), "--jobs", "1")
-    monkeypatch.undo()
+    try:
+        result = eventmod(command, "--root", str(synthetic_root / "repo"), "--specs", str(synthetic_root / "specs"), "--jobs", "1")
+    finally:
+        monkeypatch.undo()
+        spec_cache.spec_cache.cache_clear()
     assert result.exit_code in (0, 1), result.output
     assert sum(calls.values()) == len(specs), calls
     assert composed == collections.Counter({p.name: 1 for p in specs}), composed

@@ -340,3 +340,126 @@ def test_the_indent_unit_of_typical_files(text, unit):
     from eventmod.pyast.source import indent_unit_of
 
     assert indent_unit_of(text) == unit
+
+
+# -- what spec files read as, remembered between runs ----------------------------------------------
+_SPEC = """component: worker
+file: app/worker.py
+events:
+  - id: job_done
+    event: JOB_DONE
+    in: run
+    after_log: "job done"
+    severity: INFO
+    payload: {job_id: job_id}
+"""
+
+
+_WORKER = "import logging\nlogger = logging.getLogger(__name__)\n\n\nasync def run(job_id):\n    logger.info(\"job done\")\n    return job_id\n"
+
+
+def _spec_project(tmp_path: Path) -> tuple[Path, Path]:
+    root = tmp_path / "root"
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "worker.py").write_text(_WORKER, encoding="utf-8")
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "worker.yaml").write_text(_SPEC, encoding="utf-8")
+    return root, specs
+
+
+def _fresh_cache(tmp_path: Path, monkeypatch, fingerprint: str = "code-1"):
+    from eventmod.io import spec_cache
+
+    monkeypatch.delenv("EVENTMOD_NO_CACHE", raising=False)
+    return spec_cache.SpecCache(tmp_path / "cache" / "specs.pickle", fingerprint)
+
+
+def test_a_spec_read_once_is_not_read_again_while_its_bytes_and_eventmod_stay_the_same(tmp_path, monkeypatch):
+    import yaml
+
+    from eventmod.spec.loader import load_catalog
+
+    root, specs = _spec_project(tmp_path)
+    first = _fresh_cache(tmp_path, monkeypatch)
+    catalog, problems = load_catalog(specs, root, first)
+    assert not problems and len(catalog.events()) == 1
+    first.save()
+    uncached, _ = load_catalog(specs, root)
+
+    def no_yaml(*args, **kwargs):
+        raise AssertionError("the spec was read again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(yaml, "compose", no_yaml)
+        again, problems = load_catalog(specs, root, _fresh_cache(tmp_path, monkeypatch))  # a new run, from disk
+    assert not problems and again == catalog == uncached
+
+    # other bytes, or another eventmod: read again, and the answer is the new one
+    (specs / "worker.yaml").write_text(_SPEC.replace("JOB_DONE", "JOB_FINISHED"), encoding="utf-8")
+    changed, _ = load_catalog(specs, root, _fresh_cache(tmp_path, monkeypatch))
+    assert changed.events()[0].event == "JOB_FINISHED"
+    with monkeypatch.context() as patched:
+        patched.setattr(yaml, "compose", no_yaml)
+        with pytest.raises(AssertionError, match="read again"):
+            load_catalog(specs, root, _fresh_cache(tmp_path, monkeypatch, fingerprint="code-2"))
+
+
+def test_a_remembered_spec_whose_target_is_gone_reports_it_and_a_spec_with_problems_is_never_kept(tmp_path, monkeypatch):
+    from eventmod.spec.loader import load_catalog
+
+    root, specs = _spec_project(tmp_path)
+    cache = _fresh_cache(tmp_path, monkeypatch)
+    load_catalog(specs, root, cache)
+    cache.save()
+    (root / "app" / "worker.py").unlink()
+    catalog, problems = load_catalog(specs, root, _fresh_cache(tmp_path, monkeypatch))
+    assert not catalog.components and any("not found under root" in p.message for p in problems)
+
+    (root / "app" / "worker.py").write_text(_WORKER, encoding="utf-8")
+    (specs / "worker.yaml").write_text(_SPEC.replace("payload: {job_id: job_id}", "payload: {job_id: job_id}\n    nonsense: 1"),
+                                       encoding="utf-8")
+    bad = _fresh_cache(tmp_path, monkeypatch)
+    _, problems = load_catalog(specs, root, bad)
+    assert problems
+    assert bad.get((specs / "worker.yaml").read_bytes(), str(specs / "worker.yaml")) is None
+    assert not bad._dirty  # nothing new to save
+
+
+def test_a_damaged_spec_cache_file_is_read_as_empty(tmp_path, monkeypatch):
+    from eventmod.spec.loader import load_catalog
+
+    root, specs = _spec_project(tmp_path)
+    (tmp_path / "cache").mkdir()
+    for damaged in (b"", b"not a pickle", b"\x80\x04K\x01."):  # the last: a pickled int, not a dict
+        (tmp_path / "cache" / "specs.pickle").write_bytes(damaged)
+        catalog, problems = load_catalog(specs, root, _fresh_cache(tmp_path, monkeypatch))
+        assert not problems and len(catalog.events()) == 1
+
+
+def test_no_spec_cache_under_eventmod_no_cache(tmp_path, monkeypatch):
+    from eventmod.io import spec_cache
+
+    monkeypatch.setenv("EVENTMOD_NO_CACHE", "1")
+    spec_cache.spec_cache.cache_clear()
+    try:
+        assert spec_cache.spec_cache().path is None
+    finally:
+        spec_cache.spec_cache.cache_clear()
+
+
+def test_the_code_fingerprint_changes_when_a_module_of_eventmod_changes(tmp_path, monkeypatch):
+    import shutil
+
+    from eventmod.io import spec_cache
+
+    package = Path(spec_cache.__file__).resolve().parent.parent
+    copy = tmp_path / "eventmod"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    fake = copy / "io" / "spec_cache.py"
+    monkeypatch.setattr(spec_cache, "__file__", str(fake))
+    before = spec_cache.code_fingerprint()
+    assert spec_cache.code_fingerprint() == before
+    target = copy / "spec" / "loader.py"
+    target.write_text(target.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert spec_cache.code_fingerprint() != before

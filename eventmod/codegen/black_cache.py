@@ -123,10 +123,7 @@ def black_cache() -> FormatCache:
     version = installed_version("black")
     if version is None:
         return FormatCache(None)
-    base = os.environ.get("EVENTMOD_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "eventmod"
-    )
-    return FormatCache(Path(base) / f"black-{version}.json")
+    return FormatCache(cache_dir() / f"black-{version}.json")
 
 
 def new_entries() -> tuple[dict[str, str], dict[str, str]]:
@@ -147,7 +144,13 @@ def style_cache() -> FormatCache:
     the file's content hash (`transform.house`); same directory and switches as black's."""
     if os.environ.get("EVENTMOD_NO_CACHE"):
         return FormatCache(None)
+    return FormatCache(cache_dir() / "style-v1.json")
+
+
+def cache_dir() -> Path:
+    """Where eventmod keeps its caches: EVENTMOD_CACHE_DIR, else $XDG_CACHE_HOME/eventmod or
+    ~/.cache/eventmod (EVENTMOD_NO_CACHE=1 turns every cache off)."""
     base = os.environ.get("EVENTMOD_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "eventmod"
     )
-    return FormatCache(Path(base) / "style-v1.json")
+    return Path(base)

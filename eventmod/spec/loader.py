@@ -16,7 +16,7 @@ import reprlib
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -65,8 +65,18 @@ class _Node:
     node: yaml.Node
 
 
-def load_catalog(spec_dir: Path, root: Path) -> tuple[Catalog, list[Problem]]:
-    """Load every `*.yaml`/`*.yml` in `spec_dir` (sorted, so runs are deterministic)."""
+class SpecMemo(Protocol):
+    """Remembers what a spec file's bytes read as (a caller's persistent cache, `io.spec_cache`):
+    only files that read without any problem are put, and a remembered file's target is checked
+    again under root (it may have moved), so the answer is the one reading would give."""
+
+    def get(self, raw: bytes, shown: str) -> ComponentSpec | None: ...
+    def put(self, raw: bytes, shown: str, spec: ComponentSpec) -> None: ...
+
+
+def load_catalog(spec_dir: Path, root: Path, memo: SpecMemo | None = None) -> tuple[Catalog, list[Problem]]:
+    """Load every `*.yaml`/`*.yml` in `spec_dir` (sorted, so runs are deterministic). `memo`:
+    what earlier runs read the same bytes as (see `SpecMemo`)."""
     problems: list[Problem] = []
     if not spec_dir.is_dir():
         return Catalog(()), [Problem(str(spec_dir), 0, "spec directory not found; set `specs` in [tool.eventmod] or pass --specs")]
@@ -77,7 +87,7 @@ def load_catalog(spec_dir: Path, root: Path) -> tuple[Catalog, list[Problem]]:
     seen_ids: dict[str, str] = {}
     seen_components: dict[str, str] = {}
     for path in files:
-        component, file_problems = load_spec_file(path, root, display=_display(path))
+        component, file_problems = load_spec_file(path, root, display=_display(path), memo=memo)
         problems.extend(file_problems)
         if component is None:
             continue
@@ -105,13 +115,21 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def load_spec_file(path: Path, root: Path, display: str | None = None) -> tuple[ComponentSpec | None, list[Problem]]:
+def load_spec_file(path: Path, root: Path, display: str | None = None, memo: SpecMemo | None = None
+                   ) -> tuple[ComponentSpec | None, list[Problem]]:
     shown = display or str(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         return None, [Problem(shown, 0, f"cannot read: {exc.strerror}")]
-    return load_spec_bytes(raw, root, shown)
+    if memo is not None:
+        remembered = memo.get(raw, shown)
+        if remembered is not None and _ComponentReader(shown, root).target_problem(remembered.file) is None:
+            return remembered, []
+    component, problems = load_spec_bytes(raw, root, shown)
+    if memo is not None and component is not None and not problems:
+        memo.put(raw, shown, component)
+    return component, problems
 
 
 def load_spec_bytes(raw: bytes, root: Path, shown: str) -> tuple[ComponentSpec | None, list[Problem]]:
@@ -356,18 +374,23 @@ class _ComponentReader:
         rel = self.string(node, "file")
         if rel is None:
             return None
-        if os.path.isabs(rel):
-            self.problem(node.line, f"file '{rel}' must be relative to root ({self.root})")
+        problem = self.target_problem(rel)
+        if problem is not None:
+            self.problem(node.line, problem)
             return None
+        return Path(rel).as_posix()
+
+    def target_problem(self, rel: str) -> str | None:
+        """Why `file: rel` cannot be a target under root, or None."""
+        if os.path.isabs(rel):
+            return f"file '{rel}' must be relative to root ({self.root})"
         root = self.root.resolve()
         target = (root / rel).resolve()
         if not target.is_relative_to(root):
-            self.problem(node.line, f"file '{rel}' resolves outside root {root} (via '..' or a symlink); specs may only target code under root")
-            return None
+            return f"file '{rel}' resolves outside root {root} (via '..' or a symlink); specs may only target code under root"
         if not target.is_file():
-            self.problem(node.line, f"file '{rel}' not found under root {root}{_close_files(root, rel)}")
-            return None
-        return Path(rel).as_posix()
+            return f"file '{rel}' not found under root {root}{_close_files(root, rel)}"
+        return None
 
     def days(self, node: _Node | None) -> tuple[int, ...]:
         if node is None:
