@@ -279,10 +279,16 @@ def test_safe_mode_catching_a_wrong_transformation_is_an_internal_error(project,
     """Safe mode refuses a transformation that changed more than it inserted: an eventmod bug,
     so exit 3 (nothing written), not 2."""
     import eventmod.transform.apply as engine
+    from eventmod.codegen.black_cache import style_cache
 
     monkeypatch.setattr(engine, "verify_only_insertions", lambda *a, **k: "line 3 differs")
+    monkeypatch.setenv("EVENTMOD_NO_CACHE", "1")  # no proof an earlier test made for these bytes
+    style_cache.cache_clear()
     before = tree_hash(project)
-    run = invoke(project / "cwd", "apply", *flags(project, "apply"))
+    try:
+        run = invoke(project / "cwd", "apply", *flags(project, "apply"))
+    finally:
+        style_cache.cache_clear()
     assert run.code == 3, run
     assert "internal error: safe mode found that the transformation changed more than it inserted (line 3 differs)" in run.err
     assert "nothing was written" in run.err and tree_hash(project) == before

@@ -451,15 +451,73 @@ def test_no_spec_cache_under_eventmod_no_cache(tmp_path, monkeypatch):
 def test_the_code_fingerprint_changes_when_a_module_of_eventmod_changes(tmp_path, monkeypatch):
     import shutil
 
-    from eventmod.io import spec_cache
+    from eventmod.codegen import black_cache
 
-    package = Path(spec_cache.__file__).resolve().parent.parent
+    package = Path(black_cache.__file__).resolve().parent.parent
     copy = tmp_path / "eventmod"
     shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    fake = copy / "io" / "spec_cache.py"
-    monkeypatch.setattr(spec_cache, "__file__", str(fake))
-    before = spec_cache.code_fingerprint()
-    assert spec_cache.code_fingerprint() == before
-    target = copy / "spec" / "loader.py"
-    target.write_text(target.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
-    assert spec_cache.code_fingerprint() != before
+    monkeypatch.setattr(black_cache, "__file__", str(copy / "codegen" / "black_cache.py"))
+    black_cache.code_fingerprint.cache_clear()
+    try:
+        before = black_cache.code_fingerprint()
+        black_cache.code_fingerprint.cache_clear()
+        assert black_cache.code_fingerprint() == before
+        target = copy / "transform" / "verify.py"
+        target.write_text(target.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+        black_cache.code_fingerprint.cache_clear()
+        assert black_cache.code_fingerprint() != before
+    finally:
+        black_cache.code_fingerprint.cache_clear()
+
+
+# -- safe mode's proof, remembered for exactly the same input and output ---------------------------
+def _fixture_plan(emit: str | None = None):
+    from eventmod.config import load_config
+    from eventmod.reports.diff import run_diff
+    from eventmod.spec.loader import load_catalog
+    from eventmod.transform.apply import plan_run
+
+    repo = Path(__file__).resolve().parent.parent
+    config = load_config(repo, **({"emit": emit} if emit else {}))
+    catalog, _ = load_catalog(config.specs, config.root)
+    run = plan_run(config, catalog)
+    return run, run_diff(run)
+
+
+def test_safe_modes_proof_is_remembered_only_for_the_same_input_and_output_and_never_a_failure(tmp_path, monkeypatch):
+    from eventmod.codegen.black_cache import style_cache
+    from eventmod.transform import apply
+
+    monkeypatch.setenv("EVENTMOD_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("EVENTMOD_NO_CACHE", raising=False)
+    real = apply.verify_only_insertions
+    calls: list[str] = []
+
+    def counting(old_text, new_text, *args, **kwargs):
+        calls.append(new_text)
+        return real(old_text, new_text, *args, **kwargs)
+
+    style_cache.cache_clear()
+    try:
+        monkeypatch.setattr(apply, "verify_only_insertions", counting)
+        first, patch = _fixture_plan()
+        proved = len(calls)
+        assert proved >= 5 and not first.errors()
+        style_cache().save()
+        style_cache.cache_clear()  # a new run, the cache read back from disk
+        again, same = _fixture_plan()
+        assert len(calls) == proved and same == patch  # nothing proved again, the same patch
+        _fixture_plan(emit="background")  # another output: proved again
+        assert len(calls) > proved
+
+        # a failed proof is reported, and not remembered: the next run checks again and fails again
+        style_cache.cache_clear()
+        monkeypatch.setenv("EVENTMOD_CACHE_DIR", str(tmp_path / "other-cache"))
+        monkeypatch.setattr(apply, "verify_only_insertions", lambda *a, **k: "a line changed")
+        for _ in range(2):
+            failed, _ = _fixture_plan()
+            assert any("safe mode found" in p.message for p in failed.errors())
+            style_cache().save()
+            style_cache.cache_clear()
+    finally:
+        style_cache.cache_clear()

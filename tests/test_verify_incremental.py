@@ -80,7 +80,11 @@ def _record(monkeypatch, project) -> list[Call]:
 
 @pytest.fixture(scope="module")
 def recorded() -> list[Call]:
+    from eventmod.codegen.black_cache import style_cache
+
     mp = pytest.MonkeyPatch()
+    mp.setenv("EVENTMOD_NO_CACHE", "1")  # every proof made now (none remembered from an earlier run)
+    style_cache.cache_clear()
     try:
         calls: list[Call] = []
         for case in sorted(p for p in GOLDEN.iterdir() if (p / "input").is_dir()):
@@ -89,6 +93,7 @@ def recorded() -> list[Call]:
         return calls
     finally:
         mp.undo()
+        style_cache.cache_clear()
 
 
 # -- the corruptions ---------------------------------------------------------------------------------

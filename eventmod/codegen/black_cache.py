@@ -20,6 +20,10 @@ import sys
 from pathlib import Path
 
 
+# a cache file keeps at most this many entries (the newest): its size stays bounded over time
+MAX_ENTRIES = 100_000
+
+
 class FormatCache:
     def __init__(self, path: Path | None):
         self.path = path
@@ -65,8 +69,11 @@ class FormatCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".black-", suffix=".json")
+            entries = self._entries
+            if len(entries) > MAX_ENTRIES:  # the oldest go first (a dict keeps insertion order)
+                entries = dict(list(entries.items())[-MAX_ENTRIES:])
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(self._entries, handle)
+                json.dump(entries, handle)
             os.replace(tmp, self.path)
         except OSError:
             pass  # a cache that cannot be written only costs time
@@ -154,3 +161,23 @@ def cache_dir() -> Path:
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "eventmod"
     )
     return Path(base)
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """eventmod's own code, as a cache key: the version of Python and each module's path, size
+    and mtime. An answer cached by an eventmod whose code differs (another version, a fix being
+    worked on) is computed again."""
+    package = Path(__file__).resolve().parent.parent
+    parts = [sys.version]
+    for directory, dirs, names in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(names):
+            if name.endswith(".py"):
+                path = os.path.join(directory, name)
+                try:
+                    info = os.stat(path)
+                except OSError:
+                    continue
+                parts.append(f"{os.path.relpath(path, package)}:{info.st_size}:{info.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()

@@ -16,11 +16,10 @@ import atexit
 import hashlib
 import os
 import pickle
-import sys
 from functools import lru_cache
 from pathlib import Path
 
-from eventmod.codegen.black_cache import cache_dir
+from eventmod.codegen.black_cache import cache_dir, code_fingerprint
 from eventmod.model.spec import ComponentSpec
 
 # the cache keeps at most this many entries: those this run used, then the newest of the others
@@ -90,24 +89,6 @@ class SpecCache:
         except OSError:
             pass  # a cache that cannot be written only costs time
         self._dirty = False
-
-
-def code_fingerprint() -> str:
-    """eventmod's own code, as a key: the version of Python and each module's path, size and
-    mtime (a changed or reinstalled eventmod reads every spec again)."""
-    package = Path(__file__).resolve().parent.parent
-    parts = [sys.version]
-    for directory, dirs, names in os.walk(package):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(names):
-            if name.endswith(".py"):
-                path = os.path.join(directory, name)
-                try:
-                    info = os.stat(path)
-                except OSError:
-                    continue
-                parts.append(f"{os.path.relpath(path, package)}:{info.st_size}:{info.st_mtime_ns}")
-    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @lru_cache(maxsize=1)

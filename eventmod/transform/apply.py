@@ -8,6 +8,7 @@ instead of raising, so files can be planned in worker processes and the run stay
 from __future__ import annotations
 
 import ast
+import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
@@ -33,6 +34,7 @@ from eventmod.analysis.presence import (
 )
 from eventmod.analysis.style import Style, file_style
 from eventmod.analysis.enum_state import EnumRules, read_enum
+from eventmod.codegen.black_cache import code_fingerprint, key_of, style_cache
 from eventmod.codegen.enum_members import EnumMember, enum_edits, plan_members
 from eventmod.codegen.imports import NameOrder, file_logger, file_matcher, local_import, plan_imports
 from eventmod.codegen.json_safe import json_safe_helper_edit
@@ -181,14 +183,34 @@ def plan_file(job: FileJob, settings: Settings, preloaded: "tuple[SourceFile, as
     if settings.safe_mode:
         rewritten = frozenset(line + 1 for e in edits if e.kind in ("event", "import") for line in range(e.start, e.end))
         scopes = {line + 1: span.edit.scope for span in spans if span.edit.scope for line in range(span.start, span.end)}
-        mismatch = verify_only_insertions(source.text, new_text, origin, logger_module=settings.logger_module,
-                                          added_names=(settings.logger_import, settings.enum_class), replaced=rewritten,
-                                          old_tree=tree, scopes=scopes, results=_result_lines(spans))
+        mismatch = _verified(source.text, new_text, origin, logger_module=settings.logger_module,
+                             added_names=(settings.logger_import, settings.enum_class), replaced=rewritten,
+                             old_tree=tree, scopes=scopes, results=_result_lines(spans))
         if mismatch:
             problem = Problem(job.path, 0, f"internal error: safe mode found that the transformation changed more than it inserted ({mismatch}); nothing was written. Please report this with the file and spec.")
             return FilePlan(job.path, source.raw, None, tuple(outcomes), (problem,), references=references)
     return FilePlan(job.path, source.raw, source.encode(new_text), tuple(outcomes), tuple(block_problems), enum_added=added,
                     origin=tuple(origin), references=references)
+
+
+def _verified(old_text: str, new_text: str, origin: list[int | None], *, logger_module: str, added_names: tuple[str, ...],
+              replaced: frozenset[int], old_tree: ast.Module, scopes: dict[int, int], results: dict[int, str]) -> str | None:
+    """`verify_only_insertions`, whose passes are remembered (style cache) under a key made of
+    every one of its inputs and of eventmod's own code: a repeated run that writes exactly the
+    same output from exactly the same input trusts the proof it already made. A failure is never
+    remembered: it is found again, and reported."""
+    cache = style_cache()
+    key = key_of("verified", code_fingerprint(), hashlib.sha256(old_text.encode("utf-8", "surrogatepass")).hexdigest(),
+                 hashlib.sha256(new_text.encode("utf-8", "surrogatepass")).hexdigest(),
+                 hashlib.sha256(repr(origin).encode()).hexdigest(), logger_module, added_names, sorted(replaced),
+                 sorted(scopes.items()), sorted(results.items()))
+    if cache.get(key) == "ok":
+        return None
+    mismatch = verify_only_insertions(old_text, new_text, origin, logger_module=logger_module, added_names=added_names,
+                                      replaced=replaced, old_tree=old_tree, scopes=scopes, results=results)
+    if mismatch is None:
+        cache.put(key, "ok")
+    return mismatch
 
 
 def _result_lines(spans) -> dict[int, str]:
