@@ -58,7 +58,7 @@ from eventmod.model.settings import Config, Settings
 from eventmod.model.spec import Catalog, EventSpec, SelectedCatalog, Selection
 from eventmod.pyast.bindings import bindings, enclosing_scopes
 from eventmod.pyast.source import Loaded, SourceFile, load_source
-from eventmod.pyast.walk import FunctionNode, first_line, index_classes, index_functions, module_of
+from eventmod.pyast.walk import FunctionNode, first_line, index_classes, index_functions, module_of, statements_breadth_first
 from eventmod.transform.house import cached_file_habits, learn_house_style
 from eventmod.transform.runner import FileJob, Progress, jobs_by_file, run_jobs
 from eventmod.transform.verify import verify_only_insertions
@@ -332,8 +332,8 @@ def _module_names(tree: ast.Module, settings: Settings, source_text: str) -> set
     """Names bound at module level; everything the logger module exports when it is
     star-imported (eventmod cannot tell which)."""
     names = set(bindings(tree, source_text))
-    if any(isinstance(s, ast.ImportFrom) and s.module == settings.logger_module and any(a.name == "*" for a in s.names)
-           for s in ast.walk(tree)):
+    if "*" in source_text and any(isinstance(s, ast.ImportFrom) and s.module == settings.logger_module and any(a.name == "*" for a in s.names)
+                                  for s in statements_breadth_first(tree)):  # imports are statements: no expression walk
         names |= {settings.logger_import, settings.enum_class, "*"}
     return names
 
