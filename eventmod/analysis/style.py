@@ -120,6 +120,10 @@ class _Once:
             self._args = None
         return self._value
 
+    def peek(self) -> FileHabits | None:
+        """The value when it was already asked for, else None (nothing is learned)."""
+        return self._value
+
 
 @dataclass(frozen=True)
 class Decision:
@@ -138,7 +142,7 @@ class Decision:
 
 
 def file_decisions(source: SourceFile, tree: ast.Module, black: BlackSettings, house: HouseStyle,
-                   own: "FileHabits | Callable[[], FileHabits] | None" = None) -> Decision:
+                   own: "FileHabits | _Once | None" = None) -> Decision:
     """The file's learned style and where each part came from. `own`: what the file's code says
     (`file_habits`), or a function that learns it on demand: it is asked only when the blocks
     leave a part undecided."""
@@ -167,14 +171,16 @@ def file_decisions(source: SourceFile, tree: ast.Module, black: BlackSettings, h
         commas, commas_from = False, "the project does not format with black and has no blocks to learn from"
     if habits.blank_lines is not None:
         blank, blank_from = habits.blank_lines, f"the blocks ({habits.spaced} with blank lines around, {habits.glued} without)"
-    else:
-        spaced, glued = own().spaced, own().glued
+    else:  # from what was learned when it was (a cached answer), else read now: no walk for it
+        known = own.peek()
+        spaced, glued = (known.spaced, known.glued) if known is not None else blank_line_habit(source, tree)
         blank = spaced >= 2 and spaced * 5 >= (spaced + glued) * 3
         blank_from = f"the file's compound statements ({spaced} with blank lines around, {glued} without)"
     if habits.comment is not None:
         comment, comment_from = habits.comment, "the blocks' comments"
     else:
-        comment = own().comment
+        known = own.peek()
+        comment = known.comment if known is not None else comment_habit(source)
         comment_from = "the file's comments"
     if learned is not None:
         single, double = learned.message_single, learned.message_double
@@ -195,6 +201,9 @@ class _Known:
         self._value = value
 
     def __call__(self) -> FileHabits:
+        return self._value
+
+    def peek(self) -> FileHabits | None:
         return self._value
 
 

@@ -70,15 +70,21 @@ def run_jobs(plan_one: Callable[..., R], work: list[FileJob], settings: Settings
 
     from eventmod.codegen.black_cache import keep_entries
 
-    with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
-        # map keeps input order, so output is the same whatever the worker count; small chunks keep
-        # few files' results in flight (a worker pickles a whole chunk at once): memory stays flat.
-        for result, learned in pool.map(_pooled, [plan_one] * len(work), [digest] * len(work), work, [settings] * len(work),
-                                        chunksize=max(1, min(4, len(work) // (jobs * 4)))):
-            keep_entries(learned)  # what the worker's caches learned, saved by this process
-            results.append(keep(result))
-            if progress is not None:
-                progress.advance()
+    # What the workers inherit (the catalog, the settings, the caches) is frozen first: their
+    # collections then never trace it, nor touch (and so copy) its memory pages.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
+            # map keeps input order, so output is the same whatever the worker count; small chunks keep
+            # few files' results in flight (a worker pickles a whole chunk at once): memory stays flat.
+            for result, learned in pool.map(_pooled, [plan_one] * len(work), [digest] * len(work), work, [settings] * len(work),
+                                            chunksize=max(1, min(4, len(work) // (jobs * 4)))):
+                keep_entries(learned)  # what the worker's caches learned, saved by this process
+                results.append(keep(result))
+                if progress is not None:
+                    progress.advance()
+    finally:
+        gc.unfreeze()
     return results
 
 
