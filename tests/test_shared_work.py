@@ -372,7 +372,7 @@ def _fresh_cache(tmp_path: Path, monkeypatch, fingerprint: str = "code-1"):
     from eventmod.io import spec_cache
 
     monkeypatch.delenv("EVENTMOD_NO_CACHE", raising=False)
-    return spec_cache.SpecCache(tmp_path / "cache" / "specs.pickle", fingerprint)
+    return spec_cache.SpecCache(tmp_path / "cache" / "specs", fingerprint)
 
 
 def test_a_spec_read_once_is_not_read_again_while_its_bytes_and_eventmod_stay_the_same(tmp_path, monkeypatch):
@@ -423,18 +423,50 @@ def test_a_remembered_spec_whose_target_is_gone_reports_it_and_a_spec_with_probl
     _, problems = load_catalog(specs, root, bad)
     assert problems
     assert bad.get((specs / "worker.yaml").read_bytes(), str(specs / "worker.yaml")) is None
-    assert not bad._dirty  # nothing new to save
+    assert not bad._new  # nothing new to save
 
 
 def test_a_damaged_spec_cache_file_is_read_as_empty(tmp_path, monkeypatch):
     from eventmod.spec.loader import load_catalog
 
     root, specs = _spec_project(tmp_path)
-    (tmp_path / "cache").mkdir()
-    for damaged in (b"", b"not a pickle", b"\x80\x04K\x01."):  # the last: a pickled int, not a dict
-        (tmp_path / "cache" / "specs.pickle").write_bytes(damaged)
+    cache = _fresh_cache(tmp_path, monkeypatch)
+    load_catalog(specs, root, cache)
+    cache.save()
+    [entry] = list((tmp_path / "cache" / "specs").glob("*.pickle"))
+    for damaged in (b"", b"not a pickle", b"\x80\x04K\x01."):  # the last: a pickled int, not a spec
+        entry.write_bytes(damaged)
         catalog, problems = load_catalog(specs, root, _fresh_cache(tmp_path, monkeypatch))
         assert not problems and len(catalog.events()) == 1
+
+
+def test_the_spec_cache_keeps_the_most_recently_used_entries(tmp_path, monkeypatch):
+    import os
+
+    from eventmod.io import spec_cache
+    from eventmod.spec.loader import load_catalog
+
+    monkeypatch.setattr(spec_cache, "MAX_ENTRIES", 3)
+    cache = _fresh_cache(tmp_path, monkeypatch)
+    root, specs = _spec_project(tmp_path)
+    catalog, _ = load_catalog(specs, root, cache)
+    component = catalog.components[0]
+    shown = component.spec_file
+    for n in range(3):
+        cache.put(f"spec {n}".encode(), shown, component)
+    cache.save()  # the project's own spec and three more: the least recently written one goes
+    directory = tmp_path / "cache" / "specs"
+    assert len(list(directory.glob("*.pickle"))) == 3
+
+    def entry(n: int) -> Path:
+        return directory / f"{cache._key(f'spec {n}'.encode(), shown)}.pickle"
+
+    for age, n in enumerate((0, 1, 2), start=1):  # spec 0 the oldest
+        os.utime(entry(n), ns=(age, age))
+    assert cache.get(b"spec 0", shown) == component  # read: now the most recently used
+    cache.put(b"spec 3", shown, component)
+    cache.save()
+    assert entry(0).exists() and not entry(1).exists() and entry(2).exists() and entry(3).exists()
 
 
 def test_no_spec_cache_under_eventmod_no_cache(tmp_path, monkeypatch):
