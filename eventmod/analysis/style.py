@@ -207,18 +207,6 @@ class _Known:
         return self._value
 
 
-def dominant_quote(source: SourceFile, tree: ast.Module) -> str:
-    """The quote character most of the file's string literals use (black's default on a tie)."""
-    counts: Counter[str] = Counter()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Constant, ast.JoinedStr)) and hasattr(node, "lineno") \
-                and (isinstance(node, ast.JoinedStr) or isinstance(node.value, (str, bytes))):
-            quote = _quote_of(source, node)
-            if quote:
-                counts[quote] += 1
-    return _majority(counts)
-
-
 _MESSAGE_CALL = re.compile(r"""\.(?:debug|info|warning|warn|error|exception|critical|fatal)\(\s*[rRbBuUfF]{0,2}('{3}|"{3}|'|")""")
 
 
@@ -230,10 +218,6 @@ def message_quotes(text: str) -> Counter[str]:
         if len(match.group(1)) == 1:
             counts[match.group(1)] += 1
     return counts
-
-
-def _majority(counts: Counter[str]) -> str:
-    return "'" if counts["'"] > counts['"'] else '"'
 
 
 def _quote_of(source: SourceFile, node: ast.AST) -> str | None:
