@@ -421,8 +421,11 @@ def _rows(results: dict[str, dict]) -> list[str]:
                 rows.append(_row(f"catalog: `eventmod dry-run`, {label}", "", "ast-grep", f"{ratios[name]['vs_ast_grep']:.2f}x",
                                  "<= 1x", _met(ratios[name]["vs_ast_grep"] <= GOALS["catalog_vs_astgrep"])))
         share = sum(r["checks_share"].values())
-        rows.append(_row("catalog: house style + logger contract checks", f"{share:.1%} of the run (cProfile)",
-                         "style = \"black\" (A/B)", f"{r['style_learning_overhead']:+.1%}", "<= 10%", _met(share <= GOALS["checks_overhead"])))
+        overhead = r["style_learning_overhead"]
+        rows.append(_row("catalog: house style + logger contract checks, their functions' share (cProfile)", f"{share:.1%} of the run",
+                         "the whole run", f"{share:.1%}", "<= 10%", _met(share <= GOALS["checks_overhead"])))
+        rows.append(_row("catalog: `style = \"auto\"` against `style = \"black\"` (A/B: another layout too)", c("warm_fixed_style"),
+                         "style = \"black\"", f"{overhead:+.1%}", "<= 10%", _met(overhead <= GOALS["checks_overhead"])))
     if "scale" in results:
         r = results["scale"]
         f = r["figures"]
