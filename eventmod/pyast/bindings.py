@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from eventmod.pyast.walk import child_blocks, parameter_args
+from eventmod.pyast.walk import SIMPLE_STATEMENTS, child_blocks, parameter_args
 
 _NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -150,15 +150,21 @@ def global_assignments_in(text: str, tree: ast.Module) -> set[str]:
     return global_assignments(tree) if "global" in text else set()
 
 
+_SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+
+
 def enclosing_scopes(tree: ast.Module) -> dict[int, list[ast.AST]]:
     """id(function or class) -> the functions and classes around it, outermost first."""
     found: dict[int, list[ast.AST]] = {}
 
     def visit(body: list[ast.stmt], chain: list[ast.AST]) -> None:
         for stmt in body:
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            kind = type(stmt)
+            if kind in SIMPLE_STATEMENTS:  # most statements: no block below them
+                continue
+            if kind in _SCOPES:
                 found[id(stmt)] = chain
-                visit(stmt.body, [*chain, stmt])
+                visit(stmt.body, [*chain, stmt])  # type: ignore[attr-defined]
             else:
                 for _, _, block in child_blocks(stmt):
                     visit(block, chain)

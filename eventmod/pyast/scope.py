@@ -32,7 +32,7 @@ import builtins
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from eventmod.pyast.walk import SCOPE_BARRIERS, FunctionNode, child_blocks, dotted_name, parameters, path_to
+from eventmod.pyast.walk import SCOPE_BARRIERS, SIMPLE_STATEMENTS, FunctionNode, child_blocks, dotted_name, parameters, path_to
 
 BUILTINS = frozenset(dir(builtins))
 # Names every module has once it runs (they are never assigned by user code).
@@ -191,7 +191,7 @@ def scope_statements(block: list[ast.stmt]) -> Iterator[ast.stmt]:
     `def`/`class` statements are yielded, their bodies are another scope)."""
     for stmt in block:
         yield stmt
-        if isinstance(stmt, SCOPE_BARRIERS):
+        if type(stmt) in SIMPLE_STATEMENTS or isinstance(stmt, SCOPE_BARRIERS):  # no block of this scope below
             continue
         for _, _, child in child_blocks(stmt):
             yield from scope_statements(child)
