@@ -75,10 +75,11 @@ def run_jobs(plan_one: Callable[..., R], work: list[FileJob], settings: Settings
     gc.freeze()
     try:
         with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
-            # map keeps input order, so output is the same whatever the worker count; small chunks keep
-            # few files' results in flight (a worker pickles a whole chunk at once): memory stays flat.
+            # map keeps input order, so output is the same whatever the worker count; one file a task
+            # keeps few results in flight (memory stays flat) and leaves no worker idle at the end
+            # while the other finishes a chunk.
             for result, learned in pool.map(_pooled, [plan_one] * len(work), [digest] * len(work), work, [settings] * len(work),
-                                            chunksize=max(1, min(4, len(work) // (jobs * 4)))):
+                                            chunksize=1):
                 keep_entries(learned)  # what the worker's caches learned, saved by this process
                 results.append(keep(result))
                 if progress is not None:
