@@ -258,7 +258,7 @@ def explain_style(project: Project, selection: Selection = Selection()) -> Style
     from eventmod.config import settings_for
     from eventmod.pyast.source import load_source
     from eventmod.transform.apply import name_order
-    from eventmod.transform.house import learn_house_style
+    from eventmod.transform.house import cached_file_habits, learn_house_style
     from eventmod.transform.runner import jobs_by_file
 
     settings = settings_for(project.config)
@@ -281,6 +281,7 @@ def explain_style(project: Project, selection: Selection = Selection()) -> Style
             files.append(FileStyleReport(path, None, None, loaded))
             continue
         source, tree = loaded
-        files.append(FileStyleReport(path, file_style(source, tree, settings.black, settings.house, settings.style),
-                                     file_decisions(source, tree, settings.black, settings.house)))
+        # the file's own style, learned once: the second asks the cache the first filled (as apply's runs do)
+        files.append(FileStyleReport(path, file_style(source, tree, settings.black, settings.house, settings.style, cached_file_habits),
+                                     file_decisions(source, tree, settings.black, settings.house, cached_file_habits)))
     return StyleReport(settings.style, settings.black, settings.isort, settings.house, order_text, tuple(files))

@@ -358,16 +358,7 @@ _NOT_FOR_VALIDATE = {
     "eventmod.reports.observe", "eventmod.suggest.drafts", "eventmod.cli.write_commands", "eventmod.cli.workflows",
     "eventmod.codemods", "eventmod.init",
 }
-_VALIDATE_IMPORTS = """
-import json, sys
-sys.argv = ["eventmod", *sys.argv[1:]]
-from eventmod.cli.app import main
-try:
-    main()
-except SystemExit:
-    pass
-sys.stderr.write("\\nMODULES=" + json.dumps(sorted(sys.modules)) + "\\n")
-"""
+_VALIDATE_IMPORTS = _WRAPPER  # the command's modules, printed after it ran
 
 
 @pytest.mark.parametrize("one_spec", [True, False])

@@ -68,7 +68,7 @@ def file_style(source: SourceFile, tree: ast.Module, black: BlackSettings, house
     own = _Once(source, tree, learn or file_habits)
     if mode != AUTO:
         return replace(base, quote=own().dominant_quote)
-    learned = file_decisions(source, tree, black, house or HouseStyle(), own)
+    learned = _decide(source, tree, black, house or HouseStyle(), own)
     quote = learned.quote or own().dominant_quote
     return Style(base.indent_unit, quote, base.line_length, base.normalize_strings, base.newline,
                  learned.trailing_commas, learned.blank_lines, learned.comment, learned.message_quote or quote)
@@ -142,14 +142,15 @@ class Decision:
 
 
 def file_decisions(source: SourceFile, tree: ast.Module, black: BlackSettings, house: HouseStyle,
-                   own: "FileHabits | _Once | None" = None) -> Decision:
-    """The file's learned style and where each part came from. `own`: what the file's code says
-    (`file_habits`), or a function that learns it on demand: it is asked only when the blocks
-    leave a part undecided."""
-    if own is None:
-        own = _Once(source, tree, file_habits)
-    elif isinstance(own, FileHabits):
-        own = _Known(own)
+                   learn: "Callable[[SourceFile, ast.Module], FileHabits] | None" = None) -> Decision:
+    """The file's learned style and where each part came from. `learn`: `file_habits`, or a
+    caller's cache of it (see `file_style`)."""
+    return _decide(source, tree, black, house, _Once(source, tree, learn or file_habits))
+
+
+def _decide(source: SourceFile, tree: ast.Module, black: BlackSettings, house: HouseStyle, own: _Once) -> Decision:
+    """`file_decisions`; `own` learns what the file's code says on demand: it is asked only when
+    the blocks leave a part undecided."""
     habits = house.habits
     where = f"{habits.blocks} block(s) in {', '.join(house.files[:3])}{', ...' if len(house.files) > 3 else ''}"
     learned: FileHabits | None = None
@@ -194,17 +195,6 @@ def file_decisions(source: SourceFile, tree: ast.Module, black: BlackSettings, h
     else:
         message_quote, message_from = None, "the data strings' quote (the file's log messages do not decide)"
     return Decision(quote, quote_from, commas, commas_from, blank, blank_from, comment, comment_from, message_quote, message_from)
-
-
-class _Known:
-    def __init__(self, value: FileHabits):
-        self._value = value
-
-    def __call__(self) -> FileHabits:
-        return self._value
-
-    def peek(self) -> FileHabits | None:
-        return self._value
 
 
 _MESSAGE_CALL = re.compile(r"""\.(?:debug|info|warning|warn|error|exception|critical|fatal)\(\s*[rRbBuUfF]{0,2}('{3}|"{3}|'|")""")
