@@ -12,11 +12,12 @@ used at all), and only `write_changes` touches the disk.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from eventmod.model.problems import InputError, Problem, did_you_mean
+from eventmod.model.record import record
 from eventmod.model.results import FilePlan, RevertFile, RevertPlan, RunPlan, Status
 from eventmod.model.settings import Config
 from eventmod.model.spec import Catalog, Selection
@@ -26,7 +27,7 @@ PHASES = range(1, 5)
 DAYS = range(1, 13)
 
 
-@dataclass(frozen=True)
+@record
 class Selectors:
     """What the user selected on the command line; empty selects everything."""
 
@@ -39,7 +40,7 @@ class Selectors:
         return Selection(self.phases, self.days, self.components, self.events)
 
 
-@dataclass(frozen=True)
+@record
 class Project:
     """A loaded configuration and spec catalog. `spec_problems` do not stop a run: the valid
     events are still checked against the code, so one run reports every problem."""
@@ -114,7 +115,7 @@ def plan_revert(project: Project, selection: Selection = Selection(), *, jobs: i
     return RevertPlan(result.files, (*project.spec_problems, *result.problems))
 
 
-@dataclass(frozen=True)
+@record
 class PhasePlan:
     phase: int
     plan: RunPlan
@@ -141,7 +142,7 @@ def plan_phases(project: Project, selection: Selection, *, jobs: int = 1, per_co
     return phases
 
 
-@dataclass(frozen=True)
+@record
 class WriteFailure:
     path: str  # relative to root
     reason: str
@@ -149,7 +150,7 @@ class WriteFailure:
     total: int
 
 
-@dataclass(frozen=True)
+@record
 class WriteResult:
     written: tuple[str, ...] = ()  # paths relative to root
     dirty: tuple[str, ...] = ()  # refused: these files have uncommitted changes (nothing written)
@@ -203,7 +204,7 @@ def writing(config: Config, timeout: float | None = None) -> Iterator[None]:
         raise InputError([Problem(str(config.root), 0, f"{exc}; nothing was written (wait for it to finish, or raise `lock_timeout` in [tool.eventmod])")]) from None
 
 
-@dataclass(frozen=True)
+@record
 class CheckResult:
     """`check`: the findings (pending, drifted, re-emit) and the errors (invalid events)."""
 
@@ -229,7 +230,7 @@ def check(project: Project, selection: Selection = Selection(), *, jobs: int = 1
     return CheckResult(run, tuple(invalid), strict_style)
 
 
-@dataclass(frozen=True)
+@record
 class FileStyleReport:
     """One file's learned house style and where each part came from."""
 
@@ -239,7 +240,7 @@ class FileStyleReport:
     problem: Problem | None = None
 
 
-@dataclass(frozen=True)
+@record
 class StyleReport:
     """What `eventmod style` prints: the mode, the project's formatter and import sorting, the
     blocks the house style was learned from, and per selected file the style it gets."""

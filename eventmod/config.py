@@ -34,9 +34,11 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import MISSING, fields
 from pathlib import Path
 from typing import Any, Callable
+
+from eventmod.model.record import record
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -50,7 +52,7 @@ PATH_KEYS = {"root": ".", "specs": "event_specs"}  # path keys and their default
 
 
 # -- where a value came from ---------------------------------------------------------------------
-@dataclass(frozen=True)
+@record
 class Origin:
     """Where one configuration value came from: "default", a file (and line), or a flag."""
 
@@ -73,7 +75,7 @@ class Origin:
 DEFAULT = Origin("default")
 
 
-@dataclass(frozen=True)
+@record
 class Key:
     """One configuration key, read off a `Config` field."""
 
@@ -114,7 +116,7 @@ def config_keys() -> list[Key]:
     return keys
 
 
-@dataclass(frozen=True)
+@record
 class Resolved:
     """The configuration and, per field, where its value came from."""
 

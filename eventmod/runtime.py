@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from eventmod.io.eventdb import POSTGRESQL, DatabaseURL, EventDB, open_database, parse_url
 from eventmod.model.problems import InputError, Problem, did_you_mean
+from eventmod.model.record import record
 from eventmod.model.settings import Config
 from eventmod.model.spec import Selection
 from eventmod.reports.observe import ObserveReport, TimeBucket, build_report, sites_from_plan
@@ -110,7 +110,7 @@ def enum_members(config: Config) -> dict[str, str]:
     return {value: name for name, value in state.members.items()}
 
 
-@dataclass(frozen=True)
+@record
 class ObserveResult:
     report: ObserveReport
     problems: tuple[Problem, ...]  # spec problems: the affected events count as invalid

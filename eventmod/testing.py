@@ -69,13 +69,14 @@ import json
 import os
 import tempfile
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence, Union
 
 import yaml
 
 from eventmod.model.problems import InputError, Problem
+from eventmod.model.record import record
 from eventmod.model.results import EventOutcome, RunPlan, Status
 
 if TYPE_CHECKING:
@@ -125,7 +126,7 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SpecInput = Union[str, Mapping[str, Any], Sequence[Mapping[str, Any]]]
 
 
-@dataclass(frozen=True)
+@record
 class Result:
     """What planning the project produced. `text` is the target module afterwards (equal to
     `before` when nothing changes); `files` holds every changed file (target, enum file, ...)."""

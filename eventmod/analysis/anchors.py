@@ -10,9 +10,9 @@ from __future__ import annotations
 import ast
 import fnmatch
 import re
-from dataclasses import dataclass
 from functools import cached_property
 
+from eventmod.model.record import record
 from eventmod.model.spec import Anchor
 from eventmod.model.text_enum import TextEnum
 from eventmod.pyast.source import SourceFile
@@ -41,7 +41,7 @@ class Window(TextEnum):
     WRAPPED = "wrapped"  # the anchor is the sole body of a try whose handler logs
 
 
-@dataclass(frozen=True)
+@record
 class Site:
     """Where one event's block goes, in terms of the original source."""
 
@@ -59,13 +59,13 @@ class Site:
         return self.stmt.end_lineno + 1 if self.mode == "after" else self.stmt.lineno  # type: ignore[operator]
 
 
-@dataclass(frozen=True)
+@record
 class Candidate:
     line: int
     text: str
 
 
-@dataclass(frozen=True)
+@record
 class AnchorResult:
     sites: tuple[Site, ...] = ()
     error: str | None = None
@@ -100,7 +100,7 @@ LOGGER_DERIVED = frozenset({"bind", "opt", "new", "patch", "getChild", "get_chil
 _NOT_LOGGERS = frozenset({"warnings"})  # `warnings.warn(...)` looks like logging but is not
 
 
-@dataclass(frozen=True)
+@record
 class LoggerNames:
     """Which call receivers are loggers: glob patterns plus the names a module binds to one."""
 
@@ -169,7 +169,7 @@ def module_loggers(tree: ast.Module, patterns: re.Pattern[str]) -> frozenset[str
     return frozenset(found)
 
 
-@dataclass(frozen=True)
+@record
 class LogCall:
     level: str
     template: str | None  # message with placeholders written {}, or None if not a literal

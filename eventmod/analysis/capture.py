@@ -18,17 +18,17 @@ when they return (the function would return something else).
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 
 from eventmod.analysis.anchors import LoggerNames, Mode, Site, Window, resolve_anchor, statement_head, statement_starts_with
 from eventmod.model.problems import Problem
+from eventmod.model.record import record
 from eventmod.model.spec import EventSpec
 from eventmod.pyast.bindings import bindings, identifiers
 from eventmod.pyast.source import SourceFile
 from eventmod.pyast.walk import SCOPE_BARRIERS, FunctionNode, path_to
 
 
-@dataclass(frozen=True)
+@record
 class CapturePoint:
     """Where an event's capture statements go: before or after `site.stmt`."""
 

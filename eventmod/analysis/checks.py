@@ -26,6 +26,7 @@ from pathlib import Path, PurePosixPath
 
 from eventmod.analysis.anchors import Mode, Site
 from eventmod.model.problems import Problem
+from eventmod.model.record import record
 from eventmod.model.spec import EventSpec
 from eventmod.pyast.scope import (
     BUILTINS, Flow, ScopeFacts, bound_names, enclosing_map, function_flow, import_table, mentioned_names,
@@ -39,7 +40,7 @@ WRAP_EXCEPTION = "exc"  # the name `on_error`'s handler binds (`except Exception
 
 
 # -- per-site checks -----------------------------------------------------------------------------
-@dataclass(frozen=True)
+@record
 class SiteContext:
     source: SourceFile
     tree: ast.Module
@@ -213,7 +214,7 @@ def parse_source(text: str, mode: str) -> ast.AST:
     return parsed
 
 
-@dataclass(frozen=True)
+@record
 class ExpressionFacts:
     """What the per-site checks read of one spec expression or setup statement, whatever the
     site: computed once per distinct text (`expression_facts`), judged at every site."""
@@ -235,7 +236,7 @@ def expression_facts(text: str, mode: str) -> ExpressionFacts:
 
 
 # -- names -------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@record
 class _Resolved:
     """Where Python will look a name up from the insertion site, and whether it is bound."""
 

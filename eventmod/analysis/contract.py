@@ -19,11 +19,12 @@ the same `LoggerSignature`).
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
 from eventmod.model.problems import Problem
+from eventmod.model.record import record
 from eventmod.model.settings import CallShape, Config
 from eventmod.model.spec import EventSpec
 from eventmod.pyast.source import Loaded
@@ -36,7 +37,7 @@ _AWAITABLE_RETURNS = frozenset({"Awaitable", "Coroutine", "Future", "Task"})
 _HOPS = 4  # how many `from x import name` re-exports are followed
 
 
-@dataclass(frozen=True)
+@record
 class LoggerSignature:
     """What a logger call target accepts, read from its `def`."""
 
@@ -69,7 +70,7 @@ class LoggerSignature:
         return tuple(k for k in self.keywords if k not in taken)
 
 
-@dataclass(frozen=True)
+@record
 class LoggerContract:
     """The logger as the blocks will call it: the shape (with a sync companion found), the
     signatures read, and the problems (errors name the configuration key to change)."""
@@ -82,7 +83,7 @@ class LoggerContract:
 
 
 # -- reading modules without importing them ---------------------------------------------------------
-@dataclass(frozen=True)
+@record
 class _Module:
     name: str
     path: str  # as `load` takes it: relative to root, or absolute for an installed module
@@ -192,7 +193,7 @@ def _absolute(module: _Module, node: ast.ImportFrom) -> str | None:
     return f"{base}.{node.module}" if node.module and base else (node.module or base)
 
 
-@dataclass(frozen=True)
+@record
 class _Found:
     module: _Module
     node: ast.AST  # FunctionDef, AsyncFunctionDef, ClassDef, or the statement that binds the name otherwise

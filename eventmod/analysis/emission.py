@@ -15,8 +15,8 @@ about `await`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
+from eventmod.model.record import record
 from eventmod.model.settings import CallShape
 from eventmod.model.text_enum import TextEnum
 
@@ -27,13 +27,13 @@ class Emission(TextEnum):
     SYNC = "sync"
 
 
-@dataclass(frozen=True)
+@record
 class EmitChoice:
     emission: Emission
     loop_guard: bool = False  # background from a sync function: schedule only on a running loop
 
 
-@dataclass(frozen=True)
+@record
 class EmitRefusal:
     reason: str
 

@@ -11,14 +11,15 @@ import ast
 import builtins
 import enum
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from eventmod.model.problems import Problem
+from eventmod.model.record import record
 from eventmod.pyast.bindings import import_bindings
 from eventmod.pyast.source import SourceFile
 from eventmod.pyast.walk import dotted_name
 
-@dataclass(frozen=True)
+@record
 class EnumState:
     members: dict[str, str]  # name -> value
     lines: dict[str, int]  # name -> line in the enum file
@@ -33,7 +34,7 @@ class EnumState:
     encoding: str = "utf-8"
 
 
-@dataclass(frozen=True)
+@record
 class EnumRules:
     """The Enum rules of one Python version (see the module docstring)."""
 

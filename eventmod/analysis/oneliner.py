@@ -10,13 +10,13 @@ written outside the anchor's body.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 
 from eventmod.analysis.anchors import Site
+from eventmod.model.record import record
 from eventmod.pyast.source import SourceFile
 
 
-@dataclass(frozen=True)
+@record
 class OneLiner:
     """A one-line body that can be expanded: line `line` (1-based) is `header` followed by the
     body statement `body` (with its trailing comment, if any); the expanded body is indented

@@ -8,10 +8,10 @@ function name comes from the configured call shape (`method`, `call`, `sync_meth
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 from typing import Iterator
 
 from eventmod.analysis.anchors import Mode, Site, Window
+from eventmod.model.record import record
 from eventmod.model.settings import DEFAULT_GETTER, LOG_METHOD, CallShape
 from eventmod.model.text_enum import TextEnum
 from eventmod.pyast.bindings import is_alias_of
@@ -25,7 +25,7 @@ class EmitMode(TextEnum):
     OTHER = "other"  # called some other way (an async call not awaited, gathered, ...)
 
 
-@dataclass(frozen=True)
+@record
 class CallMatcher:
     """What a logging call looks like in one file: `<x>.<name>(Enum.X, ...)` for a name in
     `methods` (the getter shape), `<name>(Enum.X, ...)` for a local name in `functions` (the
@@ -79,7 +79,7 @@ class CallMatcher:
 DEFAULT_MATCHER = CallMatcher()
 
 
-@dataclass(frozen=True)
+@record
 class LoggedCall:
     """One `log_event` call: the call node, the enum member it logs (None when the first
     argument is not `X.MEMBER`) and its line."""
@@ -117,7 +117,7 @@ def is_getter_call(value: ast.AST, getters: frozenset[str]) -> bool:
 _SCHEDULERS = ("create_task", "ensure_future")
 
 
-@dataclass(frozen=True)
+@record
 class _CallStatement:
     member: str | None  # the member it logs (None when the first argument is not `X.MEMBER`)
     receiver: ast.expr | None  # `x` in `x.log_event(...)`; None for a function call
@@ -264,7 +264,7 @@ def is_present(site: Site, event_name: str, matcher: CallMatcher = DEFAULT_MATCH
     return present_block(site, event_name, matcher) is not None
 
 
-@dataclass(frozen=True)
+@record
 class PresentBlock:
     """The statements that log an event at a site: the function-local import and the getter
     assignment (when they directly precede) and the statement holding the log_event call (for a
@@ -377,7 +377,7 @@ def inside_instrumentation(function: ast.AST, stmt: ast.stmt, matcher: CallMatch
 DRIFT_WINDOW = 3
 
 
-@dataclass(frozen=True)
+@record
 class DriftedBlock:
     block: PresentBlock
     between: int  # statements between the anchor's place and the block
@@ -454,7 +454,7 @@ def _inner_variable(stmt: ast.stmt, getters: frozenset[str]) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
+@record
 class BlockShape:
     """How a present block was written, read back from its statements (re-emit and revert
     render it again with these to see whether it is exactly what eventmod writes)."""

@@ -20,16 +20,17 @@ from __future__ import annotations
 import ast
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Callable
 
 from eventmod.analysis.presence import CallMatcher, is_getter_call, log_event_calls, logged_event_names
+from eventmod.model.record import record
 from eventmod.model.settings import BlackSettings, CallShape, Habits, HouseStyle
 from eventmod.pyast.source import SourceFile
 from eventmod.pyast.walk import child_blocks
 
 
-@dataclass(frozen=True)
+@record
 class Style:
     indent_unit: str = "    "
     quote: str = '"'
@@ -74,7 +75,7 @@ def file_style(source: SourceFile, tree: ast.Module, black: BlackSettings, house
                  learned.trailing_commas, learned.blank_lines, learned.comment, learned.message_quote or quote)
 
 
-@dataclass(frozen=True)
+@record
 class FileHabits:
     """What one file's own code says of its style, learned in one walk (`file_habits`): the
     quotes of all its string literals, of its plain data strings and of its log messages (see
@@ -125,7 +126,7 @@ class _Once:
         return self._value
 
 
-@dataclass(frozen=True)
+@record
 class Decision:
     """One file's learned style, and where each part came from (for `eventmod style`)."""
 
@@ -226,7 +227,7 @@ def _is_text(node: ast.AST | None) -> bool:
 _MESSAGE_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal"})
 
 
-@dataclass(frozen=True)
+@record
 class StringCounts:
     """Quotes of a file's string literals, counted in one walk: all of them; its plain data
     strings (dict keys, keyword argument values, comparison operands and subscript keys; never

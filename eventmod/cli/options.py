@@ -10,7 +10,7 @@ flag means the same thing, is spelled the same and is validated the same everywh
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from pathlib import Path
 from typing import Annotated, Any, List, Optional
 
@@ -18,6 +18,7 @@ import typer
 
 
 from eventmod.cli.typer_compat import choice, choices_metavar
+from eventmod.model.record import record
 from eventmod.model.settings import EMIT_MODES
 
 SELECT = "Selection"
@@ -76,7 +77,7 @@ def output_option(help: str) -> Any:
     return typer.Option("--out", metavar="PATH", show_default=False, help=help + " `-` means stdout.")
 
 
-@dataclass(frozen=True)
+@record
 class Common:
     """The flags shared by every command that reads specs."""
 

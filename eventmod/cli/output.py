@@ -31,6 +31,7 @@ import typer
 
 from eventmod.cli.pipes import PipeSafeStdout as PipeSafeStdout  # re-exported; start-up imports it from there
 from eventmod.model.problems import Problem, display_path
+from eventmod.model.record import record
 
 
 class ExitCode(IntEnum):
@@ -61,7 +62,7 @@ def relative_to_cwd(path: Path, cwd: Path | None = None) -> str:
     return display_path(path, cwd)
 
 
-@dataclass(frozen=True)
+@record
 class Paths:
     """Turns the paths of problems and results into paths relative to the current directory.
     Code paths come root-relative from the engine (`code` lists them); spec paths come as given."""

@@ -4,11 +4,12 @@ prints it. Prompting goes through the `Ask` callable the command passes in."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Optional
 
 from eventmod import api
+from eventmod.model.record import record
 from eventmod.model.results import RunPlan, Status
 from eventmod.model.spec import Selection
 from eventmod.reports.diff import run_diff
@@ -18,7 +19,7 @@ Ask = Callable[[str], Optional[str]]  # prompt -> the answer line, None at end o
 
 
 # -- --patch-dir -----------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@record
 class PatchFile:
     path: Path
     text: str
@@ -51,7 +52,7 @@ d - do not apply this event or any remaining one in this file
 ANSWERS = ("y", "n", "a", "q", "d")
 
 
-@dataclass(frozen=True)
+@record
 class Review:
     """The answers of an `apply -i` session: the accepted event ids, in plan order."""
 
@@ -98,7 +99,7 @@ def choose_events(project: api.Project, selection: Selection, run: RunPlan, ask:
 
 
 # -- apply --commit --------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@record
 class PhaseCommit:
     phase: int
     subject: str

@@ -14,17 +14,17 @@ interpreter's.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 
 from eventmod.analysis.enum_state import EnumRules, EnumState
 from eventmod.model.edits import Edit
 from eventmod.model.problems import Problem
 from eventmod.codegen.render import quote_string
+from eventmod.model.record import record
 from eventmod.pyast.source import SourceFile
 from eventmod.model.spec import EventSpec
 
 
-@dataclass(frozen=True)
+@record
 class EnumMember:
     name: str
     value: str

@@ -9,16 +9,16 @@ from __future__ import annotations
 import ast
 import re
 import sys
-from dataclasses import dataclass
 
 from eventmod.analysis.presence import CallMatcher
 from eventmod.model.edits import Edit
+from eventmod.model.record import record
 from eventmod.model.settings import CallShape, ImportSort
 from eventmod.pyast.bindings import bindings, free_name, global_assignments_in, identifiers
 from eventmod.pyast.source import SourceFile
 
 
-@dataclass(frozen=True)
+@record
 class NameOrder:
     """In which order the names of a `from` import are written: isort's and ruff's order
     (`order_by_type`: CONSTANTS, Classes, functions; case-insensitive unless `case_sensitive`;
@@ -65,7 +65,7 @@ def _natural(text: str) -> tuple:
     return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
 
 
-@dataclass(frozen=True)
+@record
 class ImportPlan:
     getter: str  # the name the file uses for the getter
     enum: str
@@ -121,7 +121,7 @@ def _is_same_import(node: ast.AST, local: str, module: str, name: str | None) ->
         (a.name == name and (a.asname or a.name) == local) or a.name == "*" for a in node.names)
 
 
-@dataclass(frozen=True)
+@record
 class NameChoice:
     local: str  # the name blocks use
     added: bool  # an import (or alias) has to be added for it

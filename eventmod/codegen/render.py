@@ -12,11 +12,12 @@ import ast
 import io
 import re
 import tokenize
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
 
 from eventmod.analysis.emission import EmitChoice, Emission, choose_emission
 from eventmod.analysis.style import Style
+from eventmod.model.record import record
 from eventmod.model.settings import DEFAULT_ENUM_CLASS, DEFAULT_GETTER, DEFAULT_VARIABLE, CallShape, Settings
 from eventmod.model.spec import EventSpec
 from eventmod.pyast.source import SourceFile
@@ -30,7 +31,7 @@ _SIMPLE_ASSIGN = re.compile(r"^([A-Za-z_][A-Za-z_0-9]*) = (.+)$", re.S)
 JSON_SAFE_HELPER = "_eventmod_json_safe"
 
 
-@dataclass(frozen=True)
+@record
 class Names:
     """How the block spells the things it uses in this file (aliases respected)."""
 
@@ -222,7 +223,7 @@ def format_statement(statement: str, quote: str, normalize_strings: bool, line_l
 
 
 # -- the block ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@record
 class RenderOptions:
     """Everything that decides a block's shape (besides the names it spells): apply renders
     with the options the spec asks for, re-emit and revert with the options a block was

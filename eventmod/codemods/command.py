@@ -34,7 +34,6 @@ import argparse
 import os
 from abc import abstractmethod
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Sequence
 
@@ -44,6 +43,7 @@ from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
 from eventmod import api
 from eventmod.config import find_pyproject
 from eventmod.model.problems import InputError, Problem
+from eventmod.model.record import record
 from eventmod.model.settings import EMIT_MODES
 from eventmod.model.spec import Selection
 
@@ -67,7 +67,7 @@ class CodemodRefused(Exception):
         return cls(f"{path}: eventmod refuses to change this file: {reason}")
 
 
-@dataclass(frozen=True)
+@record
 class RunArguments:
     """What a command was asked to do (the key of the plan memo, with the command's name)."""
 
@@ -79,7 +79,7 @@ class RunArguments:
     failsafe: bool | None = None
 
 
-@dataclass(frozen=True)
+@record
 class FileChange:
     """One file's part of the planned run."""
 
@@ -95,7 +95,7 @@ class FileChange:
         return self.new is not None and self.new != self.old
 
 
-@dataclass(frozen=True)
+@record
 class Planned:
     """What a command's planner returns for a loaded project."""
 
@@ -106,7 +106,7 @@ class Planned:
     enum_after: bytes | None = None
 
 
-@dataclass(frozen=True)
+@record
 class PlannedRun:
     root: Path | None  # None: the configuration itself could not be loaded
     files: dict[str, FileChange]

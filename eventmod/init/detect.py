@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from eventmod.model.record import record
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
@@ -27,7 +29,7 @@ _ENUM_BASES = frozenset({"Enum", "StrEnum", "IntEnum"})
 _MAX_SCANNED_FILES = 5000
 
 
-@dataclass(frozen=True)
+@record
 class ExistingLogger:
     """An audit logger found in the project: `getter()` returns an object with `log_event`."""
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path, PurePosixPath
 
+from eventmod.model.record import record
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
@@ -36,7 +38,7 @@ def logger_module_text() -> str:
     return HEADER + resources.files("eventmod.init").joinpath("logger_template.py").read_text(encoding="utf-8")
 
 
-@dataclass(frozen=True)
+@record
 class LoggerChoice:
     module: str  # dotted, from the root
     path: str  # relative to the root, POSIX

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from eventmod.model.problems import InputError, Problem
+from eventmod.model.record import record
 
 SQLITE, POSTGRESQL = "sqlite", "postgresql"
 DIALECTS = (POSTGRESQL, SQLITE)
@@ -26,7 +26,7 @@ URL_FORMS = "sqlite:///relative/path.db, sqlite:////absolute/path.db or postgres
 CONNECT_TIMEOUT = 10.0
 
 
-@dataclass(frozen=True)
+@record
 class DatabaseURL:
     dialect: str  # SQLITE | POSTGRESQL
     target: str  # the SQLite file (absolute) or the PostgreSQL DSN

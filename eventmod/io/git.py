@@ -4,8 +4,9 @@ committing what a run wrote."""
 from __future__ import annotations
 
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
+
+from eventmod.model.record import record
 
 
 class GitError(Exception):
@@ -59,7 +60,7 @@ def dirty_files(root: Path, rel_paths: list[str]) -> list[str] | None:
     return dirty
 
 
-@dataclass(frozen=True)
+@record
 class CommitResult:
     """What `commit` did: committed, found nothing to commit (the files equal HEAD), or failed
     (`error`: git's reason)."""

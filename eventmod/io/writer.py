@@ -6,9 +6,10 @@ import glob
 import os
 import stat
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
+
+from eventmod.model.record import record
 
 
 class WriteError(Exception):
@@ -20,7 +21,7 @@ class WriteError(Exception):
         self.path, self.reason, self.written, self.total, self.stale = path, reason, written, total, stale
 
 
-@dataclass(frozen=True)
+@record
 class WriteItem:
     """One file to replace: its new bytes and, when known, the bytes the new content was planned
     from (the file must still hold exactly those when it is replaced)."""

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from eventmod.model.record import record
 
 
-@dataclass(frozen=True)
+@record
 class Edit:
     """Replace original lines [start, end) (0-based) with `lines`; start == end inserts before
     line `start`. `lines` carry no line ends: the file's own newline is added when applied."""
@@ -45,7 +45,7 @@ def apply_edits_with_origin(lines: list[str], edits: list[Edit], newline: str) -
     return text, origin
 
 
-@dataclass(frozen=True)
+@record
 class Span:
     """Where an edit's lines landed in the new text: new lines [start, end) (0-based)."""
 

@@ -5,9 +5,10 @@ Reporting modules read these; they never import the engine that produced them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from eventmod.model.problems import Problem
+from eventmod.model.record import record
 from eventmod.model.spec import EventSpec
 from eventmod.model.text_enum import TextEnum
 
@@ -31,7 +32,7 @@ class Status(TextEnum):
         return self in (Status.INVALID, Status.DRIFTED)
 
 
-@dataclass(frozen=True)
+@record
 class EventOutcome:
     event: EventSpec
     status: Status
@@ -43,7 +44,7 @@ class EventOutcome:
     style: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class FilePlan:
     path: str
     old: bytes | None
@@ -88,7 +89,7 @@ class FilePlan:
         return replace(self, outcomes=tuple(shared))
 
 
-@dataclass(frozen=True)
+@record
 class RunPlan:
     files: tuple[FilePlan, ...]
     problems: tuple[Problem, ...] = ()
@@ -127,14 +128,14 @@ class RevertStatus(TextEnum):
 EDITED_MESSAGE = "edited by hand since apply (or the spec changed): left alone"
 
 
-@dataclass(frozen=True)
+@record
 class SiteResult:
     event: EventSpec
     status: RevertStatus
     line: int  # 1-based line in the current file: the block (or the anchor when absent)
 
 
-@dataclass(frozen=True)
+@record
 class RevertFile:
     path: str
     old: bytes | None
@@ -148,7 +149,7 @@ class RevertFile:
         return self.new is not None and self.new != self.old
 
 
-@dataclass(frozen=True)
+@record
 class RevertPlan:
     files: tuple[RevertFile, ...]
     problems: tuple[Problem, ...] = ()

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import keyword
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from eventmod.model.problems import did_you_mean
+from eventmod.model.record import record
 
 # How a block emits its event. `auto` (the default): `await` in an async function (a plain call
 # when the logger's call is a plain def); in a sync function, the logger's sync call when it
@@ -68,7 +69,7 @@ def event_columns_problem(value: tuple[tuple[str, str], ...]) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
+@record
 class Config:
     """What `[tool.eventmod]` and the flags say. Each field is a configuration key (declared
     once: `eventmod.config` reads the keys, their types and `metadata["choices"]` off these
@@ -121,7 +122,7 @@ class Config:
     isort: "ImportSort | None" = field(default=None, compare=False, metadata={"key": None})
 
 
-@dataclass(frozen=True)
+@record
 class CallShape:
     """How a block calls the logger, derived once from the configuration (`call`, `method`,
     `sync`, `sync_method`, `payload_arg`, `severity_arg`) and refined by the logger contract
@@ -164,7 +165,7 @@ class CallShape:
         return self.method if self.function else getter
 
 
-@dataclass(frozen=True)
+@record
 class BlackSettings:
     """The subset of a target project's [tool.black] that shapes generated code, and whether
     the project formats with black (or ruff's black-compatible formatter)."""
@@ -175,7 +176,7 @@ class BlackSettings:
     evidence: str = ""  # why eventmod thinks so ("[tool.black] in pyproject.toml", ...), or why not
 
 
-@dataclass(frozen=True)
+@record
 class ImportSort:
     """How the project sorts the names of a `from` import (isort's and ruff's settings)."""
 
@@ -186,7 +187,7 @@ class ImportSort:
     source: str = ""  # where the settings came from
 
 
-@dataclass(frozen=True)
+@record
 class Habits:
     """Counts of how existing code is written, from log_event blocks (or one file's code):
     votes, not decisions, so several files add up."""
@@ -238,7 +239,7 @@ class Habits:
         return None if not (self.getter_first or self.enum_first) else self.getter_first > self.enum_first
 
 
-@dataclass(frozen=True)
+@record
 class HouseStyle:
     """What the project's existing log_event blocks say about how the team writes them: the
     template for every file (a file with no say of its own learns from itself)."""
@@ -248,7 +249,7 @@ class HouseStyle:
     scanned: int = 0  # files the bounded scan read (0: the selection's own files had blocks)
 
 
-@dataclass(frozen=True)
+@record
 class Settings:
     """What a worker needs from the configuration (plain, picklable)."""
 

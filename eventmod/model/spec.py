@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Union
+
+from eventmod.model.record import record
 
 SEVERITIES = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 PRIORITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
@@ -17,7 +19,7 @@ IMPORT_CHOICES = ("auto", "top", "local")  # per event / defaults `import:` (the
 Occurrence = Union[int, str, None]  # 1-based index, "all", or None (must be unique)
 
 
-@dataclass(frozen=True)
+@record
 class Anchor:
     kind: str  # one of ANCHOR_KINDS
     text: str
@@ -31,7 +33,7 @@ class Anchor:
         return f"{self.kind}: {self.text!r}{level}"
 
 
-@dataclass(frozen=True)
+@record
 class OnError:
     """How an `on_error` wrap handles the exception: `except Exception as <name>:`, an optional
     `<file logger>.error(f"<message>")` line, the event, then `raise` (the default: behaviour
@@ -48,7 +50,7 @@ class OnError:
         return self.then == "continue"
 
 
-@dataclass(frozen=True)
+@record
 class EventSpec:
     id: str
     event: str  # EventType member name
@@ -87,7 +89,7 @@ class EventSpec:
         return dict(self.key_lines).get(key, self.line)
 
 
-@dataclass(frozen=True)
+@record
 class ComponentSpec:
     component: str
     file: str  # relative to root, POSIX separators
@@ -100,7 +102,7 @@ class ComponentSpec:
     line: int = 1
 
 
-@dataclass(frozen=True)
+@record
 class Catalog:
     components: tuple[ComponentSpec, ...]
 
@@ -111,7 +113,7 @@ class Catalog:
         return next(c for c in self.components if c.component == event.component)
 
 
-@dataclass(frozen=True)
+@record
 class Selection:
     """CLI selectors; empty tuples select everything. Selectors of different kinds intersect."""
 
@@ -129,7 +131,7 @@ class Selection:
         )
 
 
-@dataclass(frozen=True)
+@record
 class SelectedCatalog:
     """A catalog narrowed by a selection; `all_events` is kept for checks that need the whole set."""
 

@@ -32,6 +32,7 @@ import builtins
 from dataclasses import dataclass, field
 from typing import Iterator
 
+from eventmod.model.record import record
 from eventmod.pyast.walk import SCOPE_BARRIERS, SIMPLE_STATEMENTS, FunctionNode, child_blocks, dotted_name, parameters, path_to
 
 BUILTINS = frozenset(dir(builtins))
@@ -171,7 +172,7 @@ def own_scope_nodes(root: ast.AST) -> Iterator[ast.AST]:
             stack.extend(ast.iter_child_nodes(node))
 
 
-@dataclass(frozen=True)
+@record
 class ScopeFacts:
     """What one scope (a function, or the module) binds itself: every local with its first
     line, how some were bound (imports, defs), its `global`/`nonlocal` declarations, and the

@@ -11,11 +11,11 @@ import io
 import re
 import tokenize
 from collections import Counter
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from eventmod.model.problems import Problem
+from eventmod.model.record import record
 
 _BOM = b"\xef\xbb\xbf"
 _INDENT = re.compile(r"[ \t]*")
@@ -41,7 +41,7 @@ def bare_cr_offset(text: str) -> int | None:
     return found.start() if found else None
 
 
-@dataclass(frozen=True)
+@record
 class SourceFile:
     path: str  # as shown to the user (relative to root)
     raw: bytes

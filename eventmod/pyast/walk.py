@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import ast
 from collections import deque
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Iterator
+
+from eventmod.model.record import record
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 SCOPE_BARRIERS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 LOOPS = (ast.For, ast.AsyncFor, ast.While)
 
 
-@dataclass(frozen=True)
+@record
 class Placed:
     """A statement with the block it belongs to and the node owning that block."""
 
@@ -28,7 +29,7 @@ class Placed:
     field: str = "body"  # the parent's field holding `block` ("body", "orelse", "finalbody")
 
 
-@dataclass(frozen=True)
+@record
 class Step:
     """One step of a path from a function body down to a statement."""
 

@@ -9,10 +9,10 @@ hand-instrumented reference component counts. A text pre-filter keeps files with
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 from pathlib import Path
 
 from eventmod.analysis.presence import CallMatcher, log_event_calls
+from eventmod.model.record import record
 from eventmod.model.results import RunPlan, Status
 from eventmod.model.settings import CallShape
 from eventmod.model.spec import Catalog, ComponentSpec
@@ -21,7 +21,7 @@ from eventmod.reports.summary import percent_of
 _SKIP_DIRS = {"__pycache__", ".git", ".venv", "venv", "node_modules", ".tox", "build", "dist"}
 
 
-@dataclass(frozen=True)
+@record
 class LoggedCall:
     member: str
     line: int
@@ -41,7 +41,7 @@ def scan_calls(text: str, call: CallShape = CallShape()) -> list[LoggedCall]:
     return sorted(calls, key=lambda c: c.line)
 
 
-@dataclass(frozen=True)
+@record
 class CoverageRow:
     component: str
     file: str
@@ -56,7 +56,7 @@ class CoverageRow:
         return percent_of(self.instrumented, self.specified)
 
 
-@dataclass(frozen=True)
+@record
 class Coverage:
     rows: tuple[CoverageRow, ...]
     target: float
@@ -112,7 +112,7 @@ def _python_files(root: Path) -> list[Path]:
     return found
 
 
-@dataclass(frozen=True)
+@record
 class PlanRow:
     phase: int
     days: tuple[int, ...]

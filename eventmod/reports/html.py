@@ -11,11 +11,11 @@ scripts off; the script only filters tables.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from html import escape
 from typing import Iterable
 
+from eventmod.model.record import record
 from eventmod.reports.coverage import Coverage, PlanRow
 from eventmod.reports.observe import (
     SEVERITY_ORDER, ObserveReport, PhaseObservation, TimeBucket, phase_rows, severities_text, when, window_text,
@@ -112,7 +112,7 @@ def _filter(table_id: str, placeholder: str) -> str:
             f'<span class="count" id="{table_id}-count"></span>')
 
 
-@dataclass(frozen=True)
+@record
 class BarRow:
     component: str
     file: str

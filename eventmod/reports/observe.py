@@ -8,10 +8,11 @@ a database.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime, timezone
 from typing import Iterable
 
+from eventmod.model.record import record
 from eventmod.model.results import RunPlan, Status
 from eventmod.model.spec import Catalog, ComponentSpec, EventSpec, Selection
 from eventmod.reports.rows import RowGroup, SpecIndex, payload_keys
@@ -20,7 +21,7 @@ from eventmod.reports.summary import days_text, format_table, percent_of
 SEVERITY_ORDER = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
-@dataclass(frozen=True)
+@record
 class Site:
     """Where an event's block is (or would go) in the code, from a static plan."""
 
@@ -38,7 +39,7 @@ def sites_from_plan(plan: RunPlan) -> dict[str, Site]:
             for f in plan.files for o in f.outcomes}
 
 
-@dataclass(frozen=True)
+@record
 class PayloadDiff:
     missing: tuple[str, ...]  # spec keys the rows lack
     extra: tuple[str, ...]  # keys the rows have and the spec does not
@@ -56,7 +57,7 @@ class PayloadDiff:
         return "; ".join(parts)
 
 
-@dataclass(frozen=True)
+@record
 class EventObservation:
     event: EventSpec
     site: Site
@@ -92,7 +93,7 @@ class Rates:
         return percent_of(self.instrumented, self.specified)
 
 
-@dataclass(frozen=True)
+@record
 class ComponentObservation(Rates):
     spec: ComponentSpec
     events: tuple[EventObservation, ...]
@@ -123,7 +124,7 @@ class ComponentObservation(Rates):
         return merge_severities(s for e in self.events for s in e.severities)
 
 
-@dataclass(frozen=True)
+@record
 class PhaseObservation:
     phase: int
     days: tuple[int, ...]
@@ -143,7 +144,7 @@ class PhaseObservation:
         return "in progress" if self.instrumented else "not started"
 
 
-@dataclass(frozen=True)
+@record
 class TypeRows:
     """Rows of one event type that no selected spec accounts for."""
 
@@ -153,14 +154,14 @@ class TypeRows:
     last: datetime | None
 
 
-@dataclass(frozen=True)
+@record
 class TimeBucket:
     start: datetime
     severity: str
     count: int
 
 
-@dataclass(frozen=True)
+@record
 class ObserveReport(Rates):
     source: str  # the database, password masked
     table: str

@@ -12,10 +12,10 @@ schema of `events_table` (the audited bot ATTACHes that file under the schema's 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable
 
+from eventmod.model.record import record
 from eventmod.model.settings import EVENT_COLUMNS, Config
 from eventmod.model.spec import Catalog, EventSpec
 
@@ -48,7 +48,7 @@ def literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-@dataclass(frozen=True)
+@record
 class EventTable:
     """The configured events table: its schema, name and column names; `present` (when known)
     is the set of logical columns the table has, the others read as NULL."""
@@ -90,7 +90,7 @@ class EventTable:
                           frozenset(c for c in EVENT_COLUMNS if self.column_name(c) in actual))
 
 
-@dataclass(frozen=True)
+@record
 class Statement:
     """One SQL template and the dialect it is written in."""
 
@@ -246,7 +246,7 @@ def timeline_statement(table: EventTable, dialect: str, key: str, since: bool, u
 
 
 # -- what `eventmod queries` prints -----------------------------------------------------------
-@dataclass(frozen=True)
+@record
 class AnalysisQuery:
     name: str
     title: str
@@ -336,7 +336,7 @@ def analysis_queries(table: EventTable, dialect: str, catalog: Catalog, expected
     ]
 
 
-@dataclass(frozen=True)
+@record
 class IndexDef:
     name: str
     columns: tuple[str, ...]  # logical

@@ -9,14 +9,14 @@ a changed payload shows up as a difference of that spec rather than as a missing
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
+from eventmod.model.record import record
 from eventmod.model.spec import EventSpec
 
 
-@dataclass(frozen=True)
+@record
 class RowGroup:
     """Rows with one (event_type, severity, payload keys): how many, first and last seen."""
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
+from eventmod.model.record import record
 from eventmod.model.results import RunPlan, Status
 
 
-@dataclass(frozen=True)
+@record
 class Summary:
     pending: int
     present: int
@@ -45,7 +45,7 @@ class Summary:
         return ", ".join(parts)
 
 
-@dataclass(frozen=True)
+@record
 class Finding:
     """One event that `check` reports: where (a code path relative to root, or for drift the
     spec file), what, and why."""

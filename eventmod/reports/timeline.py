@@ -6,17 +6,17 @@ Built from rows the caller read (the columns of `queries.TIMELINE_COLUMNS`); ret
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable
 
+from eventmod.model.record import record
 from eventmod.reports.observe import iso, when
 from eventmod.reports.rows import SpecIndex, parse_timestamp
 
 SUMMARY_WIDTH = 110
 
 
-@dataclass(frozen=True)
+@record
 class TimelineEntry:
     id: int | None
     at: datetime | None
@@ -42,7 +42,7 @@ class TimelineEntry:
         return text if len(text) <= width else text[: width - 1] + "…"
 
 
-@dataclass(frozen=True)
+@record
 class Timeline:
     key: str  # position_id | correlation_id | symbol | order_id
     value: str

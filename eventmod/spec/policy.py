@@ -23,10 +23,10 @@ import string
 import tokenize
 import types
 from collections import deque
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
+from eventmod.model.record import record
 from eventmod.pyast.scope import used_names
 
 # Builtins a spec may call: conversions, containers and pure helpers.
@@ -293,7 +293,7 @@ def _names_only(target: ast.expr) -> bool:
 
 
 # -- per insertion site: what the names are ----------------------------------------------------------
-@dataclass(frozen=True)
+@record
 class Binding:
     """What a name read by a spec expression refers to at one insertion site."""
 
@@ -302,7 +302,7 @@ class Binding:
     line: int = 0  # where the target file binds it
 
 
-@dataclass(frozen=True)
+@record
 class NameUse:
     """One read of a free name in a spec expression, with what the policy needs of its
     surroundings: whether the name itself is called, and (for a module) the attribute chain

@@ -29,6 +29,7 @@ from eventmod.analysis.presence import followed_by_log_event, inside_instrumenta
 from eventmod.analysis.enum_state import read_enum
 from eventmod.codegen.imports import file_matcher
 from eventmod.model.problems import InputError, Problem, did_you_mean
+from eventmod.model.record import record
 from eventmod.model.settings import CallShape, Config
 from eventmod.model.spec import Anchor, Catalog, EventSpec, Selection
 from eventmod.pyast.source import SourceFile, load_source
@@ -61,7 +62,7 @@ Overlay = tuple[tuple[str, bytes], ...]  # (path relative to root, bytes) standi
 
 
 # -- data ----------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@record
 class Target:
     path: str  # relative to root, POSIX
     prefix: str  # id prefix: the component name or the file stem
@@ -124,7 +125,7 @@ class FileSuggestions:
     specified: list[str] = field(default_factory=list)  # logger calls a spec already anchors at
 
 
-@dataclass(frozen=True)
+@record
 class SpecWrite:
     """A spec file for the caller to write: merged into an existing spec, or a new one."""
 

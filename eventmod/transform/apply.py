@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -53,6 +53,7 @@ from eventmod.codegen.render import (
 from eventmod.config import settings_for, target_python
 from eventmod.model.edits import Edit, EditConflict, apply_edits_with_spans
 from eventmod.model.problems import Problem
+from eventmod.model.record import record
 from eventmod.model.results import EventOutcome, FilePlan, RunPlan, Status
 from eventmod.model.settings import Config, Settings
 from eventmod.model.spec import Catalog, EventSpec, SelectedCatalog, Selection
@@ -241,7 +242,7 @@ def _member_references(source: SourceFile, tree: ast.Module, settings: Settings)
     return tuple(found)
 
 
-@dataclass(frozen=True)
+@record
 class Placement:
     """One site of one event that apply looks at: a block to insert (`present` None), or a
     block already there whose shape may differ from what the spec asks for now."""
@@ -436,7 +437,7 @@ def _drift_problem(source: SourceFile, event: EventSpec, site: Site, drifted) ->
 
 
 # -- edits -------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@record
 class _Planned:
     """One placement with the options the spec asks for and, for a present block, the options
     and names it was written with."""

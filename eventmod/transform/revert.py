@@ -24,7 +24,7 @@ from __future__ import annotations
 import ast
 import itertools
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from eventmod.analysis.anchors import LoggerNames, Site, Window
 from eventmod.analysis.placement import resolve_sites
@@ -56,6 +56,7 @@ from eventmod.codegen.render import (
 )
 from eventmod.model.edits import Edit, EditConflict, apply_edits_with_origin
 from eventmod.model.problems import Problem
+from eventmod.model.record import record
 from eventmod.model.results import RevertFile, RevertPlan, RevertStatus, SiteResult
 from eventmod.model.settings import Config, Settings
 from eventmod.model.spec import Catalog, EventSpec, Selection
@@ -84,7 +85,7 @@ def plan_revert(config: Config, catalog: Catalog, selection: Selection = Selecti
 
 
 # -- one file ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@record
 class _Found:
     edit: Edit
     line: int
@@ -713,7 +714,7 @@ def _remove_unused(original: SourceFile, text: str, found: list[_Found], setting
     return text, identity, [note]
 
 
-@dataclass(frozen=True)
+@record
 class _Needs:
     """What the reverted blocks needed, so what apply may have added for them."""
 

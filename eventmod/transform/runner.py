@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Protocol, TypeVar
 
 from eventmod.codegen.enum_members import EnumMember
+from eventmod.model.record import record
 from eventmod.model.settings import Settings
 from eventmod.model.spec import Catalog, EventSpec, Selection
 
@@ -20,7 +20,7 @@ POOL_MIN_BYTES = 1_000_000
 R = TypeVar("R")
 
 
-@dataclass(frozen=True)
+@record
 class FileJob:
     path: str  # relative to root, POSIX
     events: tuple[EventSpec, ...]

@@ -19,7 +19,8 @@ from __future__ import annotations
 import ast
 import bisect
 import copy
-from dataclasses import dataclass
+
+from eventmod.model.record import record
 
 
 def verify_only_insertions(old_text: str, new_text: str, origin: list[int | None], *,
@@ -245,7 +246,7 @@ def _first_difference(old: ast.Module, new: ast.Module) -> str:
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
-@dataclass(frozen=True)
+@record
 class _Unit:
     """Original statements `stmts` (siblings in one block, lines [lo, hi], 1-based) and the new
     lines [start, end) (0-based) that replace them; `function` is the function whose body holds

@@ -1,0 +1,143 @@
+"""`record` is `dataclass(frozen=True)` in everything a caller sees; only how `==`, `hash()` and
+`repr()` are made differs (shared functions instead of per-class compiled ones). Each test builds
+a record and its `dataclass(frozen=True)` twin from the same class body and checks they agree."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import keyword
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from eventmod.model.record import record
+
+PACKAGE = Path(__file__).resolve().parents[1] / "eventmod"
+
+# -- generated classes and values -------------------------------------------------------------------
+NAMES = st.lists(st.from_regex(r"[a-z][a-z0-9_]{0,6}", fullmatch=True).filter(lambda n: not keyword.iskeyword(n) and n != "self"),
+                 min_size=0, max_size=6, unique=True)
+FIELD_OPTIONS = st.fixed_dictionaries({"compare": st.booleans(), "repr": st.booleans(),
+                                       "hash": st.sampled_from([None, True, False])})
+VALUES = st.recursive(st.none() | st.booleans() | st.integers(-3, 3) | st.text(max_size=3) | st.floats(allow_nan=False),
+                      lambda inner: st.tuples(inner, inner) | st.frozensets(inner, max_size=2), max_leaves=4)
+
+
+def twins(names: list[str], options: list[dict]) -> tuple[type, type]:
+    """A record and a `dataclass(frozen=True)` class with the same name, fields and options."""
+    def body() -> dict:
+        return {"__annotations__": {n: "object" for n in names},
+                **{n: field(**o) for n, o in zip(names, options)},
+                "__qualname__": "Twin", "__module__": __name__}
+    return record(type("Twin", (), body())), dataclass(frozen=True)(type("Twin", (), body()))
+
+
+@st.composite
+def classes_and_values(draw):
+    names = draw(NAMES)
+    options = [draw(FIELD_OPTIONS) for _ in names]
+    rows = draw(st.lists(st.lists(VALUES, min_size=len(names), max_size=len(names)), min_size=2, max_size=4))
+    return names, options, rows
+
+
+@settings(max_examples=300, deadline=None)
+@given(classes_and_values())
+def test_record_agrees_with_frozen_dataclass(case):
+    names, options, rows = case
+    ours, theirs = twins(names, options)
+    mine = [ours(*row) for row in rows]
+    twin = [theirs(*row) for row in rows]
+    for i, (a, b) in enumerate(zip(mine, twin)):
+        assert repr(a) == repr(b)
+        assert hash(a) == hash(b)
+        assert dataclasses.astuple(a) == dataclasses.astuple(b)
+        assert [f.name for f in dataclasses.fields(a)] == [f.name for f in dataclasses.fields(b)]
+        for j in range(len(rows)):
+            assert (a == mine[j]) == (b == twin[j])
+            assert (a != mine[j]) == (b != twin[j])
+        assert a.__eq__(object()) is NotImplemented and b.__eq__(object()) is NotImplemented
+        if names:
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                setattr(a, names[0], 1)
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                delattr(a, names[0])
+            changed = dataclasses.replace(a, **{names[0]: "x"})
+            assert type(changed) is ours and getattr(changed, names[0]) == "x"
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            a.not_a_field = 1
+
+
+# -- fixed classes: pickling, inheritance, what a class defines itself ------------------------------
+@record
+class Point:
+    """A plain record."""
+
+    x: int
+    y: int = 0
+    label: str = field(default="", compare=False, repr=False)
+
+
+@record
+class Point3(Point):
+    """A record that extends another."""
+
+    z: int = 0
+
+
+@record
+class Shown:
+    """A record that keeps its own repr and equality."""
+
+    value: int
+
+    def __repr__(self) -> str:
+        return f"<{self.value}>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Shown) and other.value % 10 == self.value % 10
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def test_pickle_round_trip_keeps_equality_and_hash():
+    point = Point3(1, 2, label="a", z=3)
+    again = pickle.loads(pickle.dumps(point))
+    assert again == point and hash(again) == hash(point) and again.label == "a"
+
+
+def test_subclass_compares_its_own_fields_and_never_equals_its_base():
+    assert Point3(1, 2, z=3) != Point3(1, 2, z=4)
+    assert Point3(1, 2) != Point(1, 2)  # like dataclass: other.__class__ must be the same class
+    assert repr(Point3(1, 2, label="hidden", z=3)) == "Point3(x=1, y=2, z=3)"
+    assert Point(1, 2, label="a") == Point(1, 2, label="b")  # compare=False
+
+
+def test_a_class_keeps_what_it_defines_itself():
+    assert repr(Shown(3)) == "<3>"
+    assert Shown(3) == Shown(13)
+    assert Shown.__hash__ is None
+
+
+def test_recursive_repr_stops_like_dataclass():
+    box = Point([])
+    box.x.append(box)
+    assert repr(box) == "Point(x=[...], y=0)"
+
+
+def test_every_frozen_model_type_is_a_record():
+    """A new frozen dataclass in the package is a record (it would pay the per-class compile
+    cost that `record` saves at every start)."""
+    plain = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                for decorator in node.decorator_list:
+                    text = ast.unparse(decorator)
+                    if text.startswith("dataclass(") and "frozen=True" in text and "order=True" not in text:
+                        plain.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {node.name}")
+    assert plain == []
