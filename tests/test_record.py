@@ -141,3 +141,37 @@ def test_every_frozen_model_type_is_a_record():
                     if text.startswith("dataclass(") and "frozen=True" in text and "order=True" not in text:
                         plain.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {node.name}")
     assert plain == []
+
+
+def test_a_field_left_out_of_init_is_refused():
+    """Frozen means each field is set once, by `__init__`; a field it does not set could be
+    assigned later, so a record refuses one."""
+    with pytest.raises(TypeError, match="init=False: late"):
+        @record
+        class Late:
+            """Not a record."""
+
+            early: int
+            late: int = field(default=0, init=False)
+
+
+def test_a_class_cannot_bring_its_own_setattr():
+    with pytest.raises(TypeError, match="__setattr__"):
+        @record
+        class Mutable:
+            """Not a record."""
+
+            value: int
+
+            def __setattr__(self, name, value):
+                object.__setattr__(self, name, value)
+
+
+def test_copies_stay_frozen():
+    import copy
+
+    point = Point(1, 2)
+    for clone in (copy.copy(point), copy.deepcopy(point), pickle.loads(pickle.dumps(point))):
+        assert clone == point
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            clone.x = 5
