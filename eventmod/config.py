@@ -34,11 +34,11 @@ from __future__ import annotations
 
 import re
 import sys
+from copy import deepcopy
 from dataclasses import MISSING, fields
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
-
-from eventmod.model.record import record
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -46,6 +46,7 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 from eventmod.model.problems import InputError, Problem, did_you_mean, display_path
+from eventmod.model.record import record
 from eventmod.model.settings import BlackSettings, Config, ImportSort, Settings
 
 PATH_KEYS = {"root": ".", "specs": "event_specs"}  # path keys and their defaults
@@ -131,6 +132,13 @@ class Resolved:
 
 
 # -- reading TOML ----------------------------------------------------------------------------------
+@lru_cache(maxsize=16)
+def _parsed_toml(text: str) -> dict[str, Any]:
+    """One parse per distinct text: loading a configuration reads the same pyproject.toml for
+    several tables (eventmod's, black's, isort's, ruff's); callers get a copy of the result."""
+    return tomllib.loads(text)
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     """A TOML file's data; InputError located at the offending line when it is not valid TOML."""
     try:
@@ -140,7 +148,7 @@ def read_toml(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise InputError([Problem(str(path), 0, f"cannot read: {exc.strerror}")]) from exc
     try:
-        return tomllib.loads(text)
+        return deepcopy(_parsed_toml(text))
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         found = re.search(r"\(at line (\d+), column \d+\)", message) or re.search(r"at line (\d+)", message)

@@ -553,3 +553,25 @@ def test_safe_modes_proof_is_remembered_only_for_the_same_input_and_output_and_n
             style_cache.cache_clear()
     finally:
         style_cache.cache_clear()
+
+
+def test_loading_a_configuration_parses_each_pyproject_text_once(tmp_path, monkeypatch):
+    """eventmod's table, black's, isort's and ruff's all come from the same pyproject.toml: it is
+    read for each, parsed once; a caller changing what it got does not change what the next gets."""
+    import tomllib
+
+    from eventmod import config as config_module
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.eventmod]\nroot = "."\nspecs = "specs"\n\n[tool.black]\nline-length = 88\n\n[tool.isort]\nprofile = "black"\n',
+        encoding="utf-8")
+    config_module._parsed_toml.cache_clear()
+    parsed: list[str] = []
+    real = tomllib.loads
+    monkeypatch.setattr(config_module.tomllib, "loads", lambda text: parsed.append(text) or real(text))
+    config_module.load_config(tmp_path)
+    assert len(parsed) == 1
+    first = config_module.read_toml(tmp_path / "pyproject.toml")
+    first["tool"]["black"]["line-length"] = 1
+    assert config_module.read_toml(tmp_path / "pyproject.toml")["tool"]["black"]["line-length"] == 88
+    assert len(parsed) == 1
