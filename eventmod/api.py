@@ -117,6 +117,9 @@ def plan_revert(project: Project, selection: Selection = Selection(), *, jobs: i
 
 @record
 class PhasePlan:
+    """One selected phase's plan (`plan_phases`), made on top of the earlier phases' output, with
+    one plan per component of the phase when asked for."""
+
     phase: int
     plan: RunPlan
     components: tuple[tuple[str, RunPlan], ...] = ()
@@ -144,6 +147,8 @@ def plan_phases(project: Project, selection: Selection, *, jobs: int = 1, per_co
 
 @record
 class WriteFailure:
+    """A write that failed part-way: the file and why, and how many files were already replaced."""
+
     path: str  # relative to root
     reason: str
     written: int  # files already replaced when it failed (0: nothing was written)
@@ -152,6 +157,8 @@ class WriteFailure:
 
 @record
 class WriteResult:
+    """What `write_changes` did: the files written, or why it refused to write or stopped early."""
+
     written: tuple[str, ...] = ()  # paths relative to root
     dirty: tuple[str, ...] = ()  # refused: these files have uncommitted changes (nothing written)
     failure: WriteFailure | None = None

@@ -112,6 +112,9 @@ def enum_members(config: Config) -> dict[str, str]:
 
 @record
 class ObserveResult:
+    """What `observe` returns: the runtime coverage report, and the spec and plan problems (the
+    events they affect count as invalid)."""
+
     report: ObserveReport
     problems: tuple[Problem, ...]  # spec problems: the affected events count as invalid
 

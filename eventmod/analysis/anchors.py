@@ -61,12 +61,18 @@ class Site:
 
 @record
 class Candidate:
+    """A place in the function an anchor could have meant, listed when it matches nothing: its line
+    and a short text (a logger call, a statement's start, an `except` clause)."""
+
     line: int
     text: str
 
 
 @record
 class AnchorResult:
+    """What resolving an anchor in one function gives: the sites it matches, or, when none, an error
+    and the candidates to list in the message."""
+
     sites: tuple[Site, ...] = ()
     error: str | None = None
     candidates: tuple[Candidate, ...] = ()
@@ -171,6 +177,9 @@ def module_loggers(tree: ast.Module, patterns: re.Pattern[str]) -> frozenset[str
 
 @record
 class LogCall:
+    """A statement's call that has the shape of a logger call (`<receiver>.<method>(message, ...)`):
+    its level, its message and arguments, and whether the receiver is a known logger."""
+
     level: str
     template: str | None  # message with placeholders written {}, or None if not a literal
     receiver: str = "logger"  # the dotted receiver as written (`self.logger`, `logging.getLogger()`)

@@ -42,6 +42,9 @@ WRAP_EXCEPTION = "exc"  # the name `on_error`'s handler binds (`except Exception
 # -- per-site checks -----------------------------------------------------------------------------
 @record
 class SiteContext:
+    """Everything the per-site checks (`check_site`) need about one event's block: the file and the
+    function it goes in, the site, the event, and the settings that apply there."""
+
     source: SourceFile
     tree: ast.Module
     function: FunctionNode

@@ -85,6 +85,8 @@ class LoggerContract:
 # -- reading modules without importing them ---------------------------------------------------------
 @record
 class _Module:
+    """A module read from source, never imported: its dotted name, its file and its syntax tree."""
+
     name: str
     path: str  # as `load` takes it: relative to root, or absolute for an installed module
     tree: ast.Module
@@ -195,6 +197,9 @@ def _absolute(module: _Module, node: ast.ImportFrom) -> str | None:
 
 @record
 class _Found:
+    """Where a name is defined: the module read and the top-level statement that binds it (a def, a
+    class, an assignment or an import)."""
+
     module: _Module
     node: ast.AST  # FunctionDef, AsyncFunctionDef, ClassDef, or the statement that binds the name otherwise
 

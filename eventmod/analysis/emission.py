@@ -29,12 +29,16 @@ class Emission(TextEnum):
 
 @record
 class EmitChoice:
+    """The emission a site's block uses, and whether it first checks for a running event loop."""
+
     emission: Emission
     loop_guard: bool = False  # background from a sync function: schedule only on a running loop
 
 
 @record
 class EmitRefusal:
+    """Why the emission asked for cannot be used at one site, in words (the caller locates it)."""
+
     reason: str
 
 

@@ -21,6 +21,9 @@ from eventmod.pyast.walk import dotted_name
 
 @record
 class EnumState:
+    """The event enum class as its file defines it (`read_enum`): its members and their lines, the
+    other names its body binds, and what its bases define."""
+
     members: dict[str, str]  # name -> value
     lines: dict[str, int]  # name -> line in the enum file
     classdef: ast.ClassDef

@@ -119,6 +119,9 @@ _SCHEDULERS = ("create_task", "ensure_future")
 
 @record
 class _CallStatement:
+    """A statement that is one event-logging call (awaited, plain or scheduled): the member it logs
+    and the call's receiver."""
+
     member: str | None  # the member it logs (None when the first argument is not `X.MEMBER`)
     receiver: ast.expr | None  # `x` in `x.log_event(...)`; None for a function call
 
@@ -379,6 +382,9 @@ DRIFT_WINDOW = 3
 
 @record
 class DriftedBlock:
+    """An event's block found a few statements away from its anchor (`drifted_block`), and how many
+    statements lie in between."""
+
     block: PresentBlock
     between: int  # statements between the anchor's place and the block
 

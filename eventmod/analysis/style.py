@@ -32,6 +32,9 @@ from eventmod.pyast.walk import child_blocks
 
 @record
 class Style:
+    """How eventmod writes code in one file (`file_style`): indentation, quotes, line length,
+    newlines, trailing commas, blank lines around blocks and the comment prefix."""
+
     indent_unit: str = "    "
     quote: str = '"'
     line_length: int = 88

@@ -21,6 +21,9 @@ Ask = Callable[[str], Optional[str]]  # prompt -> the answer line, None at end o
 # -- --patch-dir -----------------------------------------------------------------------------------
 @record
 class PatchFile:
+    """One patch `--patch-dir` writes (a phase's, or one component's of a phase): its path, its diff
+    text and the summary of the plan it shows."""
+
     path: Path
     text: str
     summary: Summary
@@ -101,6 +104,9 @@ def choose_events(project: api.Project, selection: Selection, run: RunPlan, ask:
 # -- apply --commit --------------------------------------------------------------------------------
 @record
 class PhaseCommit:
+    """What `apply --commit` did for one phase: the commit subject, the result of writing its files,
+    and whether the commit failed or had nothing to commit."""
+
     phase: int
     subject: str
     write: api.WriteResult = api.WriteResult()

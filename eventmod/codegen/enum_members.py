@@ -26,6 +26,9 @@ from eventmod.model.spec import EventSpec
 
 @record
 class EnumMember:
+    """A member to add to the event enum: its name, its string value and the `# <group>` comment it
+    goes under (None: no group)."""
+
     name: str
     value: str
     group: str | None

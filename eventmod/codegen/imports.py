@@ -67,6 +67,9 @@ def _natural(text: str) -> tuple:
 
 @record
 class ImportPlan:
+    """The imports one file's blocks need: the local names they use for the getter, the enum,
+    `asyncio` and `logging`, and the edits that add the missing imports."""
+
     getter: str  # the name the file uses for the getter
     enum: str
     asyncio: str
@@ -123,6 +126,9 @@ def _is_same_import(node: ast.AST, local: str, module: str, name: str | None) ->
 
 @record
 class NameChoice:
+    """The local name blocks use for an imported name (`choose_name`), and whether an import has to
+    be added for it."""
+
     local: str  # the name blocks use
     added: bool  # an import (or alias) has to be added for it
 

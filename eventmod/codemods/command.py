@@ -108,6 +108,10 @@ class Planned:
 
 @record
 class PlannedRun:
+    """One command's plan of the whole selection, kept per process (the plan memo): each file's
+    change by root-relative path, the errors, the enum file's bytes, and the inputs' fingerprint
+    that tells when to plan again."""
+
     root: Path | None  # None: the configuration itself could not be loaded
     files: dict[str, FileChange]
     errors: tuple[Problem, ...]

@@ -42,6 +42,9 @@ class ExistingLogger:
 
 @dataclass
 class Detected:
+    """What `eventmod init` learns of a project (`detect_project`): the import root, the named files
+    and their package, an existing audit logger, the line length and whether black formats it."""
+
     project: Path
     root: str  # relative to the project, POSIX ("." or "src")
     files: list[str]  # the named files, relative to the root

@@ -40,6 +40,9 @@ def logger_module_text() -> str:
 
 @record
 class LoggerChoice:
+    """The audit logger the new configuration points at: the project's own, or the module `eventmod
+    init` writes, and whether blocks call it without `await`."""
+
     module: str  # dotted, from the root
     path: str  # relative to the root, POSIX
     getter: str
@@ -50,6 +53,9 @@ class LoggerChoice:
 
 @dataclass
 class InitPlan:
+    """Everything `eventmod init` would write, in memory (`plan_init`): the files and directories,
+    the [tool.eventmod] keys, the logger chosen and the specs drafted."""
+
     writes: list[tuple[Path, bytes]] = field(default_factory=list)
     directories: list[Path] = field(default_factory=list)  # to create before writing
     config: dict[str, str | bool] = field(default_factory=dict)  # the [tool.eventmod] keys written

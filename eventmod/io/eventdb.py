@@ -28,6 +28,9 @@ CONNECT_TIMEOUT = 10.0
 
 @record
 class DatabaseURL:
+    """A parsed events-database URL (`parse_url`): the dialect, what to connect to, and the form
+    messages show (password masked)."""
+
     dialect: str  # SQLITE | POSTGRESQL
     target: str  # the SQLite file (absolute) or the PostgreSQL DSN
     display: str  # what messages show: the password masked

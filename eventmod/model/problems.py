@@ -13,6 +13,9 @@ from pathlib import Path
 
 @dataclass(frozen=True, order=True)
 class Problem:
+    """One thing wrong with the input, located at a path and line (0: no line), about one event when
+    `event_id` is set."""
+
     path: str
     line: int
     message: str

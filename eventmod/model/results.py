@@ -34,6 +34,9 @@ class Status(TextEnum):
 
 @record
 class EventOutcome:
+    """Where one event stands after planning: its status, the lines of its block, and why (its
+    problems, the re-emit reason, a house-style difference)."""
+
     event: EventSpec
     status: Status
     lines: tuple[int, ...] = ()  # where the block goes (or is), original line numbers
@@ -46,6 +49,9 @@ class EventOutcome:
 
 @record
 class FilePlan:
+    """One file's planned change: its bytes before and after (None: unchanged), the outcome of each
+    event that targets it, and the enum members it adds when it is the enum file."""
+
     path: str
     old: bytes | None
     new: bytes | None  # None: unchanged
@@ -91,6 +97,8 @@ class FilePlan:
 
 @record
 class RunPlan:
+    """A whole run's plan: one `FilePlan` per file, plus the problems of no one file."""
+
     files: tuple[FilePlan, ...]
     problems: tuple[Problem, ...] = ()
 
@@ -130,6 +138,9 @@ EDITED_MESSAGE = "edited by hand since apply (or the spec changed): left alone"
 
 @record
 class SiteResult:
+    """What revert does with one event's block at one site (reverted, not present, or left alone as
+    edited), and its line."""
+
     event: EventSpec
     status: RevertStatus
     line: int  # 1-based line in the current file: the block (or the anchor when absent)
@@ -137,6 +148,9 @@ class SiteResult:
 
 @record
 class RevertFile:
+    """One file's revert plan: its bytes before and after (None: unchanged), the result at each
+    site, its problems and notes."""
+
     path: str
     old: bytes | None
     new: bytes | None  # None: unchanged
@@ -151,6 +165,8 @@ class RevertFile:
 
 @record
 class RevertPlan:
+    """A whole revert's plan: one `RevertFile` per file, plus the problems of no one file."""
+
     files: tuple[RevertFile, ...]
     problems: tuple[Problem, ...] = ()
 

@@ -21,6 +21,9 @@ Occurrence = Union[int, str, None]  # 1-based index, "all", or None (must be uni
 
 @record
 class Anchor:
+    """Where an event's block goes in the instrumented function, as the spec writes it: the anchor's
+    kind (one of ANCHOR_KINDS) and its text."""
+
     kind: str  # one of ANCHOR_KINDS
     text: str
     level: str | None = None  # after_log only: narrows to logger.<level>
@@ -52,6 +55,9 @@ class OnError:
 
 @record
 class EventSpec:
+    """One validated event entry of a spec: the enum member it logs, the function and anchor where
+    its block goes, what the block passes the logger, and where the entry is written."""
+
     id: str
     event: str  # EventType member name
     value: str  # EventType member value
@@ -91,6 +97,9 @@ class EventSpec:
 
 @record
 class ComponentSpec:
+    """One spec file (a component): the code file it instruments, its phase, days and priority in
+    the rollout plan, the enum group its members go under, and its events."""
+
     component: str
     file: str  # relative to root, POSIX separators
     phase: int
@@ -104,6 +113,8 @@ class ComponentSpec:
 
 @record
 class Catalog:
+    """The validated spec files: every component, and through them every event to instrument."""
+
     components: tuple[ComponentSpec, ...]
 
     def events(self) -> list[EventSpec]:

@@ -43,6 +43,9 @@ def bare_cr_offset(text: str) -> int | None:
 
 @record
 class SourceFile:
+    """A target file's bytes and their decoded text, with the encoding and BOM needed to write it
+    back byte for byte."""
+
     path: str  # as shown to the user (relative to root)
     raw: bytes
     text: str

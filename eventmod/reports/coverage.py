@@ -23,6 +23,8 @@ _SKIP_DIRS = {"__pycache__", ".git", ".venv", "venv", "node_modules", ".tox", "b
 
 @record
 class LoggedCall:
+    """One event-logging call `scan_calls` found in a file: the enum member it logs and its line."""
+
     member: str
     line: int
 
@@ -43,6 +45,9 @@ def scan_calls(text: str, call: CallShape = CallShape()) -> list[LoggedCall]:
 
 @record
 class CoverageRow:
+    """One row of the static coverage report: a component, or a file no spec names, and how many of
+    its events the code logs."""
+
     component: str
     file: str
     priority: str
@@ -58,6 +63,9 @@ class CoverageRow:
 
 @record
 class Coverage:
+    """The static coverage report (`measure_coverage`): one row per component or unspecified file,
+    and the percentage aimed at."""
+
     rows: tuple[CoverageRow, ...]
     target: float
 
@@ -114,6 +122,9 @@ def _python_files(root: Path) -> list[Path]:
 
 @record
 class PlanRow:
+    """One row of the rollout plan (`rollout_plan`): a component's phase, days and priority, and how
+    many of its events are present, pending or failed."""
+
     phase: int
     days: tuple[int, ...]
     component: str

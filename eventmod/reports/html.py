@@ -114,6 +114,9 @@ def _filter(table_id: str, placeholder: str) -> str:
 
 @record
 class BarRow:
+    """One component's coverage bars in an HTML report: the events specified, instrumented in the
+    code and, for `observe`, seen in the events table."""
+
     component: str
     file: str
     priority: str

@@ -41,6 +41,9 @@ def sites_from_plan(plan: RunPlan) -> dict[str, Site]:
 
 @record
 class PayloadDiff:
+    """How the payloads of some rows of an event differ from the keys its spec passes: the keys
+    missing and extra, and how many rows differ that way."""
+
     missing: tuple[str, ...]  # spec keys the rows lack
     extra: tuple[str, ...]  # keys the rows have and the spec does not
     rows: int
@@ -59,6 +62,9 @@ class PayloadDiff:
 
 @record
 class EventObservation:
+    """What the events table shows of one specified event: where its block is, how many rows, when
+    first and last logged, their severities and payload differences."""
+
     event: EventSpec
     site: Site
     rows: int = 0
@@ -95,6 +101,9 @@ class Rates:
 
 @record
 class ComponentObservation(Rates):
+    """One component's specified events as the events table shows them, with how many are
+    instrumented in the code."""
+
     spec: ComponentSpec
     events: tuple[EventObservation, ...]
     instrumented: int  # statically: events whose block is in the code
@@ -126,6 +135,9 @@ class ComponentObservation(Rates):
 
 @record
 class PhaseObservation:
+    """One phase's totals in the rollout plan: events specified, instrumented in the code and seen
+    in the events table."""
+
     phase: int
     days: tuple[int, ...]
     specified: int
@@ -156,6 +168,9 @@ class TypeRows:
 
 @record
 class TimeBucket:
+    """How many rows of one severity were logged in one time bucket (from `start`, one `bucket_unit`
+    of the report long)."""
+
     start: datetime
     severity: str
     count: int
@@ -163,6 +178,9 @@ class TimeBucket:
 
 @record
 class ObserveReport(Rates):
+    """The runtime coverage report (`observe`): the selected components' events against the events
+    table, the rows no spec accounts for, and the rows over time."""
+
     source: str  # the database, password masked
     table: str
     components: tuple[ComponentObservation, ...]

@@ -248,6 +248,9 @@ def timeline_statement(table: EventTable, dialect: str, key: str, since: bool, u
 # -- what `eventmod queries` prints -----------------------------------------------------------
 @record
 class AnalysisQuery:
+    """One of the analysis queries `eventmod queries` prints: its short name, its title, the SQL
+    statement and the notes printed above it."""
+
     name: str
     title: str
     statement: Statement
@@ -338,6 +341,9 @@ def analysis_queries(table: EventTable, dialect: str, catalog: Catalog, expected
 
 @record
 class IndexDef:
+    """An index the analysis queries and `timeline` need: its name, its logical columns, the column
+    a PostgreSQL partial index requires, and what it serves."""
+
     name: str
     columns: tuple[str, ...]  # logical
     partial: str | None  # logical column that must be NOT NULL (PostgreSQL partial index)

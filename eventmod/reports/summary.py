@@ -10,6 +10,9 @@ from eventmod.model.results import RunPlan, Status
 
 @record
 class Summary:
+    """The counts a run reports in one line (`Summary.of`): events by status, files touched, enum
+    members added and behaviour changes."""
+
     pending: int
     present: int
     invalid: int

@@ -18,6 +18,9 @@ SUMMARY_WIDTH = 110
 
 @record
 class TimelineEntry:
+    """One row of the events table on a timeline: when it was logged, the event and its severity,
+    the component whose spec logs it, the optional columns and the decoded payload."""
+
     id: int | None
     at: datetime | None
     event_type: str
@@ -44,6 +47,9 @@ class TimelineEntry:
 
 @record
 class Timeline:
+    """One incident's events in time order (`build_timeline`): the rows whose `key` column holds
+    `value`, read from the events table up to a limit."""
+
     key: str  # position_id | correlation_id | symbol | order_id
     value: str
     entries: tuple[TimelineEntry, ...]

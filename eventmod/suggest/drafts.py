@@ -64,6 +64,9 @@ Overlay = tuple[tuple[str, bytes], ...]  # (path relative to root, bytes) standi
 # -- data ----------------------------------------------------------------------------------------
 @record
 class Target:
+    """One code file `suggest` drafts entries for: its id prefix, and the header a new spec file for
+    it gets."""
+
     path: str  # relative to root, POSIX
     prefix: str  # id prefix: the component name or the file stem
     component: str  # component name written into a new spec file (unique in the catalog)
@@ -76,6 +79,9 @@ class Target:
 
 @dataclass
 class Suggestion:
+    """One drafted spec entry: an event logged right after one logger call of an async function
+    (`after_log`), with a payload taken from the call and the function."""
+
     id: str
     event: str
     function: str
@@ -119,6 +125,9 @@ class Suggestion:
 
 @dataclass
 class FileSuggestions:
+    """What `suggest` drafted for one code file: the entries, notes on the logger calls it skipped,
+    and the calls a spec already anchors at."""
+
     target: Target
     entries: list[Suggestion] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # logger calls not suggested, and why
@@ -138,6 +147,9 @@ class SpecWrite:
 
 @dataclass
 class Outcome:
+    """What `suggest` returns: the YAML to print, the drafts per file, and the spec files to write
+    (or left as they were)."""
+
     text: str  # the YAML to print (without --out)
     files: list[FileSuggestions]
     writes: list[SpecWrite] = field(default_factory=list)

@@ -87,6 +87,9 @@ def plan_revert(config: Config, catalog: Catalog, selection: Selection = Selecti
 # -- one file ----------------------------------------------------------------------------------
 @record
 class _Found:
+    """One block the revert removes: the edit and its line, how the block was rendered and spelled,
+    and the edits that take back its capture statements and its `result:` binding."""
+
     edit: Edit
     line: int
     options: RenderOptions  # as the removed block was rendered

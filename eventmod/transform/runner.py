@@ -22,6 +22,9 @@ R = TypeVar("R")
 
 @record
 class FileJob:
+    """One target file's share of a run: the selected events that target it, and the enum members to
+    add when it is the enum file."""
+
     path: str  # relative to root, POSIX
     events: tuple[EventSpec, ...]
     enum_additions: tuple[EnumMember, ...] = ()
