@@ -10,6 +10,7 @@ import keyword
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from hypothesis import given, settings
@@ -165,6 +166,20 @@ def test_a_class_cannot_bring_its_own_setattr():
 
             def __setattr__(self, name, value):
                 object.__setattr__(self, name, value)
+
+
+def test_a_class_variable_cannot_be_assigned_on_an_instance():
+    @record
+    class Counted:
+        """A record with a class variable."""
+
+        limit: ClassVar[int] = 3
+        value: int
+
+    item = Counted(1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        item.limit = 4
+    assert [f.name for f in dataclasses.fields(item)] == ["value"] and Counted.limit == 3
 
 
 def test_copies_stay_frozen():

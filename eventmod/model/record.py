@@ -49,6 +49,7 @@ def record(cls: T) -> T:
     cls.__record_eq_key__ = _getter(compared)
     cls.__record_hash_key__ = _getter(hashed)
     cls.__record_shown__ = tuple(f.name for f in every if f.repr)
+    cls.__record_fields__ = frozenset(f.name for f in every)  # what __init__ may assign (no ClassVar)
     if "__eq__" not in own:
         cls.__eq__ = _eq
     if "__hash__" not in own:
@@ -93,7 +94,7 @@ def _repr(self: Any) -> str:
 
 def _setattr(self: Any, name: str, value: Any) -> None:
     """Each field once, by `__init__`; nothing after."""
-    if name in self.__dict__ or name not in self.__dataclass_fields__:
+    if name in self.__dict__ or name not in self.__record_fields__:
         raise FrozenInstanceError(f"cannot assign to field {name!r}")
     object.__setattr__(self, name, value)
 
