@@ -93,10 +93,12 @@ def _repr(self: Any) -> str:
 
 
 def _setattr(self: Any, name: str, value: Any) -> None:
-    """Each field once, by `__init__`; nothing after."""
-    if name in self.__dict__ or name not in self.__record_fields__:
+    """Each field once, by `__init__`; nothing after. (Called for every field of every record
+    made, so it does the least it can: a record's fields are plain instance attributes.)"""
+    own = self.__dict__
+    if name in own or name not in self.__record_fields__:
         raise FrozenInstanceError(f"cannot assign to field {name!r}")
-    object.__setattr__(self, name, value)
+    own[name] = value
 
 
 def _delattr(self: Any, name: str) -> None:
