@@ -575,3 +575,86 @@ def test_loading_a_configuration_parses_each_pyproject_text_once(tmp_path, monke
     first["tool"]["black"]["line-length"] = 1
     assert config_module.read_toml(tmp_path / "pyproject.toml")["tool"]["black"]["line-length"] == 88
     assert len(parsed) == 1
+
+
+def test_a_functions_bindings_are_read_once_however_many_present_blocks_it_holds(tmp_path, eventmod, monkeypatch):
+    """`check` after `apply`: every block is present, and what makes a present block fail (its
+    getter or enum name bound nowhere) reads the names its function binds, once a function."""
+    from eventmod.transform import apply as apply_module
+    from tests.test_checks import event, project
+
+    events = "".join(event(f"after_log: {needle}", "{symbol: symbol}" if fn == "first" else "{price: price}",
+                           function=fn, eid=f"e{i}", name=f"EVENT_{i}")
+                     for i, (fn, needle) in enumerate([("first", "one"), ("first", "two"), ("first", "three"), ("first", "four"),
+                                                       ("second", "five"), ("second", "six")]))
+    tmp = project(tmp_path, events, module=SHARED_MODULE)
+    where = ("--root", str(tmp / "root"), "--specs", str(tmp / "specs"), "--jobs", "1")
+    assert eventmod("apply", "--allow-dirty", *where).exit_code == 0
+    read: list[str] = []
+    original = apply_module.bindings
+
+    def counting(scope, *args, **kwargs):
+        read.append(getattr(scope, "name", type(scope).__name__))
+        return original(scope, *args, **kwargs)
+
+    monkeypatch.setattr(apply_module, "bindings", counting)
+    result = eventmod("check", *where)
+    assert result.exit_code == 0, result.output
+    assert "6 present" in result.output
+    assert sorted(n for n in read if n in ("first", "second")) == ["first", "second"]
+
+
+def test_the_statement_path_of_bindings_finds_what_the_full_walk_finds():
+    """`bindings(scope, text)` reads a scope without `:=` statement by statement instead of
+    walking every node: the same names, for every function and class of the fixture and of
+    scopes that bind in every way a statement can."""
+    from eventmod.pyast.bindings import _bindings_walk, bindings
+
+    sources = [p.read_text(encoding="utf-8") for p in sorted((Path(__file__).resolve().parents[1] / "fixtures").rglob("*.py"))]
+    sources.append(
+        "def f(a, /, b=1, *c, d, **e):\n"
+        "    x = y = 1\n    (p, [q, *r]) = s\n    t += 1\n    u: int = 2\n    v: int\n"
+        "    for i, j in k:\n        pass\n    else:\n        w = 1\n"
+        "    with m() as (n, o), z() as zz:\n        del zz\n"
+        "    try:\n        pass\n    except E as err:\n        pass\n"
+        "    import a.b, c as cc\n    from m import g as gg, h\n"
+        "    def inner(q=1): lost = 1\n    class K: lost2 = 1\n"
+        "    match s:\n        case {'k': kk, **rest}: pass\n        case [aa, *bb]: pass\n        case C(x=cc2) as whole: pass\n"
+        "    while True:\n        if s:\n            deep = 1\n        break\n"
+        "    [comp for comp in s]\n    global gl\n    nonlocal_like = lambda lam: lam\n"
+    )
+    checked = 0
+    for text in sources:
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                own = "".join(text.splitlines(keepends=True)[node.lineno - 1: node.end_lineno])
+                if ":=" in own:
+                    continue
+                assert set(bindings(node, own)) == set(_bindings_walk(node)), node.name
+                checked += 1
+    assert checked > 50
+
+
+@pytest.mark.parametrize("markers", [("log_event",), ("info", "warning"), ("get",), ("nothing_has_this",)])
+def test_the_marked_walk_finds_every_call_the_full_walk_finds_in_the_same_order(markers):
+    """`walk_marked` skips the statements whose lines hold no marker: every call of a marked
+    name that `ast.walk` finds, it finds too, in `ast.walk`'s order."""
+    from eventmod.pyast.walk import walk_marked
+
+    def named(node):
+        func = getattr(node, "func", None)
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        return isinstance(node, ast.Call) and any(m in name for m in markers)
+
+    files = sorted((Path(__file__).resolve().parents[1] / "fixtures").rglob("*.py"))
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        tree = ast.parse(text)
+        lines = text.splitlines(keepends=True)
+        everything = list(ast.walk(tree))
+        marked = list(walk_marked(tree, lines, markers))
+        assert [n for n in marked if named(n)] == [n for n in everything if named(n)], path
+        located = [n for n in everything if isinstance(n, (ast.stmt, ast.expr))]  # contexts and operators are shared objects
+        position = {id(n): i for i, n in enumerate(located)}
+        order = [position[id(n)] for n in marked if isinstance(n, (ast.stmt, ast.expr))]
+        assert order == sorted(order)  # a subsequence of ast.walk's order

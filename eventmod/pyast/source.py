@@ -99,6 +99,10 @@ class SourceFile:
             return Problem(self.path, 1, f"target does not parse: {exc}")
 
     # -- positions ----------------------------------------------------------------------------
+    def text_of(self, node: ast.AST) -> str:
+        """The source lines `node` spans (whole lines: from its first line to its last)."""
+        return "".join(self.lines[node.lineno - 1: node.end_lineno])  # type: ignore[attr-defined]
+
     def char_col(self, lineno: int, byte_col: int) -> int:
         """ast columns are UTF-8 byte offsets; convert to a str index into the line."""
         line = self.lines[lineno - 1]

@@ -59,7 +59,9 @@ from eventmod.model.settings import Config, Settings
 from eventmod.model.spec import Catalog, EventSpec, SelectedCatalog, Selection
 from eventmod.pyast.bindings import bindings, enclosing_scopes
 from eventmod.pyast.source import Loaded, SourceFile, load_source
-from eventmod.pyast.walk import FunctionNode, first_line, index_classes, index_functions, module_of, statements_breadth_first
+from eventmod.pyast.walk import (
+    FunctionNode, first_line, index_classes, index_functions, module_of, statements_breadth_first, walk_marked,
+)
 from eventmod.transform.house import cached_file_habits, learn_house_style
 from eventmod.transform.runner import FileJob, Progress, jobs_by_file, run_jobs
 from eventmod.transform.verify import verify_only_insertions
@@ -227,13 +229,12 @@ def _member_references(source: SourceFile, tree: ast.Module, settings: Settings)
     if not any(marker in source.text for marker in matcher.markers()):
         return ()
     names = {settings.enum_class} if source.path == settings.enum_file else set()
-    calls: list[ast.Call] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom):
-            if node.level == 0 and node.module == settings.logger_module:
-                names.update(a.asname or a.name for a in node.names if a.name == settings.enum_class)
-        elif matcher.callee(node) is not None and node.args:  # type: ignore[attr-defined]
-            calls.append(node)  # type: ignore[arg-type]
+    for stmt in statements_breadth_first(tree):  # imports are statements: no expression walk
+        if isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and stmt.module == settings.logger_module:
+            names.update(a.asname or a.name for a in stmt.names if a.name == settings.enum_class)
+    # a call of a marked name is on a line that spells it: statements without one are skipped
+    calls = [node for node in walk_marked(tree, source.lines, matcher.markers())
+             if matcher.callee(node) is not None and node.args]  # type: ignore[attr-defined]
     found = []
     for call in calls:
         first = call.args[0]
@@ -252,6 +253,7 @@ class Placement:
     site: Site
     present: PresentBlock | None = None
     capture: CapturePoint | None = None  # where the event's capture statements go (a new block only)
+    shape: BlockShape | None = None  # the present block's shape (read once, when it is checked)
 
 
 def _resolve_and_check(source: SourceFile, tree: ast.Module, events: tuple[EventSpec, ...], settings: Settings
@@ -267,13 +269,20 @@ def _resolve_and_check(source: SourceFile, tree: ast.Module, events: tuple[Event
     placements: list[Placement] = []
     module_bound: set[str] | None = None
     captured: dict[int, set[str]] = {}  # id(function) -> names captured there by this run
+    function_bound: dict[int, set[str]] = {}  # id(function) -> the names it binds (once a function)
     for event in events:
         outcome, found, function = _resolve(source, functions, event, settings, matcher, classes, loggers)
         present = [(site, block) for site, block in found if block is not None]
+        shapes: dict[int, BlockShape] = {}
         if present and function is not None:
             if module_bound is None:
                 module_bound = _module_names(tree, settings, source.text)
-            broken = [p for site, block in present for p in _block_problems(source, function, event, block, module_bound, matcher)]
+            if id(function) not in function_bound:
+                function_bound[id(function)] = set(bindings(function, source.text_of(function)))
+            shapes = {id(block): block_shape(block, event.event, matcher) for _, block in present}
+            broken = [p for site, block in present
+                      for p in _block_problems(source, function, event, block, shapes[id(block)], module_bound,
+                                               function_bound[id(function)], matcher)]
             if broken:
                 outcomes.append(EventOutcome(event, Status.INVALID, outcome.lines, tuple(broken)))
                 continue
@@ -306,7 +315,8 @@ def _resolve_and_check(source: SourceFile, tree: ast.Module, events: tuple[Event
                 captured.setdefault(id(function) if function is not None else 0, set()).update(n for n, _ in event.capture)
         outcomes.append(outcome)
         if function is not None:
-            placements.extend(Placement(event, function, site, block, points.get(id(site))) for site, block in found)
+            placements.extend(Placement(event, function, site, block, points.get(id(site)), shapes.get(id(block)))
+                              for site, block in found)
     return outcomes, placements
 
 
@@ -339,22 +349,21 @@ def _module_names(tree: ast.Module, settings: Settings, source_text: str) -> set
     return names
 
 
-def _block_problems(source: SourceFile, function: FunctionNode, event: EventSpec, block: PresentBlock,
-                    module_bound: set[str], matcher: CallMatcher) -> list[Problem]:
-    """What makes a present block fail when it runs: its getter assignment is gone (the guard
-    reads a name nothing binds), or the getter or enum name it uses is bound nowhere."""
+def _block_problems(source: SourceFile, function: FunctionNode, event: EventSpec, block: PresentBlock, shape: BlockShape,
+                    module_bound: set[str], scope: set[str], matcher: CallMatcher) -> list[Problem]:
+    """What makes a present block (of `shape`) fail when it runs: its getter assignment is gone
+    (the guard reads a name nothing binds), or the getter or enum name it uses is bound nowhere.
+    `module_bound`, `scope`: the names the module and the function bind."""
     from eventmod.pyast.scope import function_flow
 
     if "*" in module_bound:
         return []
     getters = matcher.getters
-    shape = block_shape(block, event.event, matcher)
     first = block.statements[0]
     where = f"{source.path}:{first.lineno}"
     local: set[str] = set()
     if shape.local_import:
         local = set(bindings(ast.parse(shape.local_import)))
-    scope = set(bindings(function))
     problems = []
     receiver = next((node.func.value for stmt in block.statements for node in ast.walk(stmt)  # type: ignore[attr-defined]
                      if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and matcher.callee(node) is not None
@@ -491,7 +500,7 @@ def _event_edits(source: SourceFile, tree: ast.Module, placements: list[Placemen
         if p.present is None:
             written.append(item)
             continue
-        shape = block_shape(p.present, p.event.event, matcher)
+        shape = p.shape if p.shape is not None else block_shape(p.present, p.event.event, matcher)
         if shape.emit is EmitMode.OTHER:
             continue
         current = RenderOptions(emit=shape.emit.value, json_safe=item.wanted.json_safe, coerce=item.wanted.coerce,
@@ -665,7 +674,7 @@ def _taken_names(source: SourceFile, tree: ast.Module, functions: list[FunctionN
             if id(scope) in seen:
                 continue
             seen.add(id(scope))
-            text = "".join(source.lines[scope.lineno - 1: scope.end_lineno])  # type: ignore[attr-defined]
+            text = source.text_of(scope)
             if any(name in text for name in added):
                 taken.update(bindings(scope, text))
     return taken
