@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import inspect
 import keyword
 import pickle
 from dataclasses import dataclass, field
@@ -36,6 +37,69 @@ def twins(names: list[str], options: list[dict]) -> tuple[type, type]:
                 **{n: field(**o) for n, o in zip(names, options)},
                 "__qualname__": "Twin", "__module__": __name__}
     return record(type("Twin", (), body())), dataclass(frozen=True)(type("Twin", (), body()))
+
+
+DEFAULTS = st.sampled_from(["none", "value", "list", "tuple"])  # no default, a default, a default_factory
+
+
+def defaulted(names: list[str], kinds: list[str], options: list[dict]) -> list[dict]:
+    """The field options with each field's default: the fields with one come last, as Python
+    requires of parameters."""
+    out = []
+    for name, kind, option in zip(names, kinds, options):
+        extra = {"default": (name, 1)} if kind == "value" else {"default_factory": list} if kind == "list" else \
+            {"default_factory": tuple} if kind == "tuple" else {}
+        out.append({**option, **extra})
+    return out
+
+
+@st.composite
+def signatures_and_calls(draw):
+    names = draw(NAMES)
+    kinds = sorted((draw(DEFAULTS) for _ in names), key=lambda k: k != "none")
+    options = defaulted(names, kinds, [draw(FIELD_OPTIONS) for _ in names])
+    required = sum(k == "none" for k in kinds)
+    given_count = draw(st.integers(0, len(names) + 1))
+    as_keywords = draw(st.integers(0, given_count))
+    values = draw(st.lists(VALUES, min_size=given_count, max_size=given_count))
+    return names, options, required, values, as_keywords
+
+
+@settings(max_examples=300, deadline=None)
+@given(signatures_and_calls())
+def test_a_records_init_takes_what_the_dataclass_init_takes(case):
+    """Same signature (names, order, defaults, annotations), the same calls accepted or refused,
+    the same fields set; a factory's value is made anew for each instance."""
+    names, options, required, values, as_keywords = case
+    ours, theirs = twins(names, options)
+    assert str(inspect.signature(ours)) == str(inspect.signature(theirs))
+    assert ours.__match_args__ == theirs.__match_args__
+    positional = values[:len(values) - as_keywords]
+    keywords = dict(zip(names[len(positional):], values[len(positional):])) if len(values) <= len(names) else {"extra": 1}
+    outcomes = []
+    for cls in (ours, theirs):
+        try:
+            made = cls(*positional, **keywords)
+        except TypeError:
+            outcomes.append(None)
+        else:
+            outcomes.append(dataclasses.astuple(made))
+            fresh = cls(*positional, **keywords)
+            for f in dataclasses.fields(made):
+                if f.default_factory is list and f.name not in keywords and names.index(f.name) >= len(positional):
+                    assert getattr(made, f.name) == [] and getattr(made, f.name) is not getattr(fresh, f.name)
+    assert outcomes[0] == outcomes[1]
+    assert (outcomes[0] is None) == (len(values) < required or len(values) > len(names))
+
+
+def test_a_field_without_a_default_after_one_with_is_refused_like_dataclass():
+    with pytest.raises(TypeError, match="non-default argument 'late' follows default argument"):
+        @record
+        class Late:
+            """Not a record."""
+
+            early: int = 0
+            late: int
 
 
 @st.composite
@@ -154,6 +218,15 @@ def test_a_field_left_out_of_init_is_refused():
 
             early: int
             late: int = field(default=0, init=False)
+
+
+def test_a_class_cannot_bring_its_own_init_or_post_init():
+    for extra in ("def __init__(self, value):\n    pass\n", "def __post_init__(self):\n    pass\n"):
+        namespace: dict = {}
+        exec(extra, namespace)
+        body = {"__annotations__": {"value": "int"}, "__doc__": "Not a record.", **{k: v for k, v in namespace.items() if k.startswith("__") and k != "__builtins__"}}
+        with pytest.raises(TypeError, match="__init__ or __post_init__"):
+            record(type("Own", (), body))
 
 
 def test_a_class_cannot_bring_its_own_setattr():

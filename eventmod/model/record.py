@@ -1,55 +1,58 @@
-"""`record`: the frozen dataclass every eventmod model type is, built at a fraction of the cost.
+"""`record`: the frozen dataclass every eventmod model type is, built without compiling anything.
 
-`@record` is `@dataclass(frozen=True)` in everything a caller can see: the same `__init__`,
-`fields()`, `replace()`, `asdict()`, pickling and copying, `FrozenInstanceError` on any
-assignment or deletion once the instance is made, and the same `==`, `hash()` and `repr()`. The
-difference is how those are made. `dataclass` writes each method as source text and compiles
-it, once per class, every time the module is imported: six methods for a frozen class. A command
-imports about ninety model classes before it does any work, and those compilations were about a
-third of `eventmod validate`'s whole run. A record compiles only its `__init__` (what cannot be
-shared: its signature is the class's own); `==`, `hash()`, `repr()`, and the frozen
-`__setattr__`/`__delattr__` are five functions shared by every record, which read the class's
-fields through getters made when the class is.
+`@record` is `@dataclass(frozen=True)` in everything a caller can see: the same `__init__`
+signature (names, order, defaults, `<factory>` defaults, annotations), `fields()`, `replace()`,
+`asdict()`, `__match_args__`, pickling and copying, `FrozenInstanceError` on any assignment or
+deletion, and the same `==`, `hash()` and `repr()`. The difference is how the methods are made.
+`dataclass` writes each one as source text and compiles it, per class, every time the module
+is imported: six methods for a frozen class. A command imports about ninety model classes
+before it does any work, and those compilations were about a third of `eventmod validate`'s
+whole run. A record's `==`, `hash()`, `repr()` and frozen `__setattr__`/`__delattr__` are five
+functions shared by every record, which read the class's fields through getters made when the
+class is; its `__init__` is made from a template compiled once per shape (how many fields,
+which have a `default_factory`) with the class's field names put into the template's code.
 
-Frozen, precisely: `__init__` assigns each field once; after that every assignment and deletion
-raises `FrozenInstanceError`, as does assigning a name that is not a field. (`dataclass` decides
-that by the class of the instance; a record by whether the field is set yet, which is the same
-thing for a class without `init=False` fields, and eventmod's model has none: a test keeps it so.)
-`tests/test_record.py` proves a record and a `dataclass(frozen=True)` twin agree on every
-operation, for generated classes and values.
+What a record does not take: `init=False` fields, an `__init__` or `__post_init__` of its own,
+`InitVar` pseudo-fields, a `__setattr__`/`__delattr__` of its own (refused when the class is
+made, but `InitVar`, which no model type uses). `tests/test_record.py` proves a record and a
+`dataclass(frozen=True)` twin agree on every operation, for generated classes, calls and values.
 """
 
 from __future__ import annotations
 
-from dataclasses import FrozenInstanceError, dataclass, fields
+from dataclasses import MISSING, Field, FrozenInstanceError, dataclass, fields
+from functools import lru_cache
 from operator import attrgetter
 from reprlib import recursive_repr
+from types import CellType, CodeType, FunctionType
 from typing import Any, Callable, TypeVar
 
 T = TypeVar("T", bound=type)
 
 
 def record(cls: T) -> T:
-    """`@dataclass(frozen=True)`, with all but `__init__` shared instead of compiled.
+    """`@dataclass(frozen=True)`, its methods shared or made from a template, not compiled.
 
     A class that defines `__eq__`, `__hash__` or `__repr__` itself keeps its own, as with
     `dataclass`; one that defines `__setattr__` or `__delattr__` is refused, as `dataclass`
-    refuses it for a frozen class."""
+    refuses it for a frozen class, and so is one with an `__init__` or a `__post_init__`."""
     if "__setattr__" in vars(cls) or "__delattr__" in vars(cls):
         raise TypeError(f"Cannot overwrite attribute __setattr__/__delattr__ in class {cls.__name__}")
+    if hasattr(cls, "__post_init__") or "__init__" in vars(cls):
+        raise TypeError(f"{cls.__name__}: a record's __init__ is its fields' (no __init__ or __post_init__ of its own)")
     own = set(vars(cls))
-    cls = dataclass(eq=False, repr=False)(cls)  # compiles __init__ only
+    cls = dataclass(init=False, eq=False, repr=False)(cls)  # compiles nothing
     every = fields(cls)
     unset = [f.name for f in every if not f.init]
     if unset:
         raise TypeError(f"{cls.__name__}: a record sets every field in __init__ (init=False: {', '.join(unset)})")
+    cls.__init__ = _init_function(cls, every)
     compared = tuple(f.name for f in every if f.compare)
     hashed = tuple(f.name for f in every if (f.compare if f.hash is None else f.hash))
     # per class: what == compares and hash() hashes, each as one getter, and the names repr() shows
     cls.__record_eq_key__ = _getter(compared)
     cls.__record_hash_key__ = _getter(hashed)
     cls.__record_shown__ = tuple(f.name for f in every if f.repr)
-    cls.__record_fields__ = frozenset(f.name for f in every)  # what __init__ may assign (no ClassVar)
     if "__eq__" not in own:
         cls.__eq__ = _eq
     if "__hash__" not in own:
@@ -93,13 +96,73 @@ def _repr(self: Any) -> str:
 
 
 def _setattr(self: Any, name: str, value: Any) -> None:
-    """Each field once, by `__init__`; nothing after. (Called for every field of every record
-    made, so it does the least it can: a record's fields are plain instance attributes.)"""
-    own = self.__dict__
-    if name in own or name not in self.__record_fields__:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-    own[name] = value
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
 
 
 def _delattr(self: Any, name: str) -> None:
     raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+# -- __init__ ----------------------------------------------------------------------------------------
+class _Factory:
+    """The default a signature shows for a field whose value a `default_factory` makes (as
+    `dataclass` shows it: `<factory>`)."""
+
+    def __repr__(self) -> str:
+        return "<factory>"
+
+
+_HAS_FACTORY = _Factory()
+_RESERVED = frozenset({"__record_self__", "__record_own__", "__record_factories__"})
+
+
+def _init_function(cls: type, every: tuple[Field, ...]) -> FunctionType:
+    """The `__init__` `dataclass` writes for `every` field of a frozen class: the same
+    parameters (names, order, defaults, annotations), each field stored once, a
+    `default_factory` called for each instance that does not pass the field. It is made from a
+    template compiled once per shape (how many fields, which have a factory), with the field
+    names put into the template's code: no class compiles anything of its own."""
+    names = tuple(f.name for f in every)
+    clash = _RESERVED.intersection(names)
+    if clash:
+        raise TypeError(f"{cls.__name__}: {', '.join(sorted(clash))} cannot be a record's field")
+    defaults: list[Any] = []
+    for f in every:
+        if f.default_factory is not MISSING:
+            defaults.append(_HAS_FACTORY)
+        elif f.default is not MISSING:
+            defaults.append(f.default)
+        elif defaults:
+            raise TypeError(f"non-default argument {f.name!r} follows default argument")
+    factories = tuple(f.default_factory if f.default_factory is not MISSING else None for f in every)
+    template = _template(len(names), tuple(f is not None for f in factories))
+    placeholder = {f"p{i}": name for i, name in enumerate(names)}
+    code = template.replace(
+        co_varnames=tuple(placeholder.get(n, n) for n in template.co_varnames),
+        co_consts=tuple(placeholder.get(c, c) if isinstance(c, str) else c for c in template.co_consts),
+        co_name="__init__",
+        **({"co_qualname": f"{cls.__qualname__}.__init__"} if hasattr(template, "co_qualname") else {}),
+    )
+    closure = (CellType(factories),) if code.co_freevars else None  # the factories, when the shape calls one
+    init = FunctionType(code, globals(), "__init__", tuple(defaults) or None, closure)
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__module__ = cls.__module__
+    init.__annotations__ = {**{f.name: f.type for f in every}, "return": None}
+    return init
+
+
+@lru_cache(maxsize=None)
+def _template(count: int, factories: tuple[bool, ...]) -> CodeType:
+    """The code of an `__init__` with `count` fields named p0, p1, ... (stored into the
+    instance's dict, as a frozen dataclass's `__init__` stores them past its `__setattr__`),
+    those marked in `factories` made by their factory when not passed."""
+    lines = [f"def __record_make__(__record_factories__):",
+             f"    def __init__(__record_self__{''.join(f', p{i}' for i in range(count))}):",
+             "        __record_own__ = __record_self__.__dict__"]
+    for i, factory in enumerate(factories):
+        value = f"__record_factories__[{i}]() if p{i} is _HAS_FACTORY else p{i}" if factory else f"p{i}"
+        lines.append(f"        __record_own__['p{i}'] = {value}")
+    lines += ["    return __init__"]
+    namespace: dict[str, Any] = {}
+    exec("\n".join(lines), globals(), namespace)  # compiled once per shape, for every record of that shape
+    return namespace["__record_make__"](()).__code__
