@@ -156,7 +156,7 @@ def _template(count: int, factories: tuple[bool, ...]) -> CodeType:
     """The code of an `__init__` with `count` fields named p0, p1, ... (stored into the
     instance's dict, as a frozen dataclass's `__init__` stores them past its `__setattr__`),
     those marked in `factories` made by their factory when not passed."""
-    lines = [f"def __record_make__(__record_factories__):",
+    lines = ["def __record_make__(__record_factories__):",
              f"    def __init__(__record_self__{''.join(f', p{i}' for i in range(count))}):",
              "        __record_own__ = __record_self__.__dict__"]
     for i, factory in enumerate(factories):
