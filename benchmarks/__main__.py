@@ -130,6 +130,11 @@ def _ratio(a: float, b: float) -> float:
     return round(a / b, 3) if b else float("inf")
 
 
+def _config_toml(keys: dict) -> str:
+    """eventmod configuration keys as TOML `key = value` lines (paths written as strings)."""
+    return "".join(f"{k} = {json.dumps(str(v) if isinstance(v, Path) else v)}\n" for k, v in keys.items())
+
+
 def _lines(root: Path, files: list[str]) -> int:
     return sum(len((root / f).read_bytes().splitlines()) for f in files)
 
@@ -147,8 +152,7 @@ def bench_catalog(quick: bool, count: int | None, do_profile: bool, work: Path) 
     paths = [root / f for f in files]
     # the same configuration with the house style fixed (`style = "black"`): learning's cost
     fixed_style = work / "fixed-style.toml"
-    fixed_style.write_text("".join(f"{k} = {json.dumps(str(v) if k in ('root', 'specs') else v)}\n" for k, v in
-                                   {**config, "root": root, "specs": specs, "style": "black"}.items()), encoding="utf-8")
+    fixed_style.write_text(_config_toml({**config, "root": root, "specs": specs, "style": "black"}), encoding="utf-8")
     commands = {
         "minimum": Command(peers.minimum_argv(paths, work), REPO),
         "floor": Command(peers.floor_argv(paths, work), REPO),
@@ -210,8 +214,7 @@ def _applied_copy(config: dict, root: Path, specs: Path, work: Path, cache: dict
     shutil.copytree(root, copy / "root")
     shutil.copytree(specs, copy / "specs")
     settings = copy / "eventmod.toml"
-    settings.write_text("".join(f"{k} = {json.dumps(v)}\n" for k, v in {**config, "root": str(copy / "root"),
-                                                                        "specs": str(copy / "specs")}.items()), encoding="utf-8")
+    settings.write_text(_config_toml({**config, "root": copy / "root", "specs": copy / "specs"}), encoding="utf-8")
     subprocess.run([*eventmod_argv("apply", "--config", str(settings), "--jobs", "1")], cwd=REPO, env=child_environment(cache),
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return settings
@@ -316,9 +319,8 @@ def _one_spec_project(work: Path) -> Path:
     project = work / "one-spec"
     (project / "specs").mkdir(parents=True)
     (project / "specs" / "main.yaml").write_bytes((REPO / config["specs"] / "main.yaml").read_bytes())
-    keys = {**config, "root": str((REPO / config["root"]).resolve()), "specs": "specs"}
-    (project / "pyproject.toml").write_text("[tool.eventmod]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in keys.items()),
-                                            encoding="utf-8")
+    keys = {**config, "root": (REPO / config["root"]).resolve(), "specs": "specs"}
+    (project / "pyproject.toml").write_text("[tool.eventmod]\n" + _config_toml(keys), encoding="utf-8")
     return project
 
 

@@ -21,7 +21,7 @@ def bound_names(function: FunctionNode) -> set[str]:
 def logger_variable(function: FunctionNode, getter_names: set[str], preferred: str = DEFAULT_VARIABLE,
                     source: SourceFile | None = None) -> str:
     """`event_logger`, unless the function uses that name for something else."""
-    if source is not None and preferred not in "".join(source.lines[function.lineno - 1: function.end_lineno]):
+    if source is not None and preferred not in source.text_of(function):
         return preferred  # the name does not occur in the function's text: nothing to walk
     if not _conflicts(function, preferred, getter_names):
         return preferred
