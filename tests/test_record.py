@@ -30,13 +30,18 @@ VALUES = st.recursive(st.none() | st.booleans() | st.integers(-3, 3) | st.text(m
                       lambda inner: st.tuples(inner, inner) | st.frozensets(inner, max_size=2), max_leaves=4)
 
 
-def twins(names: list[str], options: list[dict]) -> tuple[type, type]:
+ANNOTATIONS = ["object", "int | None", "tuple[str, ...]", "'Twin'", "ClassVar[int]", "dataclasses.InitVar[int]"]
+
+
+def twins(names: list[str], options: list[dict], order: bool = False, annotations: list[str] | None = None) -> tuple[type, type]:
     """A record and a `dataclass(frozen=True)` class with the same name, fields and options."""
+    written = annotations or ["object"] * len(names)
+
     def body() -> dict:
-        return {"__annotations__": {n: "object" for n in names},
+        return {"__annotations__": dict(zip(names, written)),
                 **{n: field(**o) for n, o in zip(names, options)},
                 "__qualname__": "Twin", "__module__": __name__}
-    return record(type("Twin", (), body())), dataclass(frozen=True)(type("Twin", (), body()))
+    return record(type("Twin", (), body()), order=order), dataclass(frozen=True, order=order)(type("Twin", (), body()))
 
 
 DEFAULTS = st.sampled_from(["none", "value", "list", "tuple"])  # no default, a default, a default_factory
@@ -121,7 +126,7 @@ def test_record_agrees_with_frozen_dataclass(case):
         assert repr(a) == repr(b)
         assert hash(a) == hash(b)
         assert dataclasses.astuple(a) == dataclasses.astuple(b)
-        assert [f.name for f in dataclasses.fields(a)] == [f.name for f in dataclasses.fields(b)]
+        assert [(f.name, f.type) for f in dataclasses.fields(a)] == [(f.name, f.type) for f in dataclasses.fields(b)]
         for j in range(len(rows)):
             assert (a == mine[j]) == (b == twin[j])
             assert (a != mine[j]) == (b != twin[j])
@@ -135,6 +140,62 @@ def test_record_agrees_with_frozen_dataclass(case):
             assert type(changed) is ours and getattr(changed, names[0]) == "x"
         with pytest.raises(dataclasses.FrozenInstanceError):
             a.not_a_field = 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(classes_and_values(), st.data())
+def test_an_ordered_record_orders_like_an_ordered_frozen_dataclass(case, data):
+    """`record(order=True)`: `<`, `<=`, `>`, `>=` give what `dataclass(frozen=True, order=True)`
+    gives (the compared fields as a tuple), or raise the same TypeError."""
+    names, options, rows = case
+    ours, theirs = twins(names, options, order=True)
+    mine = [ours(*row) for row in rows]
+    twin = [theirs(*row) for row in rows]
+
+    def outcome(compare, a, b):
+        try:
+            return compare(a, b)
+        except TypeError as exc:
+            return type(exc)
+
+    for i in range(len(rows)):
+        for j in range(len(rows)):
+            for compare in (lambda a, b: a < b, lambda a, b: a <= b, lambda a, b: a > b, lambda a, b: a >= b):
+                assert outcome(compare, mine[i], mine[j]) == outcome(compare, twin[i], twin[j])
+        assert mine[i].__lt__(twin[i]) is NotImplemented and mine[i].__ge__(object()) is NotImplemented
+        with pytest.raises(TypeError):
+            mine[i] < twin[i]  # noqa: B015 (another class, even with the same fields)
+
+
+@settings(max_examples=200, deadline=None)
+@given(NAMES.flatmap(lambda names: st.tuples(st.just(names), st.lists(st.sampled_from(ANNOTATIONS), min_size=len(names),
+                                                                         max_size=len(names)))))
+def test_a_records_fields_and_annotations_are_the_dataclasses(case):
+    """Whatever a field's annotation says (a plain type, a forward reference, `ClassVar`,
+    `InitVar`, as the strings `from __future__ import annotations` makes), a record has the
+    fields, field types and class annotations its `dataclass` twin has."""
+    names, annotations = case
+    options = [{} for _ in names]
+    try:
+        ours, theirs = twins(names, options, annotations=annotations)
+    except TypeError:  # InitVar: a record refuses what it does not do (and nothing is half made)
+        assert any("InitVar" in a for a in annotations)
+        return
+    assert [(f.name, f.type) for f in dataclasses.fields(ours)] == [(f.name, f.type) for f in dataclasses.fields(theirs)]
+    assert ours.__annotations__ == theirs.__annotations__ == dict(zip(names, annotations))
+    assert str(inspect.signature(ours)) == str(inspect.signature(theirs))
+
+
+def test_an_ordered_record_cannot_bring_its_own_comparison():
+    with pytest.raises(TypeError, match="Cannot overwrite attribute __lt__"):
+        @record(order=True)
+        class Ordered:
+            """Not a record."""
+
+            value: int
+
+            def __lt__(self, other):
+                return True
 
 
 # -- fixed classes: pickling, inheritance, what a class defines itself ------------------------------
@@ -203,7 +264,7 @@ def test_every_frozen_model_type_is_a_record():
             if isinstance(node, ast.ClassDef):
                 for decorator in node.decorator_list:
                     text = ast.unparse(decorator)
-                    if text.startswith("dataclass(") and "frozen=True" in text and "order=True" not in text:
+                    if text.startswith("dataclass(") and "frozen=True" in text:
                         plain.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {node.name}")
     assert plain == []
 

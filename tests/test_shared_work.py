@@ -658,3 +658,85 @@ def test_the_marked_walk_finds_every_call_the_full_walk_finds_in_the_same_order(
         position = {id(n): i for i, n in enumerate(located)}
         order = [position[id(n)] for n in marked if isinstance(n, (ast.stmt, ast.expr))]
         assert order == sorted(order)  # a subsequence of ast.walk's order
+
+
+# -- the format and style caches: one bucket file per key prefix ----------------------------------
+def _format_cache(tmp_path: Path, legacy: Path | None = None):
+    from eventmod.codegen.black_cache import FormatCache
+
+    return FormatCache(tmp_path / "cache" / "black-test", legacy=legacy)
+
+
+def _key(n: int) -> str:
+    from eventmod.codegen.black_cache import key_of
+
+    return key_of("entry", n)
+
+
+def test_a_format_cache_lookup_reads_only_its_keys_bucket(tmp_path, monkeypatch):
+    """A run pays for the keys it looks up, not for everything the cache holds: a lookup reads
+    the one bucket file its key falls in, once a run."""
+    cache = _format_cache(tmp_path)
+    for n in range(3000):  # (nearly) every one of the 256 buckets holds some
+        cache.put(_key(n), f"value {n}")
+    cache.save()
+    directory = tmp_path / "cache" / "black-test"
+    assert len(list(directory.glob("*.json"))) == len({_key(n)[:2] for n in range(3000)}) > 250
+    reads: list[str] = []
+    original = Path.read_text
+
+    def recording(path, *args, **kwargs):
+        reads.append(path.name)
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", recording)
+    again = _format_cache(tmp_path)  # a new run
+    assert again.get(_key(7)) == "value 7" and again.get(_key(7)) == "value 7"
+    assert again.get(_key(8)) == "value 8"
+    assert again.get(_key(100_000)) is None
+    assert reads == list(dict.fromkeys(f"{_key(n)[:2]}.json" for n in (7, 8, 100_000)))
+
+
+def test_a_format_cache_save_keeps_what_another_run_saved_meanwhile(tmp_path):
+    first, second = _format_cache(tmp_path), _format_cache(tmp_path)
+    assert first.get(_key(1)) is None and second.get(_key(1)) is None  # both read the (empty) bucket
+    first.put(_key(1), "one")
+    second.put(_key(1), "one")
+    second.put(_key(2), "two")
+    first.save()
+    second.save()
+    third = _format_cache(tmp_path)
+    assert (third.get(_key(1)), third.get(_key(2))) == ("one", "two")
+
+
+def test_a_format_cache_bucket_keeps_its_newest_entries(tmp_path, monkeypatch):
+    from eventmod.codegen import black_cache
+
+    monkeypatch.setattr(black_cache, "MAX_ENTRIES", 3 * black_cache.BUCKETS)  # three a bucket
+    same = [n for n in range(5000) if _key(n)[:2] == "ab"][:5]
+    cache = _format_cache(tmp_path)
+    for n in same:
+        cache.put(_key(n), str(n))
+    cache.save()
+    again = _format_cache(tmp_path)
+    assert [again.get(_key(n)) for n in same] == [None, None, *map(str, same[2:])]
+
+
+def test_a_damaged_or_foreign_bucket_reads_as_empty_and_a_legacy_file_goes_at_the_first_save(tmp_path):
+    legacy = tmp_path / "cache" / "black-test.json"
+    legacy.parent.mkdir(parents=True)
+    legacy.write_text('{"%s": "stale"}' % _key(1), encoding="utf-8")
+    cache = _format_cache(tmp_path, legacy)
+    assert cache.get(_key(1)) is None  # the single-file cache of earlier versions is never read
+    cache.put(_key(1), "one")
+    cache.save()
+    assert not legacy.exists()
+    bucket = tmp_path / "cache" / "black-test" / f"{_key(1)[:2]}.json"
+    for damaged in ("", "not json", "[1, 2]", '{"%s": 3}' % _key(1)):
+        bucket.write_text(damaged, encoding="utf-8")
+        assert _format_cache(tmp_path).get(_key(1)) is None
+    odd = _format_cache(tmp_path)
+    odd.put("not-a-digest/..", "kept")  # any key: its bucket name is always a plain file name
+    odd.save()
+    assert _format_cache(tmp_path).get("not-a-digest/..") == "kept"
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["black-test"]

@@ -4,7 +4,9 @@ CI, the next dry-run) neither imports nor calls black for blocks it has laid out
 Keys hash everything black's output depends on (the input, the depth, the mode, black's
 version); values are black's output, so a hit returns exactly what black would. Set
 EVENTMOD_NO_CACHE=1 to bypass it, EVENTMOD_CACHE_DIR to move it (default:
-$XDG_CACHE_HOME/eventmod or ~/.cache/eventmod). Only the process that runs the command saves
+$XDG_CACHE_HOME/eventmod or ~/.cache/eventmod). Each cache is a directory of bucket files (see
+`FormatCache`): a run reads the buckets of the keys it looks up, so a cache that has grown over
+months of runs costs a run no more than a fresh one. Only the process that runs the command saves
 the cache; a worker process hands what it learned back with each result (`new_entries`,
 `keep_entries`), so a pooled run fills the cache as an in-process one does.
 """
@@ -20,40 +22,57 @@ import sys
 from pathlib import Path
 
 
-# a cache file keeps at most this many entries (the newest): its size stays bounded over time
+# the cache keeps at most this many entries (the newest of each bucket): its size stays bounded
 MAX_ENTRIES = 100_000
+# entries are spread over this many files by their key's first two hex digits: a run reads the
+# files of the keys it looks up, never the whole cache (which grows with every file state seen)
+BUCKETS = 256
 
 
 class FormatCache:
-    def __init__(self, path: Path | None):
+    """Text answers keyed by hex digests, in one directory of `BUCKETS` JSON files (`00.json` to
+    `ff.json`, by the key's first two hex digits). A lookup reads its key's bucket once a run, so
+    what a run pays for the cache grows with the keys it looks up, not with all the cache holds.
+    New entries are written at exit, each bucket merged with what is on disk then (another
+    run's entries are kept) and replaced atomically."""
+
+    def __init__(self, path: Path | None, legacy: Path | None = None):
         self.path = path
-        self._entries: dict[str, str] | None = None
-        self._dirty = False
+        self.legacy = legacy  # the single-file cache this one replaces: removed at the first save
+        self._buckets: dict[str, dict[str, str]] = {}
+        self._unsaved: dict[str, dict[str, str]] = {}  # bucket -> entries put since the last save
         self._new: dict[str, str] = {}  # put since the last `take_new` (what a worker hands back)
 
-    def _load(self) -> dict[str, str]:
-        if self._entries is None:
-            self._entries = {}
-            if self.path is not None:
-                try:
-                    self._entries = json.loads(self.path.read_text(encoding="utf-8"))
-                except (OSError, ValueError):
-                    self._entries = {}
-        return self._entries
+    def _bucket(self, key: str) -> tuple[str, dict[str, str]]:
+        name = _bucket_name(key)
+        entries = self._buckets.get(name)
+        if entries is None:
+            entries = self._buckets[name] = self._read(name)
+        return name, entries
+
+    def _read(self, name: str) -> dict[str, str]:
+        if self.path is None:
+            return {}
+        try:
+            found = json.loads((self.path / f"{name}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return found if isinstance(found, dict) else {}
 
     def get(self, key: str) -> str | None:
-        return self._load().get(key)
+        found = self._bucket(key)[1].get(key)
+        return found if isinstance(found, str) else None
 
     def put(self, key: str, value: str) -> None:
         if self.path is None:
             return
-        entries = self._load()
+        name, entries = self._bucket(key)
         if entries.get(key) != value:
             entries[key] = value
             self._new[key] = value
-            if not self._dirty:
-                self._dirty = True
+            if not self._unsaved:
                 atexit.register(self.save)
+            self._unsaved.setdefault(name, {})[key] = value
 
     def take_new(self) -> dict[str, str]:
         """The entries put since the last call (a worker process saves nothing itself: it hands
@@ -62,22 +81,37 @@ class FormatCache:
         return new
 
     def save(self) -> None:
-        if not self._dirty or self.path is None or self._entries is None:
+        if not self._unsaved or self.path is None:
             return
         import tempfile  # (and shutil, bz2, lzma, random through it) only for a run that saves something
 
+        keep = max(1, MAX_ENTRIES // BUCKETS)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".black-", suffix=".json")
-            entries = self._entries
-            if len(entries) > MAX_ENTRIES:  # the oldest go first (a dict keeps insertion order)
-                entries = dict(list(entries.items())[-MAX_ENTRIES:])
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(entries, handle)
-            os.replace(tmp, self.path)
+            self.path.mkdir(parents=True, exist_ok=True)
+            for name, added in self._unsaved.items():
+                entries = self._read(name)  # what is on disk now: another run may have saved since
+                for key in added:
+                    entries.pop(key, None)  # re-put: newest again
+                entries.update(added)
+                if len(entries) > keep:  # the oldest go first (a dict keeps insertion order)
+                    entries = dict(list(entries.items())[-keep:])
+                fd, tmp = tempfile.mkstemp(dir=self.path, prefix=f".{name}-", suffix=".tmp")
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    json.dump(entries, handle)
+                os.replace(tmp, self.path / f"{name}.json")
+            if self.legacy is not None:
+                try:
+                    os.unlink(self.legacy)
+                except OSError:
+                    pass
         except OSError:
             pass  # a cache that cannot be written only costs time
-        self._dirty = False
+        self._unsaved = {}
+
+
+def _bucket_name(key: str) -> str:
+    head = key[:2].lower()
+    return head if len(head) == 2 and all(c in "0123456789abcdef" for c in head) else "00"
 
 
 def key_of(*parts: object) -> str:
@@ -130,7 +164,7 @@ def black_cache() -> FormatCache:
     version = installed_version("black")
     if version is None:
         return FormatCache(None)
-    return FormatCache(cache_dir() / f"black-{version}.json")
+    return FormatCache(cache_dir() / f"black-{version}", legacy=cache_dir() / f"black-{version}.json")
 
 
 def new_entries() -> tuple[dict[str, str], dict[str, str]]:
@@ -151,7 +185,7 @@ def style_cache() -> FormatCache:
     the file's content hash (`transform.house`); same directory and switches as black's."""
     if os.environ.get("EVENTMOD_NO_CACHE"):
         return FormatCache(None)
-    return FormatCache(cache_dir() / "style-v1.json")
+    return FormatCache(cache_dir() / "style-v2", legacy=cache_dir() / "style-v1.json")
 
 
 def cache_dir() -> Path:

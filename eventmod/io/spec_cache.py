@@ -73,6 +73,10 @@ class SpecCache:
                     pickle.dump(spec, handle, protocol=pickle.HIGHEST_PROTOCOL)
                 os.replace(tmp, self.path / f"{key}.pickle")
             self._prune()
+            try:
+                os.unlink(self.path.with_suffix(".pickle"))  # the single-file cache of earlier versions
+            except OSError:
+                pass
         except OSError:
             pass  # a cache that cannot be written only costs time
         self._new = {}

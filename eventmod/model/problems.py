@@ -7,11 +7,12 @@ together (exit 2) before anything touches the disk.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
+from eventmod.model.record import record
 
-@dataclass(frozen=True, order=True)
+
+@record(order=True)
 class Problem:
     """One thing wrong with the input, located at a path and line (0: no line), about one event when
     `event_id` is set."""

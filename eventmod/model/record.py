@@ -12,15 +12,17 @@ functions shared by every record, which read the class's fields through getters 
 class is; its `__init__` is made from a template compiled once per shape (how many fields,
 which have a `default_factory`) with the class's field names put into the template's code.
 
-What a record does not take: `init=False` fields, an `__init__` or `__post_init__` of its own,
-`InitVar` pseudo-fields, a `__setattr__`/`__delattr__` of its own (refused when the class is
-made, but `InitVar`, which no model type uses). `tests/test_record.py` proves a record and a
-`dataclass(frozen=True)` twin agree on every operation, for generated classes, calls and values.
+What a record does not take (each refused when the class is made): `init=False` fields, an
+`__init__` or `__post_init__` of its own, `InitVar` pseudo-fields, a `__setattr__`/`__delattr__`
+of its own, and with `order=True` a comparison method of its own. `tests/test_record.py` proves
+a record and a `dataclass(frozen=True)` twin agree on every operation, for generated classes,
+calls and values.
 """
 
 from __future__ import annotations
 
-from dataclasses import MISSING, Field, FrozenInstanceError, dataclass, fields
+import re
+from dataclasses import MISSING, Field, FrozenInstanceError, InitVar, dataclass, fields
 from functools import lru_cache
 from operator import attrgetter
 from reprlib import recursive_repr
@@ -30,19 +32,31 @@ from typing import Any, Callable, TypeVar
 T = TypeVar("T", bound=type)
 
 
-def record(cls: T) -> T:
-    """`@dataclass(frozen=True)`, its methods shared or made from a template, not compiled.
+def record(cls: T | None = None, /, *, order: bool = False) -> Any:
+    """`@dataclass(frozen=True)`, its methods shared or made from a template, not compiled;
+    `@record(order=True)` is `@dataclass(frozen=True, order=True)`.
 
     A class that defines `__eq__`, `__hash__` or `__repr__` itself keeps its own, as with
     `dataclass`; one that defines `__setattr__` or `__delattr__` is refused, as `dataclass`
-    refuses it for a frozen class, and so is one with an `__init__` or a `__post_init__`."""
+    refuses it for a frozen class, and so is one with an `__init__` or a `__post_init__` (or,
+    with `order`, a comparison method of its own)."""
+    if cls is None:
+        return lambda cls: record(cls, order=order)
     if "__setattr__" in vars(cls) or "__delattr__" in vars(cls):
         raise TypeError(f"Cannot overwrite attribute __setattr__/__delattr__ in class {cls.__name__}")
     if hasattr(cls, "__post_init__") or "__init__" in vars(cls):
         raise TypeError(f"{cls.__name__}: a record's __init__ is its fields' (no __init__ or __post_init__ of its own)")
     own = set(vars(cls))
-    cls = dataclass(init=False, eq=False, repr=False)(cls)  # compiles nothing
+    if order:
+        for name in _ORDER:
+            if name in own:
+                raise TypeError(f"Cannot overwrite attribute {name} in class {cls.__name__}. Consider using functools.total_ordering")
+    cls = _dataclass(cls)
     every = fields(cls)
+    named = {f.name for f in every}
+    passed = [name for name, f in cls.__dict__["__dataclass_fields__"].items() if name not in named and _initvar(f.type)]
+    if passed:
+        raise TypeError(f"{cls.__name__}: a record takes no InitVar pseudo-field (it has no __post_init__): {', '.join(passed)}")
     unset = [f.name for f in every if not f.init]
     if unset:
         raise TypeError(f"{cls.__name__}: a record sets every field in __init__ (init=False: {', '.join(unset)})")
@@ -59,9 +73,43 @@ def record(cls: T) -> T:
         cls.__hash__ = _hash
     if "__repr__" not in own:
         cls.__repr__ = _repr
+    if order:
+        for name, method in _ORDER.items():
+            setattr(cls, name, method)
     cls.__setattr__ = _setattr
     cls.__delattr__ = _delattr
     return cls
+
+
+# An annotation that may declare a pseudo-field (`ClassVar`, `InitVar`, `KW_ONLY`, under any
+# spelling): `dataclass` reads such a string itself.
+_PSEUDO_FIELD = re.compile(r"ClassVar|InitVar|KW_ONLY")
+
+
+def _dataclass(cls: T) -> T:
+    """`dataclass(init=False, eq=False, repr=False)(cls)`: it compiles nothing. A string
+    annotation (every model module has `from __future__ import annotations`) costs `dataclass`
+    three pattern matches and module lookups a field, to learn whether it names `ClassVar`,
+    `InitVar` or `KW_ONLY`; the annotations that cannot are shown to it as `object` meanwhile,
+    and each field's `type` is its annotation as written afterwards."""
+    annotations = cls.__dict__.get("__annotations__")
+    plain: dict[str, str] = {}
+    if isinstance(annotations, dict):
+        plain = {name: a for name, a in annotations.items() if isinstance(a, str) and not _PSEUDO_FIELD.search(a)}
+        annotations.update(dict.fromkeys(plain, object))
+    try:
+        cls = dataclass(init=False, eq=False, repr=False)(cls)
+    finally:
+        if plain:
+            annotations.update(plain)
+    declared = cls.__dict__["__dataclass_fields__"]
+    for name in plain:
+        declared[name].type = plain[name]
+    return cls
+
+
+def _initvar(annotation: Any) -> bool:
+    return annotation is InitVar or isinstance(annotation, InitVar) or (isinstance(annotation, str) and "InitVar" in annotation)
 
 
 def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple]:
@@ -93,6 +141,38 @@ def _hash(self: Any) -> int:
 def _repr(self: Any) -> str:
     shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__class__.__record_shown__)
     return f"{self.__class__.__qualname__}({shown})"
+
+
+def _lt(self: Any, other: Any) -> Any:
+    if other.__class__ is self.__class__:
+        key = self.__class__.__record_eq_key__
+        return key(self) < key(other)
+    return NotImplemented
+
+
+def _le(self: Any, other: Any) -> Any:
+    if other.__class__ is self.__class__:
+        key = self.__class__.__record_eq_key__
+        return key(self) <= key(other)
+    return NotImplemented
+
+
+def _gt(self: Any, other: Any) -> Any:
+    if other.__class__ is self.__class__:
+        key = self.__class__.__record_eq_key__
+        return key(self) > key(other)
+    return NotImplemented
+
+
+def _ge(self: Any, other: Any) -> Any:
+    if other.__class__ is self.__class__:
+        key = self.__class__.__record_eq_key__
+        return key(self) >= key(other)
+    return NotImplemented
+
+
+# what `order=True` adds: the fields `==` compares, compared as tuples (as `dataclass` orders)
+_ORDER = {"__lt__": _lt, "__le__": _le, "__gt__": _gt, "__ge__": _ge}
 
 
 def _setattr(self: Any, name: str, value: Any) -> None:

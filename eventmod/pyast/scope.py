@@ -370,7 +370,7 @@ class Exits:
     raised: frozenset | None = None
 
 
-@dataclass
+@record
 class Flow:
     """Per statement of one function: names surely bound right before it, and right after it
     completes normally. A statement missing from `before` is reached by no path."""

@@ -14,13 +14,13 @@ import os
 import re
 import reprlib
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 import yaml
 
 from eventmod.model.problems import Problem, did_you_mean
+from eventmod.model.record import record
 from eventmod.model.settings import EMIT_MODES
 from eventmod.model.spec import (
     ANCHOR_KINDS,
@@ -56,7 +56,7 @@ EVENT_KEYS = tuple(EVENT_FIELDS)
 _COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-@dataclass
+@record
 class _Node:
     """A YAML node with its Python value and 1-based line."""
 
