@@ -660,6 +660,36 @@ def test_the_marked_walk_finds_every_call_the_full_walk_finds_in_the_same_order(
         assert order == sorted(order)  # a subsequence of ast.walk's order
 
 
+def _walk_corpus() -> list[Path]:
+    """The fixtures and a spread of the standard library (every kind of node Python has:
+    match statements, type comments, f-strings, decorators, async comprehensions...)."""
+    import sysconfig
+
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    spread = sorted(p for p in stdlib.glob("*.py"))[::7] + sorted((stdlib / "asyncio").glob("*.py"))
+    return sorted((Path(__file__).resolve().parents[1] / "fixtures").rglob("*.py")) + spread
+
+
+def test_walk_nodes_and_child_nodes_are_ast_walk_and_iter_child_nodes():
+    """`walk_nodes` yields the very nodes `ast.walk` yields, in the same order, and
+    `child_nodes` returns what `ast.iter_child_nodes` yields, for every node of real code
+    (including trees with type comments and nodes built by hand with fields missing)."""
+    from eventmod.pyast.walk import child_nodes, walk_nodes
+
+    checked = 0
+    for path in _walk_corpus():
+        text = path.read_text(encoding="utf-8")
+        for tree in (ast.parse(text), ast.parse(text, type_comments=True)):
+            everything = list(ast.walk(tree))
+            assert [id(n) for n in walk_nodes(tree)] == [id(n) for n in everything], path
+            for node in everything:
+                assert [id(c) for c in child_nodes(node)] == [id(c) for c in ast.iter_child_nodes(node)]
+            checked += len(everything)
+    built = ast.Call(func=ast.Name(id="f"), args=[ast.Constant(1), "not a node"])  # no `keywords`, no ctx
+    assert list(walk_nodes(built)) == list(ast.walk(built)) and child_nodes(built) == list(ast.iter_child_nodes(built))
+    assert checked > 100_000
+
+
 # -- the format and style caches: one bucket file per key prefix ----------------------------------
 def _format_cache(tmp_path: Path, legacy: Path | None = None):
     from eventmod.codegen.black_cache import FormatCache

@@ -25,7 +25,7 @@ from eventmod.model.record import record
 from eventmod.model.spec import EventSpec
 from eventmod.pyast.bindings import bindings, identifiers
 from eventmod.pyast.source import SourceFile
-from eventmod.pyast.walk import SCOPE_BARRIERS, FunctionNode, path_to
+from eventmod.pyast.walk import SCOPE_BARRIERS, FunctionNode, child_nodes, path_to
 
 
 @record
@@ -177,10 +177,10 @@ def continue_problems(source: SourceFile, function: FunctionNode, event: EventSp
 
 def _own_nodes(node: ast.AST, skip_self: bool = False):
     """The nodes of `node`'s own code (nested functions, classes and lambdas not entered)."""
-    stack = list(ast.iter_child_nodes(node)) if skip_self else [node]
+    stack = list(child_nodes(node)) if skip_self else [node]
     while stack:
         current = stack.pop()
         yield current
         if current is not node and isinstance(current, SCOPE_BARRIERS):
             continue
-        stack.extend(ast.iter_child_nodes(current))
+        stack.extend(child_nodes(current))

@@ -17,7 +17,7 @@ from eventmod.model.problems import Problem
 from eventmod.model.record import record
 from eventmod.pyast.bindings import import_bindings
 from eventmod.pyast.source import SourceFile
-from eventmod.pyast.walk import dotted_name
+from eventmod.pyast.walk import dotted_name, walk_nodes
 
 @record
 class EnumState:
@@ -147,7 +147,7 @@ def _other_bindings(stmt: ast.stmt) -> list[tuple[str, str]]:
     if isinstance(stmt, ast.Assign):
         value = ast.unparse(stmt.value)
         what = f"a member whose value is not a string literal (`{value[:40]}`)"
-        return [(n.id, what) for t in stmt.targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+        return [(n.id, what) for t in stmt.targets for n in walk_nodes(t) if isinstance(n, ast.Name)]
     if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
         return [(stmt.target.id, "an annotated name")]
     if isinstance(stmt, (ast.Import, ast.ImportFrom)):

@@ -6,13 +6,13 @@ import ast
 
 from eventmod.model.settings import DEFAULT_VARIABLE
 from eventmod.pyast.source import SourceFile
-from eventmod.pyast.walk import FunctionNode, parameters
+from eventmod.pyast.walk import FunctionNode, parameters, walk_nodes
 
 
 def bound_names(function: FunctionNode) -> set[str]:
     """Names the function binds or reads locally (used to pick a free variable name)."""
     names = parameters(function)
-    for node in ast.walk(function):
+    for node in walk_nodes(function):
         if isinstance(node, ast.Name):
             names.add(node.id)
     return names
@@ -37,7 +37,7 @@ def _conflicts(function: FunctionNode, name: str, getter_names: set[str]) -> boo
         return True
     assigned_by_getter = False
     loaded = False
-    for node in ast.walk(function):
+    for node in walk_nodes(function):
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
             value = node.value
             if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in getter_names:
@@ -55,7 +55,7 @@ def _conflicts(function: FunctionNode, name: str, getter_names: set[str]) -> boo
             elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.NamedExpr)):
                 targets = [node.target]
             for target in targets:
-                if any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(target)):
+                if any(isinstance(n, ast.Name) and n.id == name for n in walk_nodes(target)):
                     return True
         elif isinstance(node, ast.ExceptHandler) and node.name == name:
             return True

@@ -15,7 +15,7 @@ from eventmod.model.record import record
 from eventmod.model.settings import DEFAULT_GETTER, LOG_METHOD, CallShape
 from eventmod.model.text_enum import TextEnum
 from eventmod.pyast.bindings import is_alias_of
-from eventmod.pyast.walk import path_to
+from eventmod.pyast.walk import path_to, walk_nodes
 
 
 class EmitMode(TextEnum):
@@ -92,7 +92,7 @@ class LoggedCall:
 def log_event_calls(node: ast.AST, matcher: CallMatcher = DEFAULT_MATCHER) -> Iterator[LoggedCall]:
     """Every logging call (`<x>.log_event(...)`, or the shape `matcher` describes) inside `node`
     (nested scopes included), in walk order."""
-    for child in ast.walk(node):
+    for child in walk_nodes(node):
         if matcher.callee(child) is not None:
             first = child.args[0] if child.args else None  # type: ignore[attr-defined]
             member = first.attr if isinstance(first, ast.Attribute) else None
@@ -248,13 +248,13 @@ def is_message_line(stmt: ast.stmt) -> bool:
 
 def emit_mode(stmt: ast.AST, member: str, matcher: CallMatcher = DEFAULT_MATCHER) -> EmitMode:
     """How the logging call for `member` inside `stmt` is emitted."""
-    for node in ast.walk(stmt):
+    for node in walk_nodes(stmt):
         if isinstance(node, ast.Await) and is_log_call_of(node.value, member, matcher):
             return EmitMode.AWAIT
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _SCHEDULERS \
                 and node.args and is_log_call_of(node.args[0], member, matcher):
             return EmitMode.BACKGROUND
-    for node in ast.walk(stmt):
+    for node in walk_nodes(stmt):
         if isinstance(node, ast.Expr) and is_log_call_of(node.value, member, matcher) \
                 and matcher.is_sync(matcher.callee(node.value)):
             return EmitMode.SYNC
@@ -496,7 +496,7 @@ def block_shape(block: PresentBlock, member: str, matcher: CallMatcher = DEFAULT
         variable, getter = assignment.targets[0].id, assignment.value.func.id
     loop_guard = False
     callee, function = None, False
-    for node in ast.walk(ast.Module(body=statements, type_ignores=[])):
+    for node in walk_nodes(ast.Module(body=statements, type_ignores=[])):
         if isinstance(node, ast.Try) and _is_loop_guard(node, matcher):
             loop_guard = True
             call = _report_call(node.handlers[0].body)

@@ -27,7 +27,7 @@ from eventmod.analysis.presence import CallMatcher, is_getter_call, log_event_ca
 from eventmod.model.record import record
 from eventmod.model.settings import BlackSettings, CallShape, Habits, HouseStyle
 from eventmod.pyast.source import SourceFile
-from eventmod.pyast.walk import child_blocks
+from eventmod.pyast.walk import child_blocks, walk_nodes
 
 
 @record
@@ -246,7 +246,7 @@ def string_counts(source: SourceFile, tree: ast.Module) -> StringCounts:
     every: Counter[str] = Counter()
     data: Counter[str] = Counter()
     messages: Counter[str] = Counter()
-    for node in ast.walk(tree):
+    for node in walk_nodes(tree):
         if isinstance(node, (ast.Constant, ast.JoinedStr)):
             if isinstance(node, ast.Constant) and not isinstance(node.value, (str, bytes)):
                 continue

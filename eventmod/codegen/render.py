@@ -21,6 +21,7 @@ from eventmod.model.record import record
 from eventmod.model.settings import DEFAULT_ENUM_CLASS, DEFAULT_GETTER, DEFAULT_VARIABLE, CallShape, Settings
 from eventmod.model.spec import EventSpec
 from eventmod.pyast.source import SourceFile
+from eventmod.pyast.walk import walk_nodes
 
 _KEYWORD_OPERATORS = {"and", "or", "not", "in", "is", "if", "else"}
 _CONSTANTS = {"None", "True", "False"}
@@ -504,7 +505,7 @@ def message_literal(message: str, quote: str) -> str:
         tree = ast.parse("f" + literal, mode="eval")
     except SyntaxError:
         return "f" + literal
-    has_fields = any(isinstance(node, ast.FormattedValue) for node in ast.walk(tree))
+    has_fields = any(isinstance(node, ast.FormattedValue) for node in walk_nodes(tree))
     return "f" + literal if has_fields else quote_string(message.replace("{{", "{").replace("}}", "}"), quote)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from eventmod.pyast.walk import SIMPLE_STATEMENTS, child_blocks, parameter_args
+from eventmod.pyast.walk import SIMPLE_STATEMENTS, child_blocks, child_nodes, parameter_args, walk_nodes
 
 _NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -31,7 +31,7 @@ def bindings(scope: ast.AST, text: str | None = None) -> dict[str, list[ast.AST]
         found.setdefault(name, []).append(node)
 
     def targets(node: ast.AST) -> None:
-        for child in ast.walk(node):
+        for child in walk_nodes(node):
             if isinstance(child, ast.Name) and isinstance(child.ctx, (ast.Store, ast.Del)):
                 add(child.id, child)
 
@@ -65,7 +65,7 @@ def bindings(scope: ast.AST, text: str | None = None) -> dict[str, list[ast.AST]
             if handler.name:
                 add(handler.name, handler)
         for case in getattr(stmt, "cases", ()) or ():
-            for node in ast.walk(case.pattern):
+            for node in walk_nodes(case.pattern):
                 if isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
                     add(node.name, node)
                 elif isinstance(node, ast.MatchMapping) and node.rest:
@@ -133,13 +133,13 @@ def _scope_nodes(scope: ast.AST) -> Iterator[ast.AST]:
         if isinstance(node, _COMPREHENSIONS):
             stack.append(node.generators[0].iter)
             continue
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+        stack.extend(reversed(list(child_nodes(node))))
 
 
 def global_assignments(tree: ast.Module) -> set[str]:
     """Names that some function or method declares `global` (and may rebind at run time)."""
     names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in walk_nodes(tree):
         if isinstance(node, ast.Global):
             names.update(node.names)
     return names
@@ -178,7 +178,7 @@ def identifiers(node: ast.AST) -> set[str]:
     """Every name that occurs anywhere inside `node`, in any scope, read or bound (a function-
     local import must use names that occur nowhere in the function, nested scopes included)."""
     names: set[str] = set()
-    for child in ast.walk(node):
+    for child in walk_nodes(node):
         if isinstance(child, ast.Name):
             names.add(child.id)
         elif isinstance(child, ast.arg):

@@ -33,7 +33,9 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from eventmod.model.record import record
-from eventmod.pyast.walk import SCOPE_BARRIERS, SIMPLE_STATEMENTS, FunctionNode, child_blocks, dotted_name, parameters, path_to
+from eventmod.pyast.walk import (
+    SCOPE_BARRIERS, SIMPLE_STATEMENTS, FunctionNode, child_blocks, child_nodes, dotted_name, parameters, path_to, walk_nodes,
+)
 
 BUILTINS = frozenset(dir(builtins))
 # Names every module has once it runs (they are never assigned by user code).
@@ -93,7 +95,7 @@ def surely_walrus(node: ast.AST | None) -> set[str]:
     if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
         return set()  # run later, maybe zero times
     found: set[str] = set()
-    for child in ast.iter_child_nodes(node):
+    for child in child_nodes(node):
         found |= surely_walrus(child)
     return found
 
@@ -129,7 +131,7 @@ def static_truth(test: ast.expr) -> bool | None:
 def pattern_names(pattern: ast.AST) -> set[str]:
     """Capture names a match pattern binds when it matches."""
     names: set[str] = set()
-    for node in ast.walk(pattern):
+    for node in walk_nodes(pattern):
         name = getattr(node, "name", None) if type(node).__name__ in ("MatchAs", "MatchStar") else None
         if name:
             names.add(name)
@@ -151,7 +153,7 @@ def irrefutable(pattern: ast.AST) -> bool:
 def own_scope_nodes(root: ast.AST) -> Iterator[ast.AST]:
     """Every node of `root`'s own scope: does not enter nested functions, lambdas, classes or
     comprehensions (their names and decorators belong to `root`, their bodies do not)."""
-    stack = list(ast.iter_child_nodes(root))
+    stack = list(child_nodes(root))
     while stack:
         node = stack.pop()
         yield node
@@ -167,9 +169,9 @@ def own_scope_nodes(root: ast.AST) -> Iterator[ast.AST]:
         elif isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
             # the first iterable runs in this scope; a `:=` anywhere inside binds in it too
             stack.append(node.generators[0].iter)
-            stack.extend(n for n in ast.walk(node) if isinstance(n, ast.NamedExpr))
+            stack.extend(n for n in walk_nodes(node) if isinstance(n, ast.NamedExpr))
         else:
-            stack.extend(ast.iter_child_nodes(node))
+            stack.extend(child_nodes(node))
 
 
 @record
@@ -201,7 +203,7 @@ def scope_statements(block: list[ast.stmt]) -> Iterator[ast.stmt]:
 def _walrus_targets(stmt: ast.stmt) -> Iterator[ast.NamedExpr]:
     """`:=` in a statement's own expressions (comprehensions included: their `:=` binds in the
     enclosing scope; lambdas and nested blocks excluded)."""
-    stack: list[ast.AST] = [child for child in ast.iter_child_nodes(stmt) if not isinstance(child, (ast.stmt, ast.excepthandler))
+    stack: list[ast.AST] = [child for child in child_nodes(stmt) if not isinstance(child, (ast.stmt, ast.excepthandler))
                             and type(child).__name__ != "match_case"]
     for case in getattr(stmt, "cases", ()) or ():
         stack.append(case.pattern)
@@ -215,7 +217,7 @@ def _walrus_targets(stmt: ast.stmt) -> Iterator[ast.NamedExpr]:
         if isinstance(node, ast.NamedExpr):
             yield node
         if not isinstance(node, ast.Lambda):
-            stack.extend(ast.iter_child_nodes(node))
+            stack.extend(child_nodes(node))
 
 
 def scope_facts(scope: FunctionNode | ast.Module, walrus: bool = True) -> ScopeFacts:
@@ -295,7 +297,7 @@ def mentioned_names(function: FunctionNode) -> set[str]:
     """Every identifier anywhere in the function, nested scopes included: a name a new binding
     must not take (it would change what some reference in the function means)."""
     names = set(parameters(function))
-    for node in ast.walk(function):
+    for node in walk_nodes(function):
         if isinstance(node, ast.Name):
             names.add(node.id)
         elif isinstance(node, ast.arg):
@@ -667,7 +669,7 @@ def used_names(tree: ast.AST) -> list[ast.Name]:
                     visit(default, bound)
             visit(node.body, bound | parameters(node))
             return
-        for child in ast.iter_child_nodes(node):
+        for child in child_nodes(node):
             visit(child, bound)
 
     visit(tree, frozenset())

@@ -63,6 +63,38 @@ def child_blocks(stmt: ast.AST) -> Iterator[tuple[ast.AST, str, list[ast.stmt]]]
             yield stmt, field, block
 
 
+def walk_nodes(node: ast.AST) -> Iterator[ast.AST]:
+    """`walk_nodes(node)`: the same nodes in the same (breadth-first) order, at about half the
+    cost. `ast.walk` reads each node's children through two nested generators
+    (`iter_child_nodes` over `iter_fields`); this loop reads them itself."""
+    todo = deque((node,))
+    take, put, tree_node = todo.popleft, todo.append, ast.AST
+    while todo:
+        node = take()
+        yield node
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, tree_node):
+                put(value)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, tree_node):
+                        put(item)
+
+
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """`list(child_nodes(node))`, without its two generators."""
+    found: list[ast.AST] = []
+    tree_node = ast.AST
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, tree_node):
+            found.append(value)
+        elif isinstance(value, list):
+            found.extend(item for item in value if isinstance(item, tree_node))
+    return found
+
+
 def statements_breadth_first(node: ast.AST) -> Iterator[ast.AST]:
     """`node` and the statements below it (nested scopes included, with the except handlers
     and match cases that own bodies) in `ast.walk`'s order, without entering expressions: no
@@ -79,7 +111,7 @@ def statements_breadth_first(node: ast.AST) -> Iterator[ast.AST]:
 
 
 def walk_marked(tree: ast.Module, lines: list[str], markers: tuple[str, ...]) -> Iterator[ast.AST]:
-    """Every node `ast.walk(tree)` yields that can hold one of `markers` in its text: a statement
+    """Every node `walk_nodes(tree)` yields that can hold one of `markers` in its text: a statement
     whose lines hold none of them is neither yielded nor entered (nothing in it can spell a
     marker). In `ast.walk`'s order. For finding calls by name in a large file where few lines
     can hold one."""
@@ -91,7 +123,7 @@ def walk_marked(tree: ast.Module, lines: list[str], markers: tuple[str, ...]) ->
         node = todo.popleft()
         if isinstance(node, ast.stmt) and marked[node.end_lineno or node.lineno] == marked[node.lineno - 1]:
             continue
-        todo.extend(ast.iter_child_nodes(node))
+        todo.extend(child_nodes(node))
         yield node
 
 

@@ -35,6 +35,7 @@ from eventmod.model.spec import (
     EventSpec,
     OnError,
 )
+from eventmod.pyast.walk import walk_nodes
 from eventmod.spec.policy import expression_problem, policy_violation, setup_problem
 from eventmod.spec.schema import (
     CAPTURE_ANCHOR_KINDS,
@@ -771,7 +772,7 @@ def message_problem(text: str) -> str | None:
         tree = ast.parse("f" + repr(text), mode="eval")
     except SyntaxError as exc:
         return f"not a valid f-string body ({exc.msg}); fields are written {{expression}} and a literal brace {{{{ or }}}}"
-    for node in ast.walk(tree):
+    for node in walk_nodes(tree):
         if isinstance(node, ast.FormattedValue):
             violation = policy_violation(node.value)
             if violation:

@@ -28,6 +28,7 @@ from typing import Callable
 
 from eventmod.model.record import record
 from eventmod.pyast.scope import used_names
+from eventmod.pyast.walk import child_nodes, walk_nodes
 
 # Builtins a spec may call: conversions, containers and pure helpers.
 ALLOWED_BUILTIN_CALLS = frozenset({
@@ -114,7 +115,7 @@ def _refused(reason: str) -> str:
 def policy_violation(tree: ast.AST) -> str | None:
     """The first rule an expression breaks, as '<rule> is not allowed (<reason>); <what is
     allowed>', or None. `tree` is an `ast.Expression` or one node of an expression."""
-    nodes = list(ast.walk(tree))
+    nodes = list(walk_nodes(tree))
     for node in nodes:  # code-like nodes first: `(lambda: x)()` is refused as a lambda
         refused = _REFUSED_NODES.get(type(node))
         if refused:
@@ -201,7 +202,7 @@ def nesting_depth(tree: ast.AST) -> int:
     while stack:
         node, depth = stack.pop()
         deepest = max(deepest, depth)
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+        stack.extend((child, depth + 1) for child in child_nodes(node))
     return deepest
 
 
@@ -321,12 +322,12 @@ def name_uses(tree: ast.AST) -> tuple[NameUse, ...]:
     and judge it at many sites (`uses_violation`)."""
     parents: dict[int, ast.AST] = {}
     loads: list[ast.Name] = []
-    for node in ast.walk(tree):  # one walk: the parents, and the loaded names in walk order
+    for node in walk_nodes(tree):  # one walk: the parents, and the loaded names in walk order
         if isinstance(node, ast.Name):
             if isinstance(node.ctx, ast.Load):
                 loads.append(node)
             continue
-        for child in ast.iter_child_nodes(node):
+        for child in child_nodes(node):
             parents[id(child)] = node
     if not loads:
         return ()

@@ -33,7 +33,7 @@ from eventmod.model.record import record
 from eventmod.model.settings import CallShape, Config
 from eventmod.model.spec import Anchor, Catalog, EventSpec, Selection
 from eventmod.pyast.source import SourceFile, load_source
-from eventmod.pyast.walk import FunctionNode, index_functions, parameters, path_to, walk_statements
+from eventmod.pyast.walk import FunctionNode, index_functions, parameters, path_to, walk_nodes, walk_statements
 from eventmod.spec.loader import load_spec_bytes, load_spec_file
 from eventmod.transform.apply import plan_run
 
@@ -218,7 +218,7 @@ def has_async_log_calls(path: Path, config: Config) -> bool:
         return False
     loggers = LoggerNames.of(tree, config.logger_names)
     matcher = file_matcher(tree, config.logger_module, config.getter, CallShape.from_config(config))
-    for node in ast.walk(tree):
+    for node in walk_nodes(tree):
         if isinstance(node, ast.AsyncFunctionDef) and any(
                 log_call_of(p.stmt, loggers) and not inside_instrumentation(node, p.stmt, matcher) for p in walk_statements(node)):
             return True
@@ -729,7 +729,7 @@ _VAGUE_NAMES = frozenset("val value tmp obj item data res result ret elem arg va
 def payload_candidates(call: LogCall, function: FunctionNode) -> list[tuple[str, str]]:
     """(key, expression) for the message's simple interpolated values, then the identifier-like
     parameters of the function; exception objects become `str(e)` under `error`."""
-    handler_names = {n.name for n in ast.walk(function) if isinstance(n, ast.ExceptHandler) and n.name}
+    handler_names = {n.name for n in walk_nodes(function) if isinstance(n, ast.ExceptHandler) and n.name}
     found: list[tuple[str, str]] = []
     meanings: dict[str, str] | None = None
     for hint, expr, label in _interpolated(call):
@@ -770,7 +770,7 @@ def _meanings(function: FunctionNode) -> dict[str, str]:
         elif isinstance(target, ast.Name):
             seen.setdefault(target.id, set()).add("")
 
-    for node in ast.walk(function):
+    for node in walk_nodes(function):
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             note(node.targets[0], _value_key(node.value))
         elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and node.value is not None:

@@ -60,7 +60,7 @@ from eventmod.model.spec import Catalog, EventSpec, SelectedCatalog, Selection
 from eventmod.pyast.bindings import bindings, enclosing_scopes
 from eventmod.pyast.source import Loaded, SourceFile, load_source
 from eventmod.pyast.walk import (
-    FunctionNode, first_line, index_classes, index_functions, module_of, statements_breadth_first, walk_marked,
+    FunctionNode, first_line, index_classes, index_functions, module_of, statements_breadth_first, walk_marked, walk_nodes,
 )
 from eventmod.transform.house import cached_file_habits, learn_house_style
 from eventmod.transform.runner import FileJob, Progress, jobs_by_file, run_jobs
@@ -365,7 +365,7 @@ def _block_problems(source: SourceFile, function: FunctionNode, event: EventSpec
     if shape.local_import:
         local = set(bindings(ast.parse(shape.local_import)))
     problems = []
-    receiver = next((node.func.value for stmt in block.statements for node in ast.walk(stmt)  # type: ignore[attr-defined]
+    receiver = next((node.func.value for stmt in block.statements for node in walk_nodes(stmt)  # type: ignore[attr-defined]
                      if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and matcher.callee(node) is not None
                      and node.args and isinstance(node.args[0], ast.Attribute) and node.args[0].attr == event.event), None)
     if isinstance(receiver, ast.Name) and shape.variable is None and receiver.id not in module_bound \

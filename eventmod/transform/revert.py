@@ -62,7 +62,7 @@ from eventmod.model.settings import Config, Settings
 from eventmod.model.spec import Catalog, EventSpec, Selection
 from eventmod.pyast.bindings import bindings, enclosing_scopes, is_alias_of
 from eventmod.pyast.source import SourceFile, load_source, split_lines
-from eventmod.pyast.walk import FunctionNode, first_line, index_functions, module_of
+from eventmod.pyast.walk import FunctionNode, child_nodes, first_line, index_functions, module_of, walk_nodes
 from eventmod.transform.apply import name_order
 from eventmod.transform.house import cached_file_habits, learn_house_style
 from eventmod.transform.runner import FileJob, jobs_by_file, run_jobs
@@ -437,7 +437,7 @@ def _used_names(tree: ast.Module, skip: ast.AST | None = None) -> set[str]:
             return
         if isinstance(node, ast.Name):
             used.add(node.id)
-        for child in ast.iter_child_nodes(node):
+        for child in child_nodes(node):
             visit(child)
 
     visit(tree)
@@ -450,7 +450,7 @@ def _exported(tree: ast.Module) -> set[str]:
     for stmt in tree.body:
         targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] if isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) else []
         if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets) and stmt.value is not None:  # type: ignore[union-attr]
-            names.update(n.value for n in ast.walk(stmt.value) if isinstance(n, ast.Constant) and isinstance(n.value, str))  # type: ignore[union-attr]
+            names.update(n.value for n in walk_nodes(stmt.value) if isinstance(n, ast.Constant) and isinstance(n.value, str))  # type: ignore[union-attr]
     return names
 
 

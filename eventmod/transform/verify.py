@@ -21,6 +21,7 @@ import bisect
 import copy
 
 from eventmod.model.record import record
+from eventmod.pyast.walk import child_nodes
 
 
 def verify_only_insertions(old_text: str, new_text: str, origin: list[int | None], *,
@@ -218,7 +219,7 @@ def _awaits(stmt: ast.stmt) -> bool:
         node = stack.pop()
         if isinstance(node, (ast.Await, ast.AsyncFor, ast.AsyncWith)):
             return True
-        stack.extend(c for c in ast.iter_child_nodes(node) if not isinstance(c, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)))
+        stack.extend(c for c in child_nodes(node) if not isinstance(c, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)))
     return False
 
 
