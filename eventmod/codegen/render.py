@@ -21,6 +21,7 @@ from eventmod.model.record import record
 from eventmod.model.settings import DEFAULT_ENUM_CLASS, DEFAULT_GETTER, DEFAULT_VARIABLE, CallShape, Settings
 from eventmod.model.spec import EventSpec
 from eventmod.pyast.source import SourceFile
+from eventmod.pyast.tokens import block_tokens, significant_tokens
 from eventmod.pyast.walk import walk_nodes
 
 _KEYWORD_OPERATORS = {"and", "or", "not", "in", "is", "if", "else"}
@@ -64,10 +65,12 @@ def normalize_quotes(expr: str, quote: str) -> str:
     normalisation does; strings whose body holds a quote or a backslash are left as written."""
     if "'" not in expr and '"' not in expr:
         return expr
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(expr).readline))
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        return expr
+    tokens = significant_tokens(expr)
+    if tokens is None:
+        try:
+            tokens = list(tokenize.generate_tokens(io.StringIO(expr).readline))
+        except (tokenize.TokenError, SyntaxError, IndentationError):
+            return expr
     other = "'" if quote == '"' else '"'
     pieces: list[tuple[int, int, str]] = []  # (start col, end col, replacement) on line 1
     for token in tokens:
@@ -99,13 +102,15 @@ def simple_black_form(expr: str) -> str | None:
     """Black's layout of `expr` for a common subset of expressions (names, attributes, calls,
     subscripts without slices, literals, arithmetic, comparisons, boolean operators), or None
     when `expr` falls outside that subset and black itself must decide."""
-    try:
-        tokens = [
-            t for t in tokenize.generate_tokens(io.StringIO(expr).readline)
-            if t.type not in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT)
-        ]
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        return None
+    tokens = significant_tokens(expr)
+    if tokens is None:
+        try:
+            tokens = [
+                t for t in tokenize.generate_tokens(io.StringIO(expr).readline)
+                if t.type not in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT)
+            ]
+        except (tokenize.TokenError, SyntaxError, IndentationError):
+            return None
     out: list[str] = []
     previous: tokenize.TokenInfo | None = None
     for i, token in enumerate(tokens):
@@ -367,12 +372,14 @@ _OPENERS = {")": "(", "]": "[", "}": "{"}
 
 
 def strip_trailing_commas(lines: list[str]) -> list[str]:
-    text = "\n".join(lines) + "\n"
-    try:
-        tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline)
-                  if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT)]
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        return lines
+    tokens = block_tokens(lines)
+    if tokens is None:
+        text = "\n".join(lines) + "\n"
+        try:
+            tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline)
+                      if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT)]
+        except (tokenize.TokenError, SyntaxError, IndentationError):
+            return lines
     removals: list[tuple[int, int]] = []
     stack: list[tuple[str, bool]] = []  # (opening bracket, a comma there may go)
     previous: tokenize.TokenInfo | None = None

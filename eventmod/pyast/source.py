@@ -20,6 +20,9 @@ from eventmod.model.record import record
 _BOM = b"\xef\xbb\xbf"
 _INDENT = re.compile(r"[ \t]*")
 _BARE_CR = re.compile(r"\r(?!\n)")
+# what a string that spans lines needs: triple quotes, a backslash before a line end, or (3.12)
+# an f-string whose replacement field spans lines
+_MAY_SPAN_LINES = re.compile(r"""'''|\"\"\"|\\|[fF][rR]?['"]|[rR][fF]['"]""")
 
 
 def split_lines(text: str) -> list[str]:
@@ -144,6 +147,8 @@ class SourceFile:
         them would change the string's value."""
         text = "".join(self.lines[first - 1: last])
         interior: set[int] = set()
+        if not _MAY_SPAN_LINES.search(text):
+            return interior  # no triple quote, backslash or f-string: no string spans a line
         open_fstring: int | None = None
         try:
             for token in tokenize.generate_tokens(io.StringIO(text).readline):
