@@ -690,6 +690,19 @@ def test_walk_nodes_and_child_nodes_are_ast_walk_and_iter_child_nodes():
     assert checked > 100_000
 
 
+def test_no_module_walks_a_tree_with_asts_generators():
+    """Every walk of the package goes through `walk_nodes`/`child_nodes` (a new `ast.walk`
+    would pay the nested generators again)."""
+    package = Path(__file__).resolve().parents[1] / "eventmod"
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "ast" \
+                    and node.attr in ("walk", "iter_child_nodes"):
+                found.append(f"{path.relative_to(package.parent)}:{node.lineno} ast.{node.attr}")
+    assert found == []
+
+
 # -- the format and style caches: one bucket file per key prefix ----------------------------------
 def _format_cache(tmp_path: Path, legacy: Path | None = None):
     from eventmod.codegen.black_cache import FormatCache
