@@ -30,7 +30,7 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 from benchmarks import peers, synthetic
-from benchmarks.measure import Command, Figure, child_environment, loadavg, peak_memory, rounds
+from benchmarks.measure import Command, Figure, child_environment, instructions, loadavg, peak_memory, rounds
 from benchmarks.observe_load import bench_observe
 
 REPO = Path(__file__).resolve().parent.parent
@@ -181,6 +181,8 @@ def bench_catalog(quick: bool, count: int | None, do_profile: bool, work: Path) 
         },
     }
     result["style_learning_overhead"] = round(figures["warm"].cpu / figures["warm_fixed_style"].cpu - 1, 3)
+    if not quick:
+        result["instructions"] = _instructions(commands, ("minimum", "floor", "ast_grep", "warm", "check_applied"))
     print(f"catalog: {len(files)} files touched ({result['lines']} lines); CPU medians of {count} alternating rounds")
     for name, label in (("minimum", "minimum: python + read + ast.parse"), ("floor", "libcst floor: parse_module + .code"),
                         ("ast_grep", f"ast-grep scan, {rules} rules (after_log events)"),
@@ -194,6 +196,7 @@ def bench_catalog(quick: bool, count: int | None, do_profile: bool, work: Path) 
         r = result["ratios"][name]
         note = f"{r['vs_floor']:.2f}x floor, {r['vs_minimum']:.1f}x minimum" + (f", {r['vs_ast_grep']:.2f}x ast-grep" if "vs_ast_grep" in r else "")
         show(label, _cpu(figures[name]), note)
+    _show_instructions(result.get("instructions"), {"warm": ("floor", "ast_grep"), "check_applied": ("floor",)})
     stats = work / "catalog.prof"
     subprocess.run([PY, "-m", "cProfile", "-o", str(stats), "-m", "eventmod", "dry-run", "--jobs", "1"], cwd=REPO,
                    env=child_environment(cache), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
@@ -358,6 +361,9 @@ def bench_fixed(quick: bool, count: int | None, do_profile: bool, work: Path) ->
         ratio = _ratio(figures[name].cpu, figures[peer_of[name]].cpu)
         result["ratios"][name] = ratio
         show(label, _cpu(figures[name]), f"{ratio:.2f}x {needs[name][0]} (goal <= {GOALS['fixed_vs_peer']}x)")
+    if not quick:
+        result["instructions"] = _instructions(commands, tuple(commands))
+    _show_instructions(result.get("instructions"), {name: (peer_of[name],) for name in peer_of})
     result["imports"] = {"version": importtime(("-m", "eventmod", "--version"), REPO), "help": importtime(("-m", "eventmod", "--help"), REPO)}
     show("--version / --help import", f"{', '.join(result['imports']['version']['imported']) or 'none'} / "
                                       f"{', '.join(result['imports']['help']['imported']) or 'none'}")
@@ -440,6 +446,32 @@ def summary_markdown(results: dict[str, dict], earlier: dict[str, dict] | None =
     return text
 
 
+def _instructions(commands: dict[str, Command], names: tuple[str, ...]) -> dict[str, int] | None:
+    """Each named command's instruction count (callgrind), or None without valgrind."""
+    found = {}
+    for name in names:
+        if name in commands:
+            count = instructions(commands[name])
+            if count is None:
+                return None
+            found[name] = count
+    return found
+
+
+def _show_instructions(counts: dict[str, int] | None, peers_of: dict[str, tuple[str, ...]]) -> None:
+    if not counts:
+        show("instructions (callgrind)", "skipped", "valgrind is not installed, or --quick")
+        return
+    for name, peers in peers_of.items():
+        if name in counts:
+            ratios = ", ".join(f"{counts[name] / counts[p]:.2f}x {p}" for p in peers if p in counts)
+            show(f"{name}, instructions (callgrind)", f"{counts[name] / 1e9:.3f}e9", ratios)
+
+
+def _billions(count: int) -> str:
+    return f"{count / 1e9:.3f}e9 instr."
+
+
 def _rows(results: dict[str, dict]) -> list[str]:
     rows: list[str] = []
     if "catalog" in results:
@@ -467,6 +499,20 @@ def _rows(results: dict[str, dict]) -> list[str]:
         if "check_applied" in f:
             rows.append(_row("catalog: `eventmod check` after `apply` (every block present)", c("check_applied"), "libcst floor",
                              f"{ratios['check_applied']['vs_floor']:.2f}x", "", ""))
+        counts = r.get("instructions")
+        if counts:
+            rows.append(_row("catalog, in instructions (callgrind): minimum; libcst floor" + ("; ast-grep" if "ast_grep" in counts else ""),
+                             "; ".join(_billions(counts[n]) for n in ("minimum", "floor", "ast_grep") if n in counts), "", "", "", ""))
+            warm = counts["warm"]
+            rows.append(_row("catalog: `eventmod dry-run`, warm, in instructions", _billions(warm), "libcst floor",
+                             f"{warm / counts['floor']:.2f}x", f"<= {GOALS['catalog_vs_floor']}x",
+                             _met(warm / counts["floor"] <= GOALS["catalog_vs_floor"])))
+            if "ast_grep" in counts:
+                rows.append(_row("catalog: `eventmod dry-run`, warm, in instructions", "", "ast-grep", f"{warm / counts['ast_grep']:.2f}x",
+                                 "<= 1x", _met(warm / counts["ast_grep"] <= GOALS["catalog_vs_astgrep"])))
+            if "check_applied" in counts:
+                rows.append(_row("catalog: `eventmod check` after `apply`, in instructions", _billions(counts["check_applied"]), "libcst floor",
+                                 f"{counts['check_applied'] / counts['floor']:.2f}x", "", ""))
         share = sum(r["checks_share"].values())
         overhead = r["style_learning_overhead"]
         rows.append(_row("catalog: house style + logger contract checks, their functions' share (cProfile)", f"{share:.1%} of the run",
@@ -501,6 +547,14 @@ def _rows(results: dict[str, dict]) -> list[str]:
                              f"{r['ratios'][name]:.2f}x", f"<= {GOALS['fixed_vs_peer']}x", _met(r["ratios"][name] <= GOALS["fixed_vs_peer"])))
         rows.append(_row("fixed cost: `python -c pass`; `import typer`; `import typer, yaml`",
                          f"{f['python']['cpu_s']:.3f}; {f['python_typer']['cpu_s']:.3f}; {f['python_typer_yaml']['cpu_s']:.3f}", "", "", "", ""))
+        counts = r.get("instructions")
+        if counts:
+            peer_of = {"version": "python", "help": "python_typer", "validate": "python_typer_yaml"}
+            for name, label in (("version", "`eventmod --version`"), ("help", "`eventmod --help`"), ("validate", "`eventmod validate`, one spec")):
+                ratio = counts[name] / counts[peer_of[name]]
+                rows.append(_row(f"fixed cost: {label}, in instructions (callgrind)", _billions(counts[name]),
+                                 f"`{r['needs'][name][0]}` ({_billions(counts[peer_of[name]])})", f"{ratio:.2f}x",
+                                 f"<= {GOALS['fixed_vs_peer']}x", _met(ratio <= GOALS["fixed_vs_peer"])))
     if "events_per_file" in results:
         r = results["events_per_file"]
         f = r["figures"]

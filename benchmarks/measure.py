@@ -105,6 +105,30 @@ def rounds(commands: dict[str, Command], count: int, warmup: int = 1) -> dict[st
     return figures
 
 
+# -- instructions -----------------------------------------------------------------------------------
+def instructions(command: Command) -> int | None:
+    """The instructions `command` executes, its child processes included, counted by valgrind's
+    callgrind: unlike seconds, the same on a busy machine as on an idle one, so a ratio of two
+    counts does not move between runs. Run once first (bytecode and caches as the timed rounds
+    see them). None when valgrind is not installed."""
+    import re
+    import shutil
+    import tempfile
+
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    run_once(command)
+    with tempfile.TemporaryDirectory() as out:
+        proc = subprocess.run([valgrind, "--tool=callgrind", "--trace-children=yes", f"--callgrind-out-file={out}/callgrind.%p",
+                               *command.argv], cwd=command.cwd, env=command.environment(), stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace")
+    counts = [int(n) for n in re.findall(r"Collected : (\d+)", proc.stderr)]
+    if proc.returncode not in command.ok_codes or not counts:
+        raise RuntimeError(f"callgrind: {' '.join(command.argv)} exited {proc.returncode}:\n{proc.stderr[-3000:]}")
+    return sum(counts)
+
+
 # -- memory ---------------------------------------------------------------------------------------
 def _rss_kb(pid: int, field: str = "VmRSS:") -> int:
     """A process's resident size (or, with "VmHWM:", its high-water mark since it exec'd)."""
