@@ -182,7 +182,7 @@ def bench_catalog(quick: bool, count: int | None, do_profile: bool, work: Path) 
     }
     result["style_learning_overhead"] = round(figures["warm"].cpu / figures["warm_fixed_style"].cpu - 1, 3)
     if not quick:
-        result["instructions"] = _instructions(commands, ("minimum", "floor", "ast_grep", "warm", "check_applied"))
+        result["instructions"] = _instructions(commands, ("minimum", "floor", "ast_grep", "warm", "warm_fixed_style", "check_applied"))
     print(f"catalog: {len(files)} files touched ({result['lines']} lines); CPU medians of {count} alternating rounds")
     for name, label in (("minimum", "minimum: python + read + ast.parse"), ("floor", "libcst floor: parse_module + .code"),
                         ("ast_grep", f"ast-grep scan, {rules} rules (after_log events)"),
@@ -196,7 +196,7 @@ def bench_catalog(quick: bool, count: int | None, do_profile: bool, work: Path) 
         r = result["ratios"][name]
         note = f"{r['vs_floor']:.2f}x floor, {r['vs_minimum']:.1f}x minimum" + (f", {r['vs_ast_grep']:.2f}x ast-grep" if "vs_ast_grep" in r else "")
         show(label, _cpu(figures[name]), note)
-    _show_instructions(result.get("instructions"), {"warm": ("floor", "ast_grep"), "check_applied": ("floor",)})
+    _show_instructions(result.get("instructions"), {"warm": ("floor", "ast_grep", "warm_fixed_style"), "check_applied": ("floor",)})
     stats = work / "catalog.prof"
     subprocess.run([PY, "-m", "cProfile", "-o", str(stats), "-m", "eventmod", "dry-run", "--jobs", "1"], cwd=REPO,
                    env=child_environment(cache), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
@@ -513,6 +513,10 @@ def _rows(results: dict[str, dict]) -> list[str]:
             if "check_applied" in counts:
                 rows.append(_row("catalog: `eventmod check` after `apply`, in instructions", _billions(counts["check_applied"]), "libcst floor",
                                  f"{counts['check_applied'] / counts['floor']:.2f}x", "", ""))
+            if "warm_fixed_style" in counts:
+                learning = warm / counts["warm_fixed_style"] - 1
+                rows.append(_row("catalog: `style = \"auto\"` against `style = \"black\"`, in instructions", _billions(counts["warm_fixed_style"]),
+                                 "style = \"black\"", f"{learning:+.1%}", "<= 10%", _met(learning <= GOALS["checks_overhead"])))
         share = sum(r["checks_share"].values())
         overhead = r["style_learning_overhead"]
         rows.append(_row("catalog: house style + logger contract checks, their functions' share (cProfile)", f"{share:.1%} of the run",
