@@ -6,7 +6,7 @@ version); values are black's output, so a hit returns exactly what black would. 
 EVENTMOD_NO_CACHE=1 to bypass it, EVENTMOD_CACHE_DIR to move it (default:
 $XDG_CACHE_HOME/eventmod or ~/.cache/eventmod). Each cache is a directory of bucket files (see
 `FormatCache`): a run reads the buckets of the keys it looks up, so a cache that has grown over
-months of runs costs a run no more than a fresh one. Only the process that runs the command saves
+months of runs costs a run little more than a fresh one. Only the process that runs the command saves
 the cache; a worker process hands what it learned back with each result (`new_entries`,
 `keep_entries`), so a pooled run fills the cache as an in-process one does.
 """
