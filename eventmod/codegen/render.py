@@ -65,12 +65,9 @@ def normalize_quotes(expr: str, quote: str) -> str:
     normalisation does; strings whose body holds a quote or a backslash are left as written."""
     if "'" not in expr and '"' not in expr:
         return expr
-    tokens = significant_tokens(expr)
+    tokens = _expression_tokens(expr)
     if tokens is None:
-        try:
-            tokens = list(tokenize.generate_tokens(io.StringIO(expr).readline))
-        except (tokenize.TokenError, SyntaxError, IndentationError):
-            return expr
+        return expr
     other = "'" if quote == '"' else '"'
     pieces: list[tuple[int, int, str]] = []  # (start col, end col, replacement) on line 1
     for token in tokens:
@@ -97,20 +94,27 @@ def normalize_quotes(expr: str, quote: str) -> str:
     return "".join(out)
 
 
+def _expression_tokens(expr: str) -> list[tokenize.TokenInfo] | None:
+    """The tokens of `expr` but its line structure (NEWLINE, NL, INDENT, DEDENT, ENDMARKER), or
+    None when tokenize rejects it: read without tokenize in the common case (`pyast.tokens`)."""
+    tokens = significant_tokens(expr)
+    if tokens is not None:
+        return tokens
+    try:
+        return [t for t in tokenize.generate_tokens(io.StringIO(expr).readline)
+                if t.type not in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT)]
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return None
+
+
 # -- black form of expressions -----------------------------------------------------------------
 def simple_black_form(expr: str) -> str | None:
     """Black's layout of `expr` for a common subset of expressions (names, attributes, calls,
     subscripts without slices, literals, arithmetic, comparisons, boolean operators), or None
     when `expr` falls outside that subset and black itself must decide."""
-    tokens = significant_tokens(expr)
+    tokens = _expression_tokens(expr)
     if tokens is None:
-        try:
-            tokens = [
-                t for t in tokenize.generate_tokens(io.StringIO(expr).readline)
-                if t.type not in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT)
-            ]
-        except (tokenize.TokenError, SyntaxError, IndentationError):
-            return None
+        return None
     out: list[str] = []
     previous: tokenize.TokenInfo | None = None
     for i, token in enumerate(tokens):
