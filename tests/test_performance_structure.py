@@ -510,3 +510,22 @@ def test_planning_leaves_no_reference_cycle_that_holds_a_syntax_tree(where, synt
         gc.garbage.clear()
         gc.enable()
     assert not trees, f"syntax-tree nodes left in reference cycles: {trees.most_common(5)}"
+
+
+def test_a_command_start_makes_few_young_collections(tmp_path):
+    """The console entry point raises the collector's young threshold: a command keeps nearly
+    every object it makes while it imports and reads its specs, and the default threshold
+    (700) would trace them dozens of times for little garbage."""
+    repo = Path(__file__).resolve().parent.parent
+    code = ("import gc, sys\n"
+            "starts = []\n"
+            "gc.callbacks.append(lambda phase, info: phase == 'start' and starts.append(info['generation']))\n"
+            "sys.argv = ['eventmod', 'validate', '-q']\n"
+            "from eventmod.cli.app import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(len(starts), gc.get_threshold()[0])\n")
+    env = {**os.environ, "EVENTMOD_CACHE_DIR": str(tmp_path / "cache")}
+    out = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, env=env, check=True).stdout
+    collections_made, threshold = map(int, out.split())
+    assert threshold == 50_000
+    assert collections_made <= 10, out  # the default threshold makes about ninety here

@@ -28,6 +28,7 @@ summary equal to the first paragraph of its command's docstring); pydantic is ne
 
 from __future__ import annotations
 
+import gc
 import sys
 from typing import Any
 
@@ -82,6 +83,12 @@ def main() -> None:
     `--version` option prints the same line for every other spelling)."""
     from eventmod.cli.pipes import PipeSafeStdout
 
+    # A command allocates most of its objects while it imports its modules and reads its specs,
+    # and keeps nearly all of them: the collector's default (a young collection every 700 net
+    # allocations, tracing the older generations now and then) traces them again and again for
+    # little garbage. A young collection every 50,000 allocations costs a one-spec `validate`
+    # 2% fewer instructions; planning pauses the collector per file anyway (`collector_paused`).
+    gc.set_threshold(50_000, 100, 100)
     if not isinstance(sys.stdout, PipeSafeStdout):
         sys.stdout = PipeSafeStdout(sys.stdout)  # type: ignore[assignment]
     if sys.argv[1:] == ["--version"]:
