@@ -334,6 +334,10 @@ def importtime(argv: tuple[str, ...], cwd: Path) -> dict:
     return {"modules": len(modules), "imported": heavy}
 
 
+# each command of `fixed` and the peer it is compared with (`python -c ...` with what it needs)
+FIXED_PEER_OF = {"version": "python", "help": "python_typer", "validate": "python_typer_yaml"}
+
+
 def bench_fixed(quick: bool, count: int | None, do_profile: bool, work: Path) -> dict:
     """Each command's fixed cost against `python -c pass` plus the imports the command needs."""
     count = count or (5 if quick else 11)
@@ -351,7 +355,7 @@ def bench_fixed(quick: bool, count: int | None, do_profile: bool, work: Path) ->
         "validate": Command(eventmod_argv("validate", "--jobs", "1"), project, cache),
     }
     figures = rounds(commands, count)
-    peer_of = {"version": "python", "help": "python_typer", "validate": "python_typer_yaml"}
+    peer_of = FIXED_PEER_OF
     result: dict = {"rounds": count, "figures": {name: f.as_json() for name, f in figures.items()}, "ratios": {}, "needs": needs}
     print(f"fixed cost: CPU medians of {count} alternating rounds")
     show("python -c pass", _cpu(figures["python"]))
@@ -553,7 +557,7 @@ def _rows(results: dict[str, dict]) -> list[str]:
                          f"{f['python']['cpu_s']:.3f}; {f['python_typer']['cpu_s']:.3f}; {f['python_typer_yaml']['cpu_s']:.3f}", "", "", "", ""))
         counts = r.get("instructions")
         if counts:
-            peer_of = {"version": "python", "help": "python_typer", "validate": "python_typer_yaml"}
+            peer_of = FIXED_PEER_OF
             for name, label in (("version", "`eventmod --version`"), ("help", "`eventmod --help`"), ("validate", "`eventmod validate`, one spec")):
                 ratio = counts[name] / counts[peer_of[name]]
                 rows.append(_row(f"fixed cost: {label}, in instructions (callgrind)", _billions(counts[name]),
