@@ -70,8 +70,8 @@ def test_report_lines_that_do_not_fit_are_split_without_black(name, line_length,
 
 def test_other_long_lines_are_left_to_black():
     style = Style(line_length=60)
-    lines = ["x = 1", "    " + "'payload': " + "value_" * 12 + ","]
-    assert split_long_calls(lines, 2, style) is None
+    lines = ["x = 1", "    " + "total += " + "value_" * 12]
+    assert split_long_calls(lines, 2, style) is None  # neither an item, a setup assignment nor the guard
     assert split_long_calls(["logger.warning('short', exc_info=True)"], 1, style) is None  # nothing to split
     assert split_long_calls(["f(" + "a" * 80 + ")"], 1, style) is None  # not a message call
     message = "logger.warning('" + "m" * 70 + "', exc_info=True)"

@@ -425,30 +425,68 @@ def test_spec_files_are_parsed_once_per_run(command, synthetic_root, monkeypatch
     assert composed == collections.Counter({p.name: 1 for p in specs}), composed
 
 
-def test_format_cache_skips_black_on_a_repeated_run_and_changes_no_byte(tmp_path):
-    """The persistent format cache: the second dry-run neither imports nor calls black, and its
-    patch is byte-identical to a run without the cache."""
-    import os
+_BLACK_PROBE = (
+    "import sys\n"
+    "from eventmod.cli.app import app\n"
+    "try:\n    app(sys.argv[1:])\n"
+    "except SystemExit:\n    pass\n"
+    "sys.stderr.write('BLACK_IMPORTED=%s\\n' % ('black' in sys.modules))\n"
+)
+
+
+def _probe_runs(cwd, env, args, count=2):
     import subprocess
     import sys
 
+    return [subprocess.run([sys.executable, "-c", _BLACK_PROBE, *args], cwd=cwd, env=env, capture_output=True, text=True)
+            for _ in range(count)]
+
+
+def test_the_catalog_needs_no_black_cold_or_warm(tmp_path):
+    """Every block of the catalog is laid out without black (the direct layout, black's own line
+    split ported): neither a run without any cache nor a warm one imports it, and both write
+    the same patch."""
+    import os
+
     from tests.conftest import REPO
 
-    probe = (
-        "import sys\n"
-        "from eventmod.cli.app import app\n"
-        "try:\n    app(['dry-run', '--jobs', '1'])\n"
-        "except SystemExit:\n    pass\n"
-        "sys.stderr.write('BLACK_IMPORTED=%s\\n' % ('black' in sys.modules))\n"
-    )
     env = {**os.environ, "EVENTMOD_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
-    runs = [subprocess.run([sys.executable, "-c", probe], cwd=REPO, env=env, capture_output=True, text=True) for _ in range(2)]
-    uncached = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True,
-                              env={**env, "EVENTMOD_NO_CACHE": "1"})
-    assert "BLACK_IMPORTED=True" in runs[0].stderr  # the catalog has blocks only black can lay out
+    cold = _probe_runs(REPO, {**env, "EVENTMOD_NO_CACHE": "1"}, ["dry-run", "--jobs", "1"], count=1)
+    warm = _probe_runs(REPO, env, ["dry-run", "--jobs", "1"])
+    for run in (*cold, *warm):
+        assert "BLACK_IMPORTED=False" in run.stderr, run.stderr
+    assert cold[0].stdout == warm[0].stdout == warm[1].stdout
+    assert len(cold[0].stdout) > 100_000
+
+
+def test_format_cache_skips_black_on_a_repeated_run_and_changes_no_byte(tmp_path):
+    """A block only black can lay out (here an over-long f-string, outside the ported split):
+    the persistent format cache means the second dry-run neither imports nor calls black, and
+    its patch is byte-identical to a run without the cache."""
+    import os
+
+    root, specs = tmp_path / "root", tmp_path / "specs"
+    (root / "core").mkdir(parents=True)
+    specs.mkdir()
+    (root / "core" / "event_logger.py").write_text(
+        "from enum import Enum\n\n\nclass EventType(str, Enum):\n    A = 'a'\n\n\n"
+        "class EventLogger:\n    async def log_event(self, event_type, event_data, **context):\n        pass\n\n\n"
+        "def get_event_logger() -> EventLogger | None:\n    return None\n")
+    (root / "mod.py").write_text("import logging\n\nlogger = logging.getLogger(__name__)\n\n\n"
+                                 "async def f(order_identifier, customer_reference):\n    logger.info('here')\n    return 1\n")
+    (specs / "mod.yaml").write_text(
+        "component: mod\nfile: mod.py\nphase: 1\nevents:\n  - id: e1\n    event: ORDER_NOTED\n    in: f\n"
+        "    after_log: here\n    severity: INFO\n    payload:\n"
+        "      note: 'f\"{order_identifier} was noted for {customer_reference} with a rather long message\"'\n",
+        encoding="utf-8")
+    args = ["dry-run", "--root", str(root), "--specs", str(specs), "--jobs", "1"]
+    env = {**os.environ, "EVENTMOD_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
+    runs = _probe_runs(tmp_path, env, args)
+    uncached = _probe_runs(tmp_path, {**env, "EVENTMOD_NO_CACHE": "1"}, args, count=1)[0]
+    assert "BLACK_IMPORTED=True" in runs[0].stderr, runs[0].stderr + runs[0].stdout
     assert "BLACK_IMPORTED=False" in runs[1].stderr
     assert runs[0].stdout == runs[1].stdout == uncached.stdout
-    assert len(runs[0].stdout) > 100_000
+    assert "was noted for" in runs[0].stdout
 
 
 def test_a_pooled_run_fills_the_caches_so_the_next_pooled_run_learns_nothing_again(synthetic_root, tmp_path, monkeypatch):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import io
+import keyword
 import re
 import tokenize
 from dataclasses import replace
@@ -110,16 +111,21 @@ def _expression_tokens(expr: str) -> list[tokenize.TokenInfo] | None:
 # -- black form of expressions -----------------------------------------------------------------
 def simple_black_form(expr: str) -> str | None:
     """Black's layout of `expr` for a common subset of expressions (names, attributes, calls,
-    subscripts without slices, literals, arithmetic, comparisons, boolean operators), or None
-    when `expr` falls outside that subset and black itself must decide."""
+    subscripts and simple slices, literals, displays and comprehensions, arithmetic,
+    comparisons, boolean operators), or None when `expr` falls outside that subset and black
+    itself must decide."""
     tokens = _expression_tokens(expr)
     if tokens is None:
         return None
     out: list[str] = []
     previous: tokenize.TokenInfo | None = None
+    # the open brackets: their character, and for a subscript whether it is a simple slice
+    # (names, numbers, strings, `:` and `,` only: black writes its colons without spaces)
+    brackets: list[tuple[str, bool]] = []
     for i, token in enumerate(tokens):
         kind, text = token.type, token.string
         nxt = tokens[i + 1].string if i + 1 < len(tokens) else None
+        space = _space_before(previous, token)
         if kind == tokenize.COMMENT:
             return None
         if kind == tokenize.NUMBER:
@@ -134,21 +140,58 @@ def simple_black_form(expr: str) -> str | None:
                 return None
             piece = text
         elif kind == tokenize.NAME:
+            if text in ("lambda", "await", "yield", "async"):
+                return None  # their colons and parentheses are black's business
             piece = text
         elif kind == tokenize.OP:
-            if text in ("(", "[", "{", ")", "]", "}", ",", "."):
+            if text in ("(", "[", "{"):
+                if text == "(" and previous is not None and previous.string in ("[", "{") and space == "":
+                    return None  # black drops parentheses around a display's sole item
+                subscript = text == "[" and previous is not None and space == ""
+                brackets.append((text, subscript and _simple_slice(tokens, i)))
+                piece = text
+            elif text in (")", "]", "}", ",", "."):
+                if text == "." and previous is not None and previous.type == tokenize.NUMBER:
+                    return None  # black parenthesizes a number before an attribute
+                if text in (")", "]", "}"):
+                    if not brackets:
+                        return None
+                    brackets.pop()
+                piece = text
+            elif text == ":":
+                if not brackets or brackets[-1] == ("[", False) or brackets[-1][0] == "(":
+                    return None  # a complex slice, an annotation, a lambda: black decides
+                space = ""  # a dict's colon (`key: value`) or a simple slice's (`x[1:n]`)
                 piece = text
             elif text in _BINARY:
                 piece = text
             else:
-                return None  # ':', '=', '**', '~', '@', ':=', ... are black's business
+                return None  # '=', '**', '~', '@', ':=', ... are black's business
             if text == "," and nxt in (")", "]", "}"):
                 return None  # a magic trailing comma explodes the collection
         else:
             return None  # f-string parts (3.12+), ERRORTOKEN, ...
-        out.append(_space_before(previous, token) + piece)
+        if previous is not None and previous.string == ":" and brackets and brackets[-1] == ("[", True):
+            space = ""  # nothing after a simple slice's colon
+        out.append(space + piece)
         previous = token
     return "".join(out)
+
+
+def _simple_slice(tokens: list[tokenize.TokenInfo], opening: int) -> bool:
+    """Whether the subscript opening at tokens[opening] holds only names, numbers, strings,
+    colons and commas (black spaces the colons of any other slice as operators)."""
+    for token in tokens[opening + 1:]:
+        if token.string == "]" and token.type == tokenize.OP:
+            return True
+        if token.type in (tokenize.NUMBER, tokenize.STRING):
+            continue
+        if token.type == tokenize.NAME and (not keyword.iskeyword(token.string) or token.string in _CONSTANTS):
+            continue
+        if token.type == tokenize.OP and token.string in (":", ","):
+            continue
+        return False
+    return False
 
 
 def _space_before(previous: tokenize.TokenInfo | None, token: tokenize.TokenInfo) -> str:
@@ -160,7 +203,7 @@ def _space_before(previous: tokenize.TokenInfo | None, token: tokenize.TokenInfo
     if p in ("(", "[", "{", ".") and previous.type == tokenize.OP:
         return ""
     if t in ("(", "[") and token.type == tokenize.OP:
-        if previous.type == tokenize.NAME and p not in _KEYWORD_OPERATORS:
+        if previous.type == tokenize.NAME and not (keyword.iskeyword(p) and p not in _CONSTANTS):
             return ""  # call or subscript
         if previous.type == tokenize.STRING or p in (")", "]", "}"):
             return ""
@@ -226,10 +269,30 @@ def format_statement(statement: str, quote: str, normalize_strings: bool, line_l
     its real depth when a line is still too long there)."""
     text = normalize_quotes(statement, quote) if normalize_strings else statement
     match = _SIMPLE_ASSIGN.match(text.strip())
-    if match:
+    if match and not _parenthesized(match.group(2)):
         return f"{match.group(1)} = {format_expression(match.group(2), quote, normalize_strings)}"
     formatted = black_format(text + "\n", line_length)
     return formatted.strip() if formatted is not None else text.strip()
+
+
+def _parenthesized(expr: str) -> bool:
+    """Whether `expr` is one pair of parentheses around the rest (black drops or keeps them
+    on the right of an assignment by rules of its own: it decides)."""
+    text = expr.strip()
+    if not (text.startswith("(") and text.endswith(")")):
+        return False
+    tokens = _expression_tokens(text)
+    if tokens is None:
+        return True
+    depth = 0
+    for index, token in enumerate(tokens):
+        if token.type == tokenize.OP and token.string in "([{":
+            depth += 1
+        elif token.type == tokenize.OP and token.string in ")]}":
+            depth -= 1
+            if depth == 0:
+                return index == len(tokens) - 1
+    return True
 
 
 # -- the block ---------------------------------------------------------------------------------
@@ -563,12 +626,23 @@ _MESSAGE_CALL_LINE = re.compile(
     r"""(?P<rest>(?:, [A-Za-z_]\w*=[A-Za-z_][\w.]*)*))\)""")
 
 
+# An item of an exploded call or payload dict, as the layout writes it: `name=value,`,
+# `"key": value,` (the key a plain string) or `value,`.
+_ITEM_LINE = re.compile(r"""(?:[A-Za-z_]\w*=(?!=)|'[^'\\\n]*': |"[^"\\\n]*": )?.+,""")
+# A statement of the block black may split: a setup assignment or the guard's `if`.
+_STATEMENT_LINE = re.compile(r"[A-Za-z_]\w* = .+|if .+:")
+
+
 def split_long_calls(lines: list[str], depth: int, style: Style) -> list[str] | None:
-    """black's layout of a block (at `depth` inside a function) whose only over-long lines are
-    message calls (`logger.warning("...", exc_info=True)`), laid out without black: black's
-    right-hand split (`head(` / the arguments / `)`), the arguments one a line with a trailing
-    comma when they do not fit on one. None for anything else (black decides). Widths are
-    black's: it sees the block indented with four spaces a level (`_black_layout`)."""
+    """black's layout of a block (at `depth` inside a function) whose over-long lines are
+    message calls (`logger.warning("...", exc_info=True)`), items of the exploded logging call
+    and its payload, setup assignments or the guard's `if`, laid out without black. A message
+    call gets black's right-hand split (`head(` / the arguments / `)`), the arguments one a
+    line with a trailing comma when they do not fit on one; the others get black's own split
+    of the line (`linesplit`). None for anything else (black decides). Widths are black's: it
+    sees the block indented with four spaces a level (`_black_layout`)."""
+    from eventmod.codegen.linesplit import split_item, split_statement
+
     unit = style.indent_unit
     out: list[str] = []
     changed = False
@@ -587,7 +661,18 @@ def split_long_calls(lines: list[str], depth: int, style: Style) -> list[str] | 
             out.append(line)
             continue
         match = _MESSAGE_CALL_LINE.fullmatch(rest)
-        if match is None or width + len(match["head"]) + 1 > style.line_length:
+        if match is None:
+            split = None
+            if _STATEMENT_LINE.fullmatch(rest):
+                split = split_statement(rest, depth + levels, style.line_length)
+            elif _ITEM_LINE.fullmatch(rest):
+                split = split_item(rest, depth + levels, style.line_length)
+            if split is None:
+                return None
+            out += [unit * (part_depth - depth) + text for part_depth, text in split]
+            changed = True
+            continue
+        if width + len(match["head"]) + 1 > style.line_length:
             return None
         prefix, inner = unit * levels, unit * (levels + 1)
         arguments = [match["first"], *(part for part in match["rest"].split(", ") if part)]
