@@ -257,3 +257,20 @@ def test_the_catalogs_long_blocks_need_no_black(monkeypatch):
     assert max(len(line) for line in block) <= 88
     monkeypatch.undo()
     assert block == _black_path(event, RenderOptions(emit="await", failsafe=True), Names(), Style(), "    " * 4)
+
+
+def test_with_another_black_release_black_lays_out_the_lines(monkeypatch):
+    """The port is black 26's stable style: with another black installed, an over-long item is
+    black's to lay out (split_long_calls answers None), as before the port."""
+    from eventmod.codegen import black_cache, linesplit
+
+    item = '"stop_loss_price": float(position.stop_loss_price) if position.stop_loss_price is not None else None,'
+    lines = ["await event_logger.log_event(", "    EventType.X,", "    {", "        " + item, "    },", ")"]
+    assert linesplit.mirrors(black.__version__)
+    assert render.split_long_calls(lines, 2, Style()) is not None
+    for version in ("25.12.0", "27.1.0", None):
+        monkeypatch.setattr(black_cache, "installed_version", lambda name, _v=version: _v)
+        render._port_mirrors_black.cache_clear()
+        assert render.split_long_calls(lines, 2, Style()) is None
+    monkeypatch.undo()
+    render._port_mirrors_black.cache_clear()

@@ -24,6 +24,11 @@ from collections.abc import Iterator
 
 from eventmod.pyast.tokens import significant_tokens
 
+# The black release whose stable style this port is: black changes its stable style only in
+# the first release of a year, so the port answers for every 26.x (`mirrors`); with any other
+# black installed, the renderer asks black.
+MIRRORED_BLACK_YEAR = "26"
+
 COMPREHENSION_PRIORITY = 20
 COMMA_PRIORITY = 18
 TERNARY_PRIORITY = 16
@@ -876,6 +881,11 @@ class _Parser:
             self.take()
             if self.peek() == "]":
                 raise _Unsupported("a magic trailing comma")
+
+
+def mirrors(black_version: str | None) -> bool:
+    """Whether this port lays lines out as `black_version` does (its stable style)."""
+    return black_version is not None and black_version.split(".", 1)[0] == MIRRORED_BLACK_YEAR
 
 
 def split_item(text: str, depth: int, line_length: int) -> list[tuple[int, str]] | None:

@@ -643,6 +643,7 @@ def split_long_calls(lines: list[str], depth: int, style: Style) -> list[str] | 
     sees the block indented with four spaces a level (`_black_layout`)."""
     from eventmod.codegen.linesplit import split_item, split_statement
 
+    ported = _port_mirrors_black()
     unit = style.indent_unit
     out: list[str] = []
     changed = False
@@ -663,7 +664,9 @@ def split_long_calls(lines: list[str], depth: int, style: Style) -> list[str] | 
         match = _MESSAGE_CALL_LINE.fullmatch(rest)
         if match is None:
             split = None
-            if _STATEMENT_LINE.fullmatch(rest):
+            if not ported:
+                pass
+            elif _STATEMENT_LINE.fullmatch(rest):
                 split = split_statement(rest, depth + levels, style.line_length)
             elif _ITEM_LINE.fullmatch(rest):
                 split = split_item(rest, depth + levels, style.line_length)
@@ -685,6 +688,16 @@ def split_long_calls(lines: list[str], depth: int, style: Style) -> list[str] | 
         out += [prefix + match["head"] + "(", *body, prefix + ")"]
         changed = True
     return out if changed else None
+
+
+@lru_cache(maxsize=1)
+def _port_mirrors_black() -> bool:
+    """Whether the installed black's stable style is the one `linesplit` ports (else black
+    lays out every over-long item and statement, as before the port)."""
+    from eventmod.codegen.black_cache import installed_version
+    from eventmod.codegen.linesplit import mirrors
+
+    return mirrors(installed_version("black"))
 
 
 @lru_cache(maxsize=512)
