@@ -22,12 +22,13 @@ from eventmod.model.settings import CallShape
 from eventmod.model.spec import Anchor, EventSpec
 
 NAMES = st.sampled_from(["a", "x", "self", "position", "order", "config", "items", "n", "value_with_a_rather_long_name"])
-OUTSIDE = ["lambda: 1", "a ** 2", "f(*args)", "f(**kw)", "f'{a}'", "(a := 1)", "(1,)", "{**a}", "await x", "'é'"]
+OUTSIDE = ["lambda: 1", "a ** 2", "f(*args)", "f(**kw)", "(a := 1)", "(1,)", "{**a}", "await x", "'é'"]
 
 
 def _expressions(outside: bool = True):
     atoms = st.one_of(NAMES, st.integers(min_value=0, max_value=99_999).map(str),
-                      st.sampled_from(['"s"', '"a longer string value"', "None", "True", "'q'", "1.5"]))
+                      st.sampled_from(['"s"', '"a longer string value"', "None", "True", "'q'", "1.5", 'f"{a}-{n!r:>10}"',
+                                       "f'wave_{x}'"]))
 
     def extend(inner):
         shapes = [
@@ -148,6 +149,7 @@ ITEMS = [
     '"retries": [attempt.number for attempt in job.attempts[:10] if attempt.failed and attempt.number > 1],',
     '"allowed": request.client_address_from_the_forwarded_headers in settings.allowed_client_addresses,',
     '"blocked": request.client_address_from_the_forwarded_headers not in settings.allowed_client_addresses,',
+    'correlation_id=f"wave_{expected_wave_timestamp}_{attempt_number}" if attempt_number else f"wave_{wave_id}",',
 ]
 STATEMENTS = [
     "duration_seconds = (datetime.now(timezone.utc) - started_at).total_seconds()",

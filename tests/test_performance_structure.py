@@ -460,7 +460,7 @@ def test_the_catalog_needs_no_black_cold_or_warm(tmp_path):
 
 
 def test_format_cache_skips_black_on_a_repeated_run_and_changes_no_byte(tmp_path):
-    """A block only black can lay out (here an over-long f-string, outside the ported split):
+    """A block only black can lay out (here an over-long line with `**`, outside the ported split):
     the persistent format cache means the second dry-run neither imports nor calls black, and
     its patch is byte-identical to a run without the cache."""
     import os
@@ -477,7 +477,7 @@ def test_format_cache_skips_black_on_a_repeated_run_and_changes_no_byte(tmp_path
     (specs / "mod.yaml").write_text(
         "component: mod\nfile: mod.py\nphase: 1\nevents:\n  - id: e1\n    event: ORDER_NOTED\n    in: f\n"
         "    after_log: here\n    severity: INFO\n    payload:\n"
-        "      note: 'f\"{order_identifier} was noted for {customer_reference} with a rather long message\"'\n",
+        "      note: order_identifier ** 2 + customer_reference ** 2 + order_identifier * customer_reference ** 3\n",
         encoding="utf-8")
     args = ["dry-run", "--root", str(root), "--specs", str(specs), "--jobs", "1"]
     env = {**os.environ, "EVENTMOD_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
@@ -486,7 +486,7 @@ def test_format_cache_skips_black_on_a_repeated_run_and_changes_no_byte(tmp_path
     assert "BLACK_IMPORTED=True" in runs[0].stderr, runs[0].stderr + runs[0].stdout
     assert "BLACK_IMPORTED=False" in runs[1].stderr
     assert runs[0].stdout == runs[1].stdout == uncached.stdout
-    assert "was noted for" in runs[0].stdout
+    assert "customer_reference**3" in runs[0].stdout  # black's power hugging
 
 
 def test_a_pooled_run_fills_the_caches_so_the_next_pooled_run_learns_nothing_again(synthetic_root, tmp_path, monkeypatch):

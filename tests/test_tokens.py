@@ -9,7 +9,7 @@ import tokenize
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from eventmod.pyast.tokens import significant_tokens
+from eventmod.pyast.tokens import expression_tokens, significant_tokens
 
 SIGNIFICANT = (token.NAME, token.NUMBER, token.STRING, token.OP)
 PIECES = ["a", "x1", "_y", "if", "else", "not", "r", "b", "u", "f", "rb", "BR", "Rb", "fr", "ur",
@@ -40,6 +40,8 @@ def tokenize_answer(text: str):
 @example("f(a))")
 @example("x[1:2]")
 @example("")
+@example("<>")
+@example("a <> b")
 def test_significant_tokens_are_tokenizes_wherever_they_answer(text):
     fast = significant_tokens(text)
     if fast is not None:
@@ -124,3 +126,45 @@ def test_rendered_blocks_are_read_without_tokenize():
              "                'b': None,", "            },", "            severity='INFO',", "        )", "except Exception:",
              "    logger.warning('Could not log event DONE', exc_info=True)"]
     assert block_tokens(block) == tokenize_block(block) is not None
+
+
+FSTRING_PIECES = ["f'{a}'", 'f"{a!r:>10}"', "f'{{x}}'", "f'{a[\"k\"]}'", "rf'{a}'", "f'{f\"{b}\"}'", "'s'", "a", " ", "(", ")", ",", "+"]
+
+
+def _joined(tokens):
+    """tokenize's tokens with each f-string's parts joined into one STRING (Python 3.12+ reads
+    them as FSTRING_START ... FSTRING_END); the same tokens before 3.12."""
+    start = getattr(token, "FSTRING_START", None)
+    out, depth, first = [], 0, None
+    for t in tokens:
+        if start is not None and t.type == start:
+            depth, first = depth + 1, first if depth else t
+        elif start is not None and t.type == token.FSTRING_END:
+            depth -= 1
+            if not depth:
+                out.append(tokenize.TokenInfo(token.STRING, first.line[first.start[1]:t.end[1]], first.start, t.end, first.line))
+        elif not depth and t.type not in (token.NEWLINE, token.NL, token.ENDMARKER, token.INDENT, token.DEDENT):
+            out.append(t)
+    return out
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(FSTRING_PIECES + PIECES[:30]), max_size=6).map("".join))
+@example("f'wave_{wave_id}'")
+@example("'''s'f\"{a!r:>10}\"'''s'")
+def test_expression_tokens_read_each_fstring_as_one_string(text):
+    """`expression_tokens` is tokenize's answer with each f-string one STRING token, on every
+    Python: what the layout and the line split read (on 3.12+ tokenize splits f-strings)."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        assert expression_tokens(text) is None or significant_tokens(text) is not None
+        return
+    answer = expression_tokens(text)
+    if answer is not None:
+        assert answer == _joined(tokens)
+    assert all(t.type != getattr(token, "FSTRING_START", -1) for t in answer or [])
+
+
+def test_an_fstring_is_one_string_token():
+    assert [t.string for t in expression_tokens("f'wave_{wave_id}' + f\"{a!r}\"")] == ["f'wave_{wave_id}'", "+", 'f"{a!r}"']

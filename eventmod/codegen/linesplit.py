@@ -22,7 +22,7 @@ from __future__ import annotations
 import keyword
 from collections.abc import Iterator
 
-from eventmod.pyast.tokens import significant_tokens
+from eventmod.pyast.tokens import expression_tokens
 
 # The black release whose stable style this port is: black changes its stable style only in
 # the first release of a year, so the port answers for every 26.x (`mirrors`); with any other
@@ -567,7 +567,7 @@ class _Parser:
     the role black's tree gives it; raises _Unsupported outside the subset."""
 
     def __init__(self, text: str) -> None:
-        tokens = significant_tokens(text)
+        tokens = expression_tokens(text)
         if tokens is None:
             raise _Unsupported("tokens")
         self.tokens: list[tuple[str, str, str]] = []
@@ -903,6 +903,8 @@ def split_statement(text: str, depth: int, line_length: int) -> list[tuple[int, 
 
 
 def _split(text: str, depth: int, line_length: int, item: bool) -> list[tuple[int, str]] | None:
+    if not text.isascii():
+        return None  # black measures wide characters by their display width
     try:
         parser = _Parser(text)
         leaves = parser.item_line() if item else parser.statement_line()

@@ -22,7 +22,7 @@ from eventmod.model.record import record
 from eventmod.model.settings import DEFAULT_ENUM_CLASS, DEFAULT_GETTER, DEFAULT_VARIABLE, CallShape, Settings
 from eventmod.model.spec import EventSpec
 from eventmod.pyast.source import SourceFile
-from eventmod.pyast.tokens import block_tokens, significant_tokens
+from eventmod.pyast.tokens import block_tokens, expression_tokens
 from eventmod.pyast.walk import walk_nodes
 
 _KEYWORD_OPERATORS = {"and", "or", "not", "in", "is", "if", "else"}
@@ -66,7 +66,7 @@ def normalize_quotes(expr: str, quote: str) -> str:
     normalisation does; strings whose body holds a quote or a backslash are left as written."""
     if "'" not in expr and '"' not in expr:
         return expr
-    tokens = _expression_tokens(expr)
+    tokens = expression_tokens(expr)
     if tokens is None:
         return expr
     other = "'" if quote == '"' else '"'
@@ -95,26 +95,13 @@ def normalize_quotes(expr: str, quote: str) -> str:
     return "".join(out)
 
 
-def _expression_tokens(expr: str) -> list[tokenize.TokenInfo] | None:
-    """The tokens of `expr` but its line structure (NEWLINE, NL, INDENT, DEDENT, ENDMARKER), or
-    None when tokenize rejects it: read without tokenize in the common case (`pyast.tokens`)."""
-    tokens = significant_tokens(expr)
-    if tokens is not None:
-        return tokens
-    try:
-        return [t for t in tokenize.generate_tokens(io.StringIO(expr).readline)
-                if t.type not in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT)]
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        return None
-
-
 # -- black form of expressions -----------------------------------------------------------------
 def simple_black_form(expr: str) -> str | None:
     """Black's layout of `expr` for a common subset of expressions (names, attributes, calls,
     subscripts and simple slices, literals, displays and comprehensions, arithmetic,
     comparisons, boolean operators), or None when `expr` falls outside that subset and black
     itself must decide."""
-    tokens = _expression_tokens(expr)
+    tokens = expression_tokens(expr)
     if tokens is None:
         return None
     out: list[str] = []
@@ -281,7 +268,7 @@ def _parenthesized(expr: str) -> bool:
     text = expr.strip()
     if not (text.startswith("(") and text.endswith(")")):
         return False
-    tokens = _expression_tokens(text)
+    tokens = expression_tokens(text)
     if tokens is None:
         return True
     depth = 0

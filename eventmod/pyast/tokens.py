@@ -13,9 +13,11 @@ gives (property tests hold them equal).
 
 from __future__ import annotations
 
+import io
 import re
 import string
 import token
+import tokenize
 from tokenize import TokenInfo
 
 # tokenize's own operator alternation: every exact token, longest spelling first within a prefix
@@ -46,6 +48,50 @@ def significant_tokens(text: str) -> list[TokenInfo] | None:
         return None
     found: list[TokenInfo] = []
     return found if _scan(text, 0, 1, text, found, 0) == 0 else None
+
+
+# Python 3.12+ reads an f-string as parts (PEP 701); before, as one STRING token.
+_FSTRING_START = getattr(token, "FSTRING_START", None)
+_FSTRING_END = getattr(token, "FSTRING_END", None)
+_LAYOUT = (token.NEWLINE, token.NL, token.ENDMARKER, token.INDENT, token.DEDENT)
+
+
+def expression_tokens(text: str) -> list[TokenInfo] | None:
+    """The tokens of the expression `text` but its line structure (NEWLINE, NL, INDENT,
+    DEDENT, ENDMARKER), each f-string one STRING token (as tokenize reads it before Python
+    3.12), or None when tokenize rejects the text: `significant_tokens` in the common case,
+    else `tokenize`."""
+    tokens = significant_tokens(text)
+    if tokens is not None:
+        return tokens
+    try:
+        found = [t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type not in _LAYOUT]
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return None
+    return found if _FSTRING_START is None else _joined_fstrings(found)
+
+
+def _joined_fstrings(tokens: list[TokenInfo]) -> list[TokenInfo] | None:
+    """`tokens` with each f-string's parts (FSTRING_START ... FSTRING_END, nested ones
+    included) as one STRING token; None for an f-string over several lines."""
+    out: list[TokenInfo] = []
+    depth = 0
+    start: TokenInfo | None = None
+    for tok in tokens:
+        if tok.type == _FSTRING_START:
+            if depth == 0:
+                start = tok
+            depth += 1
+        elif tok.type == _FSTRING_END:
+            depth -= 1
+            if depth == 0 and start is not None:
+                if start.start[0] != tok.end[0]:
+                    return None
+                text = start.line[start.start[1]:tok.end[1]]
+                out.append(TokenInfo(token.STRING, text, start.start, tok.end, start.line))
+        elif depth == 0:
+            out.append(tok)
+    return out if depth == 0 else None
 
 
 def block_tokens(lines: list[str]) -> list[TokenInfo] | None:
@@ -101,6 +147,8 @@ def _scan(text: str, position: int, row: int, line: str, found: list[TokenInfo],
                 return None
             if piece == "." and stop < end and text[stop].isdigit():
                 return None  # `.5`: tokenize reads a number
+            if piece == "<" and text.startswith(">", stop):
+                return None  # tokenize reads `<>` as one operator
         found.append(TokenInfo(_KINDS[kind], piece, (row, start), (row, stop), line))
         position = stop
     return depth
