@@ -20,6 +20,7 @@ lays the block out as before. Property tests hold every answer to black's own.
 from __future__ import annotations
 
 import keyword
+import token
 from collections.abc import Iterator
 
 from eventmod.pyast.tokens import expression_tokens
@@ -45,6 +46,7 @@ _COMPARATORS = {"<", ">", "==", "!=", "<=", ">="}
 _BINARY = set(MATH_PRIORITIES)
 _UNARY = {"-", "+", "~"}
 _ATOM_KEYWORDS = {"None", "True", "False"}
+_KINDS = {token.NAME: "NAME", token.NUMBER: "NUMBER", token.STRING: "STRING"}  # an operator's kind is its text
 
 
 class _Unsupported(Exception):
@@ -574,7 +576,7 @@ class _Parser:
         end = 0
         for tok in tokens:
             start = tok.start[1]
-            kind = {1: "NAME", 2: "NUMBER", 3: "STRING"}.get(tok.type, tok.string)
+            kind = _KINDS.get(tok.type, tok.string)
             self.tokens.append((kind, tok.string, text[end:start]))
             end = tok.end[1]
         if end != len(text):
