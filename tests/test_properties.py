@@ -459,3 +459,31 @@ def test_before_a_decorated_def_goes_above_its_decorators():
         assert new_lines[new_lines.index("    @other") + 1] == "    def inner():"
         _, again = run(base, root, specs)
         assert not any(f.changed for f in again.files)
+
+
+# -- the spec reader's constructor: a string scalar is its value, anything else yaml's -------------
+_YAML_SCALARS = st.one_of(st.text(max_size=12), st.integers(), st.booleans(), st.none(), st.floats(allow_nan=False),
+                          st.sampled_from(["12", "yes", "null", "~", "2020-01-01", "0x1f", "1_000", ".inf", "!!str 5", "a: b"]))
+_YAML_VALUES = st.recursive(_YAML_SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                                   st.dictionaries(st.text(max_size=6), inner, max_size=3)),
+                            max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_YAML_VALUES, st.booleans())
+def test_the_spec_readers_constructor_reads_what_yamls_safe_constructor_reads(value, tagged):
+    """`_Constructor` answers a `!!str` scalar with its value without yaml's dispatch; every
+    node still constructs to what yaml's SafeLoader constructs (value and type), tagged or
+    implicit, quoted or plain."""
+    import yaml
+
+    from eventmod.spec.loader import _COMPOSER, _Constructor
+
+    text = yaml.safe_dump({"v": value, "w": "!!str 7" if tagged else "plain"}, default_flow_style=False)
+    if tagged:
+        text += "x: !!str 12\ny: !!int '12'\n"
+    document = yaml.compose(text, Loader=_COMPOSER)
+    ours = _Constructor("").construct_object(document, deep=True)
+    theirs = yaml.SafeLoader("").construct_object(document, deep=True)
+    assert ours == theirs
+    assert repr(ours) == repr(theirs)  # the same types (1 is not True, '12' is not 12)

@@ -555,6 +555,36 @@ def test_safe_modes_proof_is_remembered_only_for_the_same_input_and_output_and_n
         style_cache.cache_clear()
 
 
+def test_without_caches_safe_mode_proves_every_file_and_makes_no_key(monkeypatch):
+    """Under EVENTMOD_NO_CACHE nothing can be remembered, so the proof's key (eventmod's code
+    fingerprint, hashes of both texts) is not even made; every file is still proved, and the
+    patch is the one a run with caches writes."""
+    from eventmod.codegen.black_cache import style_cache
+    from eventmod.transform import apply
+
+    _, with_caches = _fixture_plan()
+    monkeypatch.setenv("EVENTMOD_NO_CACHE", "1")
+    real = apply.verify_only_insertions
+    calls: list[str] = []
+
+    def counting(old_text, new_text, *args, **kwargs):
+        calls.append(new_text)
+        return real(old_text, new_text, *args, **kwargs)
+
+    def no_key(*parts):
+        raise AssertionError("a cache key was made without caches")
+
+    style_cache.cache_clear()
+    try:
+        monkeypatch.setattr(apply, "verify_only_insertions", counting)
+        monkeypatch.setattr(apply, "key_of", no_key)
+        run, patch = _fixture_plan()
+        assert not run.errors() and patch == with_caches
+        assert len(calls) >= 5
+    finally:
+        style_cache.cache_clear()
+
+
 def test_loading_a_configuration_parses_each_pyproject_text_once(tmp_path, monkeypatch):
     """eventmod's table, black's, isort's and ruff's all come from the same pyproject.toml: it is
     read for each, parsed once; a caller changing what it got does not change what the next gets."""

@@ -59,6 +59,12 @@ class FormatCache:
             return {}
         return found if isinstance(found, dict) else {}
 
+    @property
+    def enabled(self) -> bool:
+        """False for the cache of a run without caches (`EVENTMOD_NO_CACHE`): it keeps nothing,
+        so a caller need not even make a key."""
+        return self.path is not None
+
     def get(self, key: str) -> str | None:
         found = self._bucket(key)[1].get(key)
         return found if isinstance(found, str) else None
@@ -202,16 +208,26 @@ def code_fingerprint() -> str:
     """eventmod's own code, as a cache key: the version of Python and each module's path, size
     and mtime. An answer cached by an eventmod whose code differs (another version, a fix being
     worked on) is computed again."""
-    package = Path(__file__).resolve().parent.parent
+    root = str(Path(__file__).resolve().parent.parent)
     parts = [sys.version]
-    for directory, dirs, names in os.walk(package):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(names):
-            if name.endswith(".py"):
-                path = os.path.join(directory, name)
+    pending = [root]  # depth first, each directory's entries by name (one scandir, no relpath)
+    while pending:
+        directory = pending.pop()
+        try:
+            with os.scandir(directory) as found:
+                entries = sorted(found, key=lambda entry: entry.name)
+        except OSError:
+            continue
+        below = []
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name != "__pycache__":
+                    below.append(entry.path)
+            elif entry.name.endswith(".py"):
                 try:
-                    info = os.stat(path)
+                    info = entry.stat()
                 except OSError:
                     continue
-                parts.append(f"{os.path.relpath(path, package)}:{info.st_size}:{info.st_mtime_ns}")
+                parts.append(f"{entry.path[len(root) + 1:]}:{info.st_size}:{info.st_mtime_ns}")
+        pending.extend(reversed(below))
     return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()

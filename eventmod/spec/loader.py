@@ -284,12 +284,25 @@ def _short(value: Any) -> str:
     return _REPR.repr(value)
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+class _Constructor(yaml.SafeLoader):
+    """yaml's safe constructor, with a string scalar (most of a spec's nodes) answered as its
+    value without the constructor's dispatch: what `construct_yaml_str` returns for it."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if node.tag == _STR_TAG and type(node) is yaml.ScalarNode:
+            return node.value
+        return super().construct_object(node, deep=deep)
+
+
 class _ComponentReader:
     def __init__(self, shown: str, root: Path):
         self.shown = shown
         self.root = root
         self.problems: list[Problem] = []
-        self._constructor = yaml.SafeLoader("")
+        self._constructor = _Constructor("")
 
     # -- node helpers -------------------------------------------------------------------------
     def problem(self, line: int, message: str, event_id: str | None = None) -> None:

@@ -289,9 +289,10 @@ def proven_incrementally(old_text: str, new_text: str, origin: list[int | None],
     if not gaps:
         return not results and not scopes
     units: list[_Unit] = []
+    starts: dict[int, list[int]] = {}  # each block's statement starts, read once for all the gaps
     for p, q, a, b in gaps:
         indent = next((_indent(new_lines[n]) for n in range(a, b) if new_lines[n].strip()), None)
-        found = _enclosing(old_tree.body, p, q, indent, old_lines, None, True)
+        found = _enclosing(old_tree.body, p, q, indent, old_lines, None, True, starts)
         if found is None:
             return False
         block, index, function, top = found
@@ -319,13 +320,17 @@ def _start(stmt: ast.stmt) -> int:
 
 
 def _enclosing(block: list[ast.stmt], p: int, q: int, indent: int | None, old_lines: list[str],
-               function: ast.AST | None, top: bool) -> tuple[list[ast.stmt], int, ast.AST | None, bool] | None:
+               function: ast.AST | None, top: bool,
+               block_starts: dict[int, list[int]]) -> tuple[list[ast.stmt], int, ast.AST | None, bool] | None:
     """The innermost statement around the gap between original lines p and q (exclusive, 1-based):
     one that holds it, one it rewrote, or one right before or after it (blank and comment lines
     between) at the indentation of the gap's first new line, `indent` (None: the gap only
     removed lines). (block, index in block, the function around the block, whether the block is
-    the module's); None when no statement of `block` is one."""
-    starts = [_start(s) for s in block]
+    the module's); None when no statement of `block` is one. `block_starts` keeps each block's
+    statement starts (by the block's id) for the next gap."""
+    starts = block_starts.get(id(block))
+    if starts is None:
+        starts = block_starts[id(block)] = [_start(s) for s in block]
     i = bisect.bisect_right(starts, max(p, 1)) - 1
     inner_of = lambda stmt: stmt if isinstance(stmt, _FUNCTIONS) else (None if isinstance(stmt, ast.ClassDef) else function)  # noqa: E731
     if i >= 0:
@@ -335,13 +340,13 @@ def _enclosing(block: list[ast.stmt], p: int, q: int, indent: int | None, old_li
             if not _own_line(stmt, lo, old_lines):
                 return None
             for child in _child_blocks(stmt):
-                deeper = _enclosing(child, p, q, indent, old_lines, inner_of(stmt), False)
+                deeper = _enclosing(child, p, q, indent, old_lines, inner_of(stmt), False, block_starts)
                 if deeper is not None:
                     return deeper
             return block, i, function, top
         if hi <= p and (i + 1 == len(block) or q <= starts[i + 1]) and _blank(old_lines, hi, q - 1):  # between it and the next
             for child in _child_blocks(stmt):  # at the end of one of its blocks
-                deeper = _enclosing(child, p, q, indent, old_lines, inner_of(stmt), False)
+                deeper = _enclosing(child, p, q, indent, old_lines, inner_of(stmt), False, block_starts)
                 if deeper is not None:
                     return deeper
             for index in (i, i + 1):
