@@ -168,3 +168,17 @@ def test_expression_tokens_read_each_fstring_as_one_string(text):
 
 def test_an_fstring_is_one_string_token():
     assert [t.string for t in expression_tokens("f'wave_{wave_id}' + f\"{a!r}\"")] == ["f'wave_{wave_id}'", "+", 'f"{a!r}"']
+
+
+def test_enclosed_whole_is_one_bracketed_atom():
+    from eventmod.pyast.tokens import enclosed_whole
+
+    def kinds(text):
+        return [t.string for t in expression_tokens(text)]
+
+    assert enclosed_whole(kinds("(a + b)"))
+    assert enclosed_whole(kinds("[f(x), (y)]"))
+    assert not enclosed_whole(kinds("(a).b"))
+    assert not enclosed_whole(kinds("(a) + (b)"))
+    assert not enclosed_whole(kinds("a + (b)"))
+    assert not enclosed_whole(["(", "a"])  # never closed

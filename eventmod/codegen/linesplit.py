@@ -23,7 +23,7 @@ import keyword
 import token
 from collections.abc import Iterator
 
-from eventmod.pyast.tokens import expression_tokens
+from eventmod.pyast.tokens import enclosed_whole, expression_tokens
 
 # The black release whose stable style this port is: black changes its stable style only in
 # the first release of a year, so the port answers for every 26.x (`mirrors`); with any other
@@ -509,19 +509,6 @@ def _inside_matching_brackets(leaves: list[_Leaf]) -> set[_Leaf]:
     return found
 
 
-def _closes_at_end(leaves: list[_Leaf]) -> bool:
-    """Whether the bracket opening `leaves` is closed by their last leaf (one atom)."""
-    depth = 0
-    for index, leaf in enumerate(leaves):
-        if leaf.type in _OPENING:
-            depth += 1
-        elif leaf.type in _CLOSING:
-            depth -= 1
-            if depth == 0:
-                return index == len(leaves) - 1
-    return False
-
-
 def _should_split_line(line: _Line, opening: _Leaf) -> bool:
     """black.linegen.should_split_line: a body that black explodes one item a line."""
     if opening.value not in "[{(":
@@ -641,7 +628,7 @@ class _Parser:
 
     def wrapped_test(self) -> None:
         start, ternary = self.test()
-        if self.out[start].type == "(" and _closes_at_end(self.out[start:]):
+        if self.out[start].type == "(" and enclosed_whole([leaf.type for leaf in self.out[start:]]):
             raise _Unsupported("parentheses black would make invisible")
         if ternary:  # the statement's pair: black's visit_test adds no second one
             self.out[start].role = self.out[-1].role = "atom"

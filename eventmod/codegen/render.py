@@ -22,7 +22,7 @@ from eventmod.model.record import record
 from eventmod.model.settings import DEFAULT_ENUM_CLASS, DEFAULT_GETTER, DEFAULT_VARIABLE, CallShape, Settings
 from eventmod.model.spec import EventSpec
 from eventmod.pyast.source import SourceFile
-from eventmod.pyast.tokens import block_tokens, expression_tokens
+from eventmod.pyast.tokens import block_tokens, enclosed_whole, expression_tokens
 from eventmod.pyast.walk import walk_nodes
 
 _KEYWORD_OPERATORS = {"and", "or", "not", "in", "is", "if", "else"}
@@ -269,17 +269,7 @@ def _parenthesized(expr: str) -> bool:
     if not (text.startswith("(") and text.endswith(")")):
         return False
     tokens = expression_tokens(text)
-    if tokens is None:
-        return True
-    depth = 0
-    for index, token in enumerate(tokens):
-        if token.type == tokenize.OP and token.string in "([{":
-            depth += 1
-        elif token.type == tokenize.OP and token.string in ")]}":
-            depth -= 1
-            if depth == 0:
-                return index == len(tokens) - 1
-    return True
+    return tokens is None or enclosed_whole([t.string if t.type == tokenize.OP else "" for t in tokens])
 
 
 # -- the block ---------------------------------------------------------------------------------
@@ -651,11 +641,9 @@ def split_long_calls(lines: list[str], depth: int, style: Style) -> list[str] | 
         match = _MESSAGE_CALL_LINE.fullmatch(rest)
         if match is None:
             split = None
-            if not ported:
-                pass
-            elif _STATEMENT_LINE.fullmatch(rest):
+            if ported and _STATEMENT_LINE.fullmatch(rest):
                 split = split_statement(rest, depth + levels, style.line_length)
-            elif _ITEM_LINE.fullmatch(rest):
+            elif ported and _ITEM_LINE.fullmatch(rest):
                 split = split_item(rest, depth + levels, style.line_length)
             if split is None:
                 return None

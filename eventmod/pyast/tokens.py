@@ -94,6 +94,21 @@ def _joined_fstrings(tokens: list[TokenInfo]) -> list[TokenInfo] | None:
     return out if depth == 0 else None
 
 
+def enclosed_whole(kinds: list[str]) -> bool:
+    """Whether the bracket that opens `kinds` (each token's text for brackets, anything else for
+    the rest) is closed by the last one: the whole text is one bracketed atom (`(a + b)`, not
+    `(a).b`, `(a) + (b)` or `a + (b)`)."""
+    if not kinds or _OPENING.get(kinds[0], 0) <= 0:
+        return False
+    depth = 0
+    for index, kind in enumerate(kinds):
+        step = _OPENING.get(kind, 0)
+        depth += step
+        if step < 0 and depth == 0:
+            return index == len(kinds) - 1
+    return False
+
+
 def block_tokens(lines: list[str]) -> list[TokenInfo] | None:
     """The NAME, NUMBER, STRING and OP tokens `tokenize` reads in `"\n".join(lines) + "\n"`,
     or None outside the common case: every line blank, a comment alone, or code as
