@@ -203,18 +203,17 @@ def _verified(old_text: str, new_text: str, origin: list[int | None], *, logger_
     same output from exactly the same input trusts the proof it already made. A failure is never
     remembered: it is found again, and reported."""
     cache = style_cache()
-    if not cache.enabled:
-        return verify_only_insertions(old_text, new_text, origin, logger_module=logger_module, added_names=added_names,
-                                      replaced=replaced, old_tree=old_tree, scopes=scopes, results=results)
-    key = key_of("verified", code_fingerprint(), hashlib.sha256(old_text.encode("utf-8", "surrogatepass")).hexdigest(),
-                 hashlib.sha256(new_text.encode("utf-8", "surrogatepass")).hexdigest(),
-                 hashlib.sha256(repr(origin).encode()).hexdigest(), logger_module, added_names, sorted(replaced),
-                 sorted(scopes.items()), sorted(results.items()))
-    if cache.get(key) == "ok":
-        return None
+    key = None  # a run without caches remembers nothing: no key is made
+    if cache.enabled:
+        key = key_of("verified", code_fingerprint(), hashlib.sha256(old_text.encode("utf-8", "surrogatepass")).hexdigest(),
+                     hashlib.sha256(new_text.encode("utf-8", "surrogatepass")).hexdigest(),
+                     hashlib.sha256(repr(origin).encode()).hexdigest(), logger_module, added_names, sorted(replaced),
+                     sorted(scopes.items()), sorted(results.items()))
+        if cache.get(key) == "ok":
+            return None
     mismatch = verify_only_insertions(old_text, new_text, origin, logger_module=logger_module, added_names=added_names,
                                       replaced=replaced, old_tree=old_tree, scopes=scopes, results=results)
-    if mismatch is None:
+    if mismatch is None and key is not None:
         cache.put(key, "ok")
     return mismatch
 
