@@ -171,14 +171,15 @@ def _split_before_priority(leaf: _Leaf, previous: _Leaf | None) -> int:
 
 
 class _Line:
-    __slots__ = ("depth", "leaves", "inside_brackets", "should_split_rhs", "magic_trailing_comma", "tracker")
+    # No line of the subset has a magic trailing comma (`append` refuses one), so black's
+    # checks of `line.magic_trailing_comma` are left out: it is always None here.
+    __slots__ = ("depth", "leaves", "inside_brackets", "should_split_rhs", "tracker")
 
     def __init__(self, depth: int, inside_brackets: bool = False) -> None:
         self.depth = depth
         self.leaves: list[_Leaf] = []
         self.inside_brackets = inside_brackets
         self.should_split_rhs = False
-        self.magic_trailing_comma: _Leaf | None = None
         self.tracker = _Tracker()
 
     def append(self, leaf: _Leaf, preformatted: bool = False, track_bracket: bool = False) -> None:
@@ -195,7 +196,6 @@ class _Line:
     def clone(self) -> _Line:
         line = _Line(self.depth, self.inside_brackets)
         line.should_split_rhs = self.should_split_rhs
-        line.magic_trailing_comma = self.magic_trailing_comma
         return line
 
     @property
@@ -226,7 +226,7 @@ class _Splitter:
     # -- black.linegen.transform_line / run_transformer ----------------------------------------
     def transform_line(self, line: _Line, force_optional_parens: bool) -> list[_Line]:
         line_str = str(line)
-        if not line.should_split_rhs and not line.magic_trailing_comma and len(line_str) <= self.line_length:
+        if not line.should_split_rhs and len(line_str) <= self.line_length:
             return [line]
         transforms = [self.delimiter_split, self.rhs] if line.inside_brackets else [self.rhs]
         for transform in transforms:
@@ -386,8 +386,6 @@ class _Splitter:
             return True
         if not self.short(head, self.line_length - 1):
             return True
-        if head.magic_trailing_comma is not None:
-            return True
         head_equals = sum(1 for leaf in head.leaves if leaf.type == "=")
         oop_equals = sum(1 for leaf in head_oop.leaves if leaf.type == "=")
         if head_equals > 1 and head_equals > oop_equals:
@@ -454,8 +452,7 @@ class _Splitter:
 
     def trailers_to_omit(self, line: _Line) -> Iterator[set[_Leaf]]:
         omit: set[_Leaf] = set()
-        if not line.magic_trailing_comma:
-            yield omit
+        yield omit
         length = 4 * line.depth
         opening: _Leaf | None = None
         closing: _Leaf | None = None
