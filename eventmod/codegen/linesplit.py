@@ -577,6 +577,10 @@ class _Parser:
     def kind(self) -> str:
         return self.tokens[self.index][0] if self.index < len(self.tokens) else ""
 
+    def at_keyword(self) -> bool:
+        """Whether the next tokens are `name=` (a keyword argument, or an assignment's target)."""
+        return self.kind() == "NAME" and self.peek(1) == "=" and not keyword.iskeyword(self.peek())
+
     def take(self, role: str = "") -> _Leaf:
         if self.index >= len(self.tokens):
             raise _Unsupported("end of line")
@@ -592,7 +596,7 @@ class _Parser:
         return self.take(role)
 
     def item_line(self) -> list[_Leaf]:
-        if self.kind() == "NAME" and self.peek(1) == "=" and not keyword.iskeyword(self.peek()):
+        if self.at_keyword():
             self.take()
             self.take()
             self.test()
@@ -613,7 +617,7 @@ class _Parser:
             self.take()
             self.wrapped_test()
             self.expect(":")
-        elif self.kind() == "NAME" and self.peek(1) == "=" and not keyword.iskeyword(self.peek()):
+        elif self.at_keyword():
             self.take()
             self.take()
             self.wrapped_test()
@@ -829,7 +833,7 @@ class _Parser:
         while True:
             if self.peek() in ("*", "**"):
                 raise _Unsupported("unpacking")
-            if self.kind() == "NAME" and self.peek(1) == "=" and not keyword.iskeyword(self.peek()):
+            if self.at_keyword():
                 self.take()
                 self.take()
                 self.test()

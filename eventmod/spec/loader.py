@@ -284,9 +284,6 @@ def _short(value: Any) -> str:
     return _REPR.repr(value)
 
 
-_STR_TAG = "tag:yaml.org,2002:str"
-
-
 class _Constructor(yaml.SafeLoader):
     """yaml's safe constructor, with a string scalar (most of a spec's nodes) answered as its
     value without the constructor's dispatch: what `construct_yaml_str` returns for it."""
