@@ -80,7 +80,7 @@ def load_project(cwd: Path, *, config_file: Path | None = None, search_from: lis
     configuration itself is unusable."""
     from eventmod.config import load_config
     from eventmod.io.spec_cache import spec_cache
-    from eventmod.spec.loader import load_catalog
+    from eventmod.spec.catalog import load_catalog
 
     config = load_config(cwd, config_file=config_file, search_from=search_from, **overrides)
     if not config.root.is_dir():

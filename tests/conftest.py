@@ -19,6 +19,10 @@ SPECS = REPO / "event_specs"
 def _private_format_cache(tmp_path_factory):
     """Tests never write to the user's ~/.cache; subprocesses inherit the variable."""
     os.environ["EVENTMOD_CACHE_DIR"] = str(tmp_path_factory.mktemp("format-cache"))
+    # Tests plan every file: a plan remembered by an earlier test would stand in for the
+    # planning a test looks at (its parses, its proofs, what it monkeypatches). The plan
+    # cache's own tests (tests/test_plan_cache.py) turn it on.
+    os.environ["EVENTMOD_NO_PLAN_CACHE"] = "1"
     yield
 
 

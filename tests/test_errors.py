@@ -204,7 +204,7 @@ def test_await_in_sync_function_suggests_background(project, eventmod):
 
 def test_phase_days_and_priority_are_optional(project, eventmod):
     """A team without a rollout plan: phase 1, no days, priority MEDIUM."""
-    from eventmod.spec.loader import load_catalog
+    from eventmod.spec.catalog import load_catalog
 
     (project / "specs" / "manager.yaml").write_text(spec(header="component: manager\nfile: app/manager.py\n"))
     catalog, problems = load_catalog(project / "specs", project / "root")

@@ -382,7 +382,7 @@ def _execute(text: str, logger_module: types.ModuleType, x, mode, sync: bool):
 def test_property_logging_failures_never_change_what_the_caller_sees(example):
     sync, emit, events, calls = example
     from eventmod.config import load_config
-    from eventmod.spec.loader import load_catalog
+    from eventmod.spec.catalog import load_catalog
     from eventmod.transform.apply import plan_run
 
     module = _target_module("", emit, sync)

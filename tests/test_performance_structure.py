@@ -30,7 +30,7 @@ import eventmod.transform.apply as engine
 from benchmarks.synthetic import generate, generate_single
 from eventmod.config import load_config
 from eventmod.reports.diff import run_diff
-from eventmod.spec.loader import load_catalog
+from eventmod.spec.catalog import load_catalog
 from eventmod.model.spec import Selection
 
 REPO = Path(__file__).resolve().parent.parent
@@ -52,7 +52,7 @@ def synthetic_root(tmp_path_factory) -> Path:
 
 
 class _Recorder:
-    """Counts every way the engine could read or parse a file: engine.load_source, builtins/io open,
+    """Counts every way the engine could read or parse a file: engine.load_source and engine.read_raw, builtins/io open,
     Path.read_bytes/read_text/open, and ast.parse (by filename, and by whole-module text)."""
 
     def __init__(self, monkeypatch, root: Path):
@@ -69,6 +69,12 @@ class _Recorder:
         def load(root, rel, *args, **kwargs):
             self.loads[Path(rel).as_posix()] += 1
             return original_load(root, rel, *args, **kwargs)
+
+        original_read_raw = engine.read_raw
+
+        def read_raw(root, rel, *args, **kwargs):  # how a target file is read (then decoded and parsed)
+            self.loads[Path(rel).as_posix()] += 1
+            return original_read_raw(root, rel, *args, **kwargs)
 
         def parse(source, filename="<unknown>", *args, **kwargs):
             self.parsed[str(filename)] += 1
@@ -103,6 +109,7 @@ class _Recorder:
             return original_path_open(path, *args, **kwargs)
 
         monkeypatch.setattr(engine, "load_source", load)
+        monkeypatch.setattr(engine, "read_raw", read_raw)
         monkeypatch.setattr(ast, "parse", parse)
         monkeypatch.setattr(builtins, "open", opener(original_open))
         monkeypatch.setattr(io, "open", opener(original_io_open))

@@ -27,7 +27,7 @@ from eventmod.model.results import Status
 from eventmod.transform.apply import plan_run
 from eventmod.analysis.style import Style
 from eventmod.codegen.render import Names, RenderOptions, render_block
-from eventmod.spec.loader import load_catalog
+from eventmod.spec.catalog import load_catalog
 
 ENUM = '''from enum import Enum
 

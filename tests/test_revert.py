@@ -295,7 +295,7 @@ def test_safe_mode_refuses_a_revert_that_would_remove_original_code(tmp_path, mo
     """The reverse check is real: a removal that takes an original statement is refused."""
     from eventmod.transform import revert as revert_module
     from eventmod.config import load_config
-    from eventmod.spec.loader import load_catalog
+    from eventmod.spec.catalog import load_catalog
 
     root = copy_tree(FIXTURE, tmp_path / "bot")
     config = load_config(tmp_path, root=root, specs=SPECS, emit=None)

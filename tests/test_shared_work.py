@@ -378,7 +378,7 @@ def _fresh_cache(tmp_path: Path, monkeypatch, fingerprint: str = "code-1"):
 def test_a_spec_read_once_is_not_read_again_while_its_bytes_and_eventmod_stay_the_same(tmp_path, monkeypatch):
     import yaml
 
-    from eventmod.spec.loader import load_catalog
+    from eventmod.spec.catalog import load_catalog
 
     root, specs = _spec_project(tmp_path)
     first = _fresh_cache(tmp_path, monkeypatch)
@@ -406,7 +406,7 @@ def test_a_spec_read_once_is_not_read_again_while_its_bytes_and_eventmod_stay_th
 
 
 def test_a_remembered_spec_whose_target_is_gone_reports_it_and_a_spec_with_problems_is_never_kept(tmp_path, monkeypatch):
-    from eventmod.spec.loader import load_catalog
+    from eventmod.spec.catalog import load_catalog
 
     root, specs = _spec_project(tmp_path)
     cache = _fresh_cache(tmp_path, monkeypatch)
@@ -427,7 +427,7 @@ def test_a_remembered_spec_whose_target_is_gone_reports_it_and_a_spec_with_probl
 
 
 def test_a_damaged_spec_cache_file_is_read_as_empty(tmp_path, monkeypatch):
-    from eventmod.spec.loader import load_catalog
+    from eventmod.spec.catalog import load_catalog
 
     root, specs = _spec_project(tmp_path)
     cache = _fresh_cache(tmp_path, monkeypatch)
@@ -444,7 +444,7 @@ def test_the_spec_cache_keeps_the_most_recently_used_entries(tmp_path, monkeypat
     import os
 
     from eventmod.io import spec_cache
-    from eventmod.spec.loader import load_catalog
+    from eventmod.spec.catalog import load_catalog
 
     monkeypatch.setattr(spec_cache, "MAX_ENTRIES", 3)
     cache = _fresh_cache(tmp_path, monkeypatch)
@@ -506,7 +506,7 @@ def test_the_code_fingerprint_changes_when_a_module_of_eventmod_changes(tmp_path
 def _fixture_plan(emit: str | None = None):
     from eventmod.config import load_config
     from eventmod.reports.diff import run_diff
-    from eventmod.spec.loader import load_catalog
+    from eventmod.spec.catalog import load_catalog
     from eventmod.transform.apply import plan_run
 
     repo = Path(__file__).resolve().parent.parent

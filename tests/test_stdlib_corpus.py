@@ -33,7 +33,7 @@ import yaml
 from eventmod.pyast.walk import index_functions
 from eventmod.config import load_config
 from eventmod.transform.apply import plan_run
-from eventmod.spec.loader import load_catalog
+from eventmod.spec.catalog import load_catalog
 
 pytestmark = pytest.mark.slow
 

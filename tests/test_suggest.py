@@ -14,7 +14,7 @@ from eventmod.pyast.walk import index_functions
 from eventmod.config import load_config
 from eventmod.analysis.placement import resolve_sites
 from eventmod.pyast.source import load_source as _load
-from eventmod.spec.loader import load_catalog
+from eventmod.spec.catalog import load_catalog
 from eventmod.model.spec import Catalog
 from eventmod.suggest import drafts as S
 from tests.conftest import FIXTURE, SPECS, copy_tree

@@ -192,7 +192,7 @@ def test_no_color_is_respected_and_always_overrides(bot, eventmod, monkeypatch):
 def test_progress_is_reported_per_file(bot):
     from eventmod.config import load_config
     from eventmod.transform.apply import plan_run
-    from eventmod.spec.loader import load_catalog
+    from eventmod.spec.catalog import load_catalog
 
     class Recorder:
         def __init__(self):

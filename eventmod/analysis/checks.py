@@ -76,7 +76,7 @@ class ModuleScope:
     _scopes: dict[int, ScopeFacts] = field(default_factory=dict)
     _mentioned: dict[int, set[str]] = field(default_factory=dict)
     _calls: dict[int, dict[str, ast.Assign]] = field(default_factory=dict)
-    _is_module: dict[str, bool] = field(default_factory=dict)
+    _is_module: dict[tuple[str, str, str], bool] = field(default_factory=dict)
 
     @classmethod
     def of(cls, tree: ast.Module, text: str | None = None) -> "ModuleScope":
@@ -162,10 +162,16 @@ class ModuleScope:
     def is_module(self, dotted: str, root: str, source_path: str) -> bool:
         """Whether a from-import names a module (`from os import path`, `from . import utils`):
         a file or package under root or in the standard library (a stat, never a read)."""
-        key = f"{root}|{source_path}|{dotted}"
+        key = (root, source_path, dotted)
         if key not in self._is_module:
-            self._is_module[key] = _names_a_module(dotted, root, source_path)
+            self._is_module[key] = names_a_module(dotted, root, source_path)
         return self._is_module[key]
+
+    @property
+    def probes(self) -> tuple[tuple[tuple[str, str, str], bool], ...]:
+        """((root, source path, dotted name), answer) of every `is_module` question asked so far:
+        what the file's checks learned from the file system rather than from the file."""
+        return tuple(self._is_module.items())
 
 
 def check_site(ctx: SiteContext, module: ModuleScope) -> list[Problem]:
@@ -453,7 +459,9 @@ def _stdlib() -> Path:
     return Path(os.__file__).parent
 
 
-def _names_a_module(dotted: str, root: str, source_path: str) -> bool:
+def names_a_module(dotted: str, root: str, source_path: str) -> bool:
+    """Whether `dotted` (relative to `source_path` when it starts with dots) is a module or
+    package under `root` or in the standard library: stats, never a read."""
     if dotted == "os.path":
         return True
     level = len(dotted) - len(dotted.lstrip("."))

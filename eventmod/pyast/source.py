@@ -223,12 +223,23 @@ Loaded = tuple[SourceFile, ast.Module]
 
 def load_source(root: str | Path, rel: str, overlay: tuple[tuple[str, bytes], ...] = ()) -> Loaded | Problem:
     """Read, decode and parse one file under root; `overlay` (path, bytes) stands in for the disk."""
+    raw = read_raw(root, rel, overlay)
+    return raw if isinstance(raw, Problem) else load_bytes(rel, raw)
+
+
+def read_raw(root: str | Path, rel: str, overlay: tuple[tuple[str, bytes], ...] = ()) -> bytes | Problem:
+    """One file's bytes under root; `overlay` (path, bytes) stands in for the disk."""
     raw = dict(overlay).get(rel) if overlay else None
     if raw is None:
         try:
             raw = (Path(root) / rel).read_bytes()
         except OSError as exc:
             return Problem(rel, 0, f"cannot read: {exc.strerror}")
+    return raw
+
+
+def load_bytes(rel: str, raw: bytes) -> Loaded | Problem:
+    """Decode and parse one file's bytes (`rel`: the name it is shown under)."""
     source = SourceFile.decode(rel, raw)
     if isinstance(source, Problem):
         return source

@@ -2,6 +2,8 @@
 
 YAML is composed into nodes (not just loaded) so that every value keeps its line number; each
 problem becomes a located `Problem` and all of them are collected before anything is reported.
+`spec.catalog` reads the spec directory and asks this module only for the files an earlier run
+did not remember: a run whose specs are all remembered imports neither it nor yaml.
 This module checks everything that can be checked without reading the target code except for
 the existence and containment of the target file.
 """
@@ -10,12 +12,11 @@ from __future__ import annotations
 
 import ast
 import keyword
-import os
 import re
 import reprlib
 import unicodedata
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import yaml
 
@@ -30,13 +31,13 @@ from eventmod.model.spec import (
     SEVERITIES,
     THEN_CHOICES,
     Anchor,
-    Catalog,
     ComponentSpec,
     EventSpec,
     OnError,
 )
 from eventmod.pyast.walk import walk_nodes
 from eventmod.spec.policy import expression_problem, policy_violation, setup_problem
+from eventmod.spec.targets import target_problem
 from eventmod.spec.schema import (
     CAPTURE_ANCHOR_KINDS,
     COMPONENT_FIELDS,
@@ -64,73 +65,6 @@ class _Node:
     value: Any
     line: int
     node: yaml.Node
-
-
-class SpecMemo(Protocol):
-    """Remembers what a spec file's bytes read as (a caller's persistent cache, `io.spec_cache`):
-    only files that read without any problem are put, and a remembered file's target is checked
-    again under root (it may have moved), so the answer is the one reading would give."""
-
-    def get(self, raw: bytes, shown: str) -> ComponentSpec | None: ...
-    def put(self, raw: bytes, shown: str, spec: ComponentSpec) -> None: ...
-
-
-def load_catalog(spec_dir: Path, root: Path, memo: SpecMemo | None = None) -> tuple[Catalog, list[Problem]]:
-    """Load every `*.yaml`/`*.yml` in `spec_dir` (sorted, so runs are deterministic). `memo`:
-    what earlier runs read the same bytes as (see `SpecMemo`)."""
-    problems: list[Problem] = []
-    if not spec_dir.is_dir():
-        return Catalog(()), [Problem(str(spec_dir), 0, "spec directory not found; set `specs` in [tool.eventmod] or pass --specs")]
-    files = sorted(p for p in spec_dir.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-    if not files:
-        problems.append(Problem(str(spec_dir), 0, "no spec files (*.yaml) found"))
-    components: list[ComponentSpec] = []
-    seen_ids: dict[str, str] = {}
-    seen_components: dict[str, str] = {}
-    for path in files:
-        component, file_problems = load_spec_file(path, root, display=_display(path), memo=memo)
-        problems.extend(file_problems)
-        if component is None:
-            continue
-        where = f"{_display(path)}:{component.line}"
-        if component.component in seen_components:
-            problems.append(
-                Problem(_display(path), component.line, f"duplicate component '{component.component}' (also in {seen_components[component.component]})")
-            )
-        seen_components.setdefault(component.component, where)
-        for event in component.events:
-            if event.id in seen_ids:
-                problems.append(
-                    Problem(event.spec_file, event.line, f"duplicate id (first defined at {seen_ids[event.id]})", event.id)
-                )
-            else:
-                seen_ids[event.id] = f"{event.spec_file}:{event.line}"
-        components.append(component)
-    return Catalog(tuple(components)), problems
-
-
-def _display(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:  # pragma: no cover - other drive on Windows
-        return str(path)
-
-
-def load_spec_file(path: Path, root: Path, display: str | None = None, memo: SpecMemo | None = None
-                   ) -> tuple[ComponentSpec | None, list[Problem]]:
-    shown = display or str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, [Problem(shown, 0, f"cannot read: {exc.strerror}")]
-    if memo is not None:
-        remembered = memo.get(raw, shown)
-        if remembered is not None and _ComponentReader(shown, root).target_problem(remembered.file) is None:
-            return remembered, []
-    component, problems = load_spec_bytes(raw, root, shown)
-    if memo is not None and component is not None and not problems:
-        memo.put(raw, shown, component)
-    return component, problems
 
 
 def load_spec_bytes(raw: bytes, root: Path, shown: str) -> tuple[ComponentSpec | None, list[Problem]]:
@@ -393,15 +327,7 @@ class _ComponentReader:
 
     def target_problem(self, rel: str) -> str | None:
         """Why `file: rel` cannot be a target under root, or None."""
-        if os.path.isabs(rel):
-            return f"file '{rel}' must be relative to root ({self.root})"
-        root = self.root.resolve()
-        target = (root / rel).resolve()
-        if not target.is_relative_to(root):
-            return f"file '{rel}' resolves outside root {root} (via '..' or a symlink); specs may only target code under root"
-        if not target.is_file():
-            return f"file '{rel}' not found under root {root}{_close_files(root, rel)}"
-        return None
+        return target_problem(self.root, rel)
 
     def days(self, node: _Node | None) -> tuple[int, ...]:
         if node is None:
@@ -816,12 +742,3 @@ def _type(value: Any) -> str:
     return "nothing" if value is None else f"{type(value).__name__} {_short(value)}"
 
 
-def _close_files(root: Path, rel: str) -> str:
-    import difflib
-
-    name = Path(rel).name
-    candidates = [p.relative_to(root).as_posix() for p in root.rglob("*.py") if p.name == name][:3]
-    if not candidates:
-        all_files = [p.relative_to(root).as_posix() for p in root.rglob("*.py")]
-        candidates = difflib.get_close_matches(rel, all_files, n=3, cutoff=0.5)
-    return (" (did you mean " + " or ".join(f"'{c}'" for c in candidates) + "?)") if candidates else ""

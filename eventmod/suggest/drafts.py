@@ -34,7 +34,8 @@ from eventmod.model.settings import CallShape, Config
 from eventmod.model.spec import Anchor, Catalog, EventSpec, Selection
 from eventmod.pyast.source import SourceFile, load_source
 from eventmod.pyast.walk import FunctionNode, index_functions, parameters, path_to, walk_nodes, walk_statements
-from eventmod.spec.loader import load_spec_bytes, load_spec_file
+from eventmod.spec.catalog import load_spec_file
+from eventmod.spec.loader import load_spec_bytes
 from eventmod.transform.apply import plan_run
 
 LEVEL_RANK = {"debug": 10, "info": 20, "warning": 30, "warn": 30, "error": 40, "exception": 40, "critical": 50, "fatal": 50}

@@ -3,6 +3,8 @@
 `plan_file` is a pure function of a picklable `FileJob` (read, parse once, resolve every anchor
 of that file in one walk, check, render, splice, verify); it returns a `FilePlan` result object
 instead of raising, so files can be planned in worker processes and the run stays deterministic.
+Being pure, a plan is remembered between runs under a key of all its inputs
+(`transform.plan_cache`): a repeated run over unchanged files and specs parses none of them.
 """
 
 from __future__ import annotations
@@ -58,11 +60,12 @@ from eventmod.model.results import EventOutcome, FilePlan, RunPlan, Status
 from eventmod.model.settings import Config, Settings
 from eventmod.model.spec import Catalog, EventSpec, SelectedCatalog, Selection
 from eventmod.pyast.bindings import bindings, enclosing_scopes
-from eventmod.pyast.source import Loaded, SourceFile, load_source
+from eventmod.pyast.source import Loaded, SourceFile, load_bytes, load_source, read_raw
 from eventmod.pyast.walk import (
     FunctionNode, first_line, index_classes, index_functions, module_of, statements_breadth_first, walk_marked, walk_nodes,
 )
 from eventmod.transform.house import cached_file_habits, learn_house_style
+from eventmod.transform.plan_cache import Probe, RememberedPlan, plan_cache
 from eventmod.transform.runner import FileJob, Progress, jobs_by_file, run_jobs
 from eventmod.transform.verify import verify_only_insertions
 
@@ -159,14 +162,58 @@ def _plan_enum(config: Config, catalog: Catalog, events: list[EventSpec], load) 
 # -- one file ----------------------------------------------------------------------------------
 def plan_file(job: FileJob, settings: Settings, preloaded: "tuple[SourceFile, ast.Module] | Problem | None" = None) -> FilePlan:
     """Read and parse one file once, resolve and check every event of it, splice all edits.
-    `preloaded`: the run already parsed this file (the enum file); it may be modified."""
-    loaded = preloaded if preloaded is not None else load_source(settings.root, job.path, settings.overlay)
+    `preloaded`: the run already parsed this file (the enum file); it may be modified.
+    A plan made before from exactly the same inputs is given back without parsing the file
+    (`transform.plan_cache`)."""
+    if isinstance(preloaded, Problem):
+        return _plan_loaded(job, settings, preloaded)[0]
+    raw = preloaded[0].raw if preloaded is not None else read_raw(settings.root, job.path, settings.overlay)
+    if isinstance(raw, Problem):
+        return _plan_loaded(job, settings, raw)[0]
+    cache = plan_cache()
+    if not cache.enabled:
+        return _plan_loaded(job, settings, preloaded if preloaded is not None else load_bytes(job.path, raw))[0]
+    ids = tuple(e.id for e in job.events)
+    key = cache.key(job, settings, raw)
+    found = cache.get(settings.root, job.path, ids, key)
+    if found is not None:
+        replayed = _replayed(job, raw, preloaded, found)
+        if replayed is not None:
+            return replayed
+    plan, kept = _plan_loaded(job, settings, preloaded if preloaded is not None else load_bytes(job.path, raw))
+    if kept is not None:
+        remembered = RememberedPlan.of(key, *kept, job.events, plan)
+        if remembered is not None:
+            cache.put(settings.root, job.path, ids, remembered)
+    return plan
+
+
+def _replayed(job: FileJob, raw: bytes, preloaded: "Loaded | Problem | None", found: RememberedPlan) -> FilePlan | None:
+    """The plan `found` remembers, its edits spliced into the file again (None: the file no
+    longer decodes as it did)."""
+    source = preloaded[0] if isinstance(preloaded, tuple) else SourceFile.decode(job.path, raw)
+    if isinstance(source, Problem):
+        return None
+    outcomes = found.event_outcomes(job.events)
+    if not found.edits:
+        return FilePlan(job.path, raw, None, outcomes, found.problems, enum_added=found.enum_added, references=found.references)
+    new_text, origin, _ = apply_edits_with_spans(source.lines, list(found.edits), source.newline)
+    return FilePlan(job.path, raw, source.encode(new_text), outcomes, found.problems, enum_added=found.enum_added,
+                    origin=tuple(origin), references=found.references)
+
+
+def _plan_loaded(job: FileJob, settings: Settings, loaded: "Loaded | Problem"
+                 ) -> tuple[FilePlan, tuple[tuple[Probe, ...], tuple[Edit, ...]] | None]:
+    """`plan_file` of a file read and parsed (or not readable), and what besides the plan the
+    plan cache keeps of it (the file system questions its checks asked, its edits): None when
+    the plan has a problem (a failure is always found again)."""
     if isinstance(loaded, Problem):
         located = [Problem(e.spec_file, e.line, f"target {job.path}: {loaded.message}", e.id) for e in job.events[:1]]
-        return FilePlan(job.path, None, None, tuple(EventOutcome(e, Status.INVALID) for e in job.events), (loaded, *located))
+        return FilePlan(job.path, None, None, tuple(EventOutcome(e, Status.INVALID) for e in job.events), (loaded, *located)), None
     source, tree = loaded
+    module_scope = ModuleScope.of(tree)
     references = _member_references(source, tree, settings) if job.events else ()
-    outcomes, placements = _resolve_and_check(source, tree, job.events, settings)
+    outcomes, placements = _resolve_and_check(source, tree, job.events, settings, module_scope)
     style = file_style(source, tree, settings.black, settings.house, settings.style, cached_file_habits)
     edits, outcomes, block_problems = _event_edits(source, tree, placements, outcomes, settings, style)
     added: tuple[str, ...] = ()
@@ -176,13 +223,20 @@ def plan_file(job: FileJob, settings: Settings, preloaded: "tuple[SourceFile, as
             # members are written like the enum's own (the file's dominant quote), whatever the blocks' style
             edits.extend(enum_edits(source, state, list(job.enum_additions), cached_file_habits(source, tree).dominant_quote))
             added = tuple(m.name for m in job.enum_additions)
+
+    def kept(plan: FilePlan) -> tuple[FilePlan, tuple[tuple[Probe, ...], tuple[Edit, ...]] | None]:
+        if plan.problems or any(o.status.failed for o in plan.outcomes):
+            return plan, None
+        return plan, (module_scope.probes, tuple(edits))
+
     if not edits:
-        return FilePlan(job.path, source.raw, None, tuple(outcomes), tuple(block_problems), enum_added=added, references=references)
+        return kept(FilePlan(job.path, source.raw, None, tuple(outcomes), tuple(block_problems), enum_added=added,
+                             references=references))
     try:
         new_text, origin, spans = apply_edits_with_spans(source.lines, edits, source.newline)
     except EditConflict as exc:
         problem = Problem(job.path, 0, f"conflicting edits: {exc}; two events wrap or split the same statement")
-        return FilePlan(job.path, source.raw, None, tuple(outcomes), (problem, *block_problems), references=references)
+        return FilePlan(job.path, source.raw, None, tuple(outcomes), (problem, *block_problems), references=references), None
     if settings.safe_mode:
         rewritten = frozenset(line + 1 for e in edits if e.kind in ("event", "import") for line in range(e.start, e.end))
         scopes = {line + 1: span.edit.scope for span in spans if span.edit.scope for line in range(span.start, span.end)}
@@ -191,9 +245,9 @@ def plan_file(job: FileJob, settings: Settings, preloaded: "tuple[SourceFile, as
                              old_tree=tree, scopes=scopes, results=_result_lines(spans))
         if mismatch:
             problem = Problem(job.path, 0, f"internal error: safe mode found that the transformation changed more than it inserted ({mismatch}); nothing was written. Please report this with the file and spec.")
-            return FilePlan(job.path, source.raw, None, tuple(outcomes), (problem,), references=references)
-    return FilePlan(job.path, source.raw, source.encode(new_text), tuple(outcomes), tuple(block_problems), enum_added=added,
-                    origin=tuple(origin), references=references)
+            return FilePlan(job.path, source.raw, None, tuple(outcomes), (problem,), references=references), None
+    return kept(FilePlan(job.path, source.raw, source.encode(new_text), tuple(outcomes), tuple(block_problems), enum_added=added,
+                         origin=tuple(origin), references=references))
 
 
 def _verified(old_text: str, new_text: str, origin: list[int | None], *, logger_module: str, added_names: tuple[str, ...],
@@ -258,14 +312,13 @@ class Placement:
     shape: BlockShape | None = None  # the present block's shape (read once, when it is checked)
 
 
-def _resolve_and_check(source: SourceFile, tree: ast.Module, events: tuple[EventSpec, ...], settings: Settings
-                       ) -> tuple[list[EventOutcome], list[Placement]]:
+def _resolve_and_check(source: SourceFile, tree: ast.Module, events: tuple[EventSpec, ...], settings: Settings,
+                       module_scope: ModuleScope) -> tuple[list[EventOutcome], list[Placement]]:
     """Each event's outcome, and its sites: those that need a block (checked) and those that
     have one (for re-emit)."""
     functions = index_functions(tree)
     classes = index_classes(tree)
     matcher = file_matcher(tree, settings.logger_module, settings.getter, settings.call)
-    module_scope = ModuleScope.of(tree)
     loggers = LoggerNames.of(tree, settings.logger_names)
     outcomes: list[EventOutcome] = []
     placements: list[Placement] = []
