@@ -265,7 +265,7 @@ def explain_style(project: Project, selection: Selection = Selection()) -> Style
     from eventmod.analysis.style import file_decisions, file_style
     from eventmod.config import settings_for
     from eventmod.pyast.source import load_source
-    from eventmod.transform.apply import name_order
+    from eventmod.transform.planner import name_order
     from eventmod.transform.house import cached_file_habits, learn_house_style
     from eventmod.transform.runner import jobs_by_file
 

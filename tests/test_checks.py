@@ -316,7 +316,7 @@ def test_json_safe_helper_makes_decimal_and_datetime_serialisable_at_runtime(tmp
 
 # -- safe mode ---------------------------------------------------------------------------------
 def test_safe_mode_aborts_when_the_transformation_changes_more_than_it_inserts(tmp_path, eventmod, monkeypatch):
-    import eventmod.transform.apply as engine
+    import eventmod.transform.planner as engine
 
     real = engine.apply_edits_with_spans
 

@@ -278,7 +278,7 @@ def test_internal_error_exits_3_with_a_please_report_line(project, monkeypatch):
 def test_safe_mode_catching_a_wrong_transformation_is_an_internal_error(project, monkeypatch):
     """Safe mode refuses a transformation that changed more than it inserted: an eventmod bug,
     so exit 3 (nothing written), not 2."""
-    import eventmod.transform.apply as engine
+    import eventmod.transform.planner as engine
     from eventmod.codegen.black_cache import style_cache
 
     monkeypatch.setattr(engine, "verify_only_insertions", lambda *a, **k: "line 3 differs")

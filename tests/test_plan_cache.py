@@ -441,15 +441,16 @@ _MODULES_PROBE = (
     "from eventmod.cli.app import app\n"
     "try:\n    app(sys.argv[1:])\n"
     "except SystemExit:\n    pass\n"
-    "sys.stderr.write('IMPORTED=%s\\n' % ','.join(sorted(m for m in ('yaml', 'black', 'libcst', 'eventmod.spec.loader') "
-    "if m in sys.modules)))\n"
+    "sys.stderr.write('IMPORTED=%s\\n' % ','.join(sorted(m for m in ('yaml', 'black', 'libcst', 'eventmod.spec.loader', "
+    "'eventmod.transform.planner', 'eventmod.analysis.checks', 'eventmod.codegen.render') if m in sys.modules)))\n"
 )
 
 
 def test_a_repeated_run_reads_no_yaml_and_writes_the_same_patch(tmp_path):
     """The catalog, run twice with a fresh cache: the second run takes its specs and its plans
-    from the cache, so it imports no YAML reader (nor black, nor libcst), and its patch is
-    byte-identical to the first run's and to a run without any cache."""
+    from the cache, so it imports no YAML reader and none of the planning (the planner, the
+    checks, the renderer; nor black, nor libcst), and its patch is byte-identical to the first
+    run's and to a run without any cache."""
     env = {key: value for key, value in os.environ.items() if key not in ("EVENTMOD_NO_PLAN_CACHE", "EVENTMOD_NO_CACHE")}
     env.update({"EVENTMOD_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"})
 
@@ -458,6 +459,7 @@ def test_a_repeated_run_reads_no_yaml_and_writes_the_same_patch(tmp_path):
                               env={**env, **extra}, capture_output=True, text=True)
 
     cold, first, second = run({"EVENTMOD_NO_CACHE": "1"}), run({}), run({})
-    assert "IMPORTED=eventmod.spec.loader,yaml\n" in first.stderr, first.stderr
+    planning = "eventmod.analysis.checks,eventmod.codegen.render,eventmod.spec.loader,eventmod.transform.planner,yaml"
+    assert f"IMPORTED={planning}\n" in first.stderr, first.stderr
     assert "IMPORTED=\n" in second.stderr, second.stderr
     assert cold.stdout == first.stdout == second.stdout and len(cold.stdout) > 100_000

@@ -178,7 +178,7 @@ def test_the_pipeline_imports_neither_importlib_metadata_nor_a_process_pool(tmp_
     import subprocess
     import sys
 
-    code = ("import sys; import eventmod.api, eventmod.transform.apply; "
+    code = ("import sys; import eventmod.api, eventmod.transform.apply, eventmod.transform.planner; "
             "from eventmod.codegen.black_cache import black_cache; cache = black_cache(); "
             "print(cache.path is not None, 'importlib.metadata' in sys.modules, 'concurrent.futures' in sys.modules)")
     env = {"EVENTMOD_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
@@ -518,11 +518,11 @@ def _fixture_plan(emit: str | None = None):
 
 def test_safe_modes_proof_is_remembered_only_for_the_same_input_and_output_and_never_a_failure(tmp_path, monkeypatch):
     from eventmod.codegen.black_cache import style_cache
-    from eventmod.transform import apply
+    from eventmod.transform import planner
 
     monkeypatch.setenv("EVENTMOD_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("EVENTMOD_NO_CACHE", raising=False)
-    real = apply.verify_only_insertions
+    real = planner.verify_only_insertions
     calls: list[str] = []
 
     def counting(old_text, new_text, *args, **kwargs):
@@ -531,7 +531,7 @@ def test_safe_modes_proof_is_remembered_only_for_the_same_input_and_output_and_n
 
     style_cache.cache_clear()
     try:
-        monkeypatch.setattr(apply, "verify_only_insertions", counting)
+        monkeypatch.setattr(planner, "verify_only_insertions", counting)
         first, patch = _fixture_plan()
         proved = len(calls)
         assert proved >= 5 and not first.errors()
@@ -545,7 +545,7 @@ def test_safe_modes_proof_is_remembered_only_for_the_same_input_and_output_and_n
         # a failed proof is reported, and not remembered: the next run checks again and fails again
         style_cache.cache_clear()
         monkeypatch.setenv("EVENTMOD_CACHE_DIR", str(tmp_path / "other-cache"))
-        monkeypatch.setattr(apply, "verify_only_insertions", lambda *a, **k: "a line changed")
+        monkeypatch.setattr(planner, "verify_only_insertions", lambda *a, **k: "a line changed")
         for _ in range(2):
             failed, _ = _fixture_plan()
             assert any("safe mode found" in p.message for p in failed.errors())
@@ -560,11 +560,11 @@ def test_without_caches_safe_mode_proves_every_file_and_makes_no_key(monkeypatch
     fingerprint, hashes of both texts) is not even made; every file is still proved, and the
     patch is the one a run with caches writes."""
     from eventmod.codegen.black_cache import style_cache
-    from eventmod.transform import apply
+    from eventmod.transform import planner
 
     _, with_caches = _fixture_plan()
     monkeypatch.setenv("EVENTMOD_NO_CACHE", "1")
-    real = apply.verify_only_insertions
+    real = planner.verify_only_insertions
     calls: list[str] = []
 
     def counting(old_text, new_text, *args, **kwargs):
@@ -576,8 +576,8 @@ def test_without_caches_safe_mode_proves_every_file_and_makes_no_key(monkeypatch
 
     style_cache.cache_clear()
     try:
-        monkeypatch.setattr(apply, "verify_only_insertions", counting)
-        monkeypatch.setattr(apply, "key_of", no_key)
+        monkeypatch.setattr(planner, "verify_only_insertions", counting)
+        monkeypatch.setattr(planner, "key_of", no_key)
         run, patch = _fixture_plan()
         assert not run.errors() and patch == with_caches
         assert len(calls) >= 5
@@ -610,7 +610,7 @@ def test_loading_a_configuration_parses_each_pyproject_text_once(tmp_path, monke
 def test_a_functions_bindings_are_read_once_however_many_present_blocks_it_holds(tmp_path, eventmod, monkeypatch):
     """`check` after `apply`: every block is present, and what makes a present block fail (its
     getter or enum name bound nowhere) reads the names its function binds, once a function."""
-    from eventmod.transform import apply as apply_module
+    from eventmod.transform import planner as apply_module
     from tests.test_checks import event, project
 
     events = "".join(event(f"after_log: {needle}", "{symbol: symbol}" if fn == "first" else "{price: price}",

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from eventmod import api
-from eventmod.transform import apply as engine
+from eventmod.transform import planner as engine
 from eventmod.transform import verify
 from eventmod.transform.verify import proven_incrementally, verify_only_insertions
 

@@ -18,13 +18,12 @@ from __future__ import annotations
 import ast
 import difflib
 import fnmatch
-import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path, PurePosixPath
 
 from eventmod.analysis.anchors import Mode, Site
+from eventmod.analysis.modules import names_a_module
 from eventmod.model.problems import Problem
 from eventmod.model.record import record
 from eventmod.model.spec import EventSpec
@@ -450,40 +449,6 @@ def _unbound_message(label: str, name: str, found: _Resolved, where: str, ctx: S
     hint = (" (did you mean " + " or ".join(f"'{c}'" for c in candidates) + "?)") if candidates else ""
     shown = ", ".join(sorted(local)[:12]) + (", ..." if len(local) > 12 else "")
     return f"{label} uses '{name}', which is not bound at {where} in {ctx.qualname}: {why}{hint}; bound there: {shown or 'nothing'}"
-
-
-@lru_cache(maxsize=1)
-def _stdlib() -> Path:
-    """Where the standard library lives: the directory of `os.py` (what `sysconfig`'s "stdlib"
-    path names, without importing sysconfig and reading the build's configuration: ~2.5 ms)."""
-    return Path(os.__file__).parent
-
-
-def names_a_module(dotted: str, root: str, source_path: str) -> bool:
-    """Whether `dotted` (relative to `source_path` when it starts with dots) is a module or
-    package under `root` or in the standard library: stats, never a read."""
-    if dotted == "os.path":
-        return True
-    level = len(dotted) - len(dotted.lstrip("."))
-    parts = [p for p in dotted.lstrip(".").split(".") if p]
-    if not parts:
-        return False
-    bases: list[Path] = []
-    if level:
-        package = PurePosixPath(source_path).parent
-        for _ in range(level - 1):
-            package = package.parent
-        if root:
-            bases.append(Path(root) / package)
-    else:
-        if root:
-            bases.append(Path(root))
-        bases.append(_stdlib())
-    for base in bases:
-        target = base.joinpath(*parts)
-        if target.with_suffix(".py").is_file() or target.is_dir():
-            return True
-    return False
 
 
 # -- encoding ----------------------------------------------------------------------------------

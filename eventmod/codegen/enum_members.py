@@ -18,7 +18,6 @@ import ast
 from eventmod.analysis.enum_state import EnumRules, EnumState
 from eventmod.model.edits import Edit
 from eventmod.model.problems import Problem
-from eventmod.codegen.render import quote_string
 from eventmod.model.record import record
 from eventmod.pyast.source import SourceFile
 from eventmod.model.spec import EventSpec
@@ -95,6 +94,8 @@ def member_problem(name: str, value: str, state: EnumState, enum_path: str, enum
 def enum_edits(source: SourceFile, state: EnumState, additions: list[EnumMember], quote: str) -> list[Edit]:
     """Insert members group by group: under an existing `# <group>` comment of the class, else as a
     new commented group after the last member."""
+    from eventmod.codegen.render import quote_string  # the block renderer: only a run that writes members needs it
+
     if not additions:
         return []
     classdef = state.classdef
@@ -143,6 +144,8 @@ def _expanded_one_liner(source: SourceFile, classdef: ast.ClassDef, additions: l
     body onto its own lines (each statement verbatim, at one indent step), then add the
     members. The rewritten lines carry their original line as origin, so safe mode compares
     the class statement by statement instead of trusting the edit."""
+    from eventmod.codegen.render import quote_string
+
     body = classdef.body
     first, last = body[0], body[-1]
     header_line = source.lines[first.lineno - 1]

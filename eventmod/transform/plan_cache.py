@@ -29,7 +29,7 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from eventmod.analysis.checks import names_a_module
+from eventmod.analysis.modules import names_a_module
 from eventmod.codegen.black_cache import cache_dir, code_fingerprint, installed_version
 from eventmod.model.edits import Edit
 from eventmod.model.problems import Problem

@@ -63,7 +63,7 @@ from eventmod.model.spec import Catalog, EventSpec, Selection
 from eventmod.pyast.bindings import bindings, enclosing_scopes, is_alias_of
 from eventmod.pyast.source import SourceFile, load_source, split_lines
 from eventmod.pyast.walk import FunctionNode, child_nodes, first_line, index_functions, module_of, walk_nodes
-from eventmod.transform.apply import name_order
+from eventmod.transform.planner import name_order
 from eventmod.transform.house import cached_file_habits, learn_house_style
 from eventmod.transform.runner import FileJob, jobs_by_file, run_jobs
 from eventmod.transform.verify import verify_only_insertions
