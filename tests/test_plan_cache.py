@@ -463,3 +463,26 @@ def test_a_repeated_run_reads_no_yaml_and_writes_the_same_patch(tmp_path):
     assert f"IMPORTED={planning}\n" in first.stderr, first.stderr
     assert "IMPORTED=\n" in second.stderr, second.stderr
     assert cold.stdout == first.stdout == second.stdout and len(cold.stdout) > 100_000
+
+
+def test_the_cache_keeps_the_most_recently_used_entries(project, cache_dir, monkeypatch):
+    """Past `MAX_ENTRIES`, a process lets the least recently used entries go when it writes its
+    first one (an entry used by a hit is recent again)."""
+    import time
+
+    monkeypatch.setattr(plan_cache_module, "MAX_ENTRIES", 3)
+    plans = cache_dir / PLAN_CACHE_VERSION
+    plans.mkdir(parents=True)
+    old = time.time() - 3600
+    for n in range(4):
+        stale = plans / f"{n:064x}.pickle"
+        stale.write_bytes(pickle.dumps({}))
+        os.utime(stale, (old + n, old + n))
+    project_plan(project)  # its first entry makes five: the two oldest go; then its second entry
+    left = sorted(p.name for p in plans.glob("*.pickle"))
+    assert len(left) == 4 and {f"{n:064x}.pickle" for n in (2, 3)} <= set(left), left
+    assert not list(plans.glob(".plan-*"))  # no temporary file is left behind
+    new_process()
+    planned = Planned(monkeypatch)
+    project_plan(project)
+    assert planned.take() == []  # the run's own two entries were kept

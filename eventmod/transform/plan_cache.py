@@ -2,7 +2,7 @@
 results: a repeated run (pre-commit, CI, the next dry-run or check) over a file and specs that
 have not changed neither parses nor analyses the file again.
 
-A plan is a pure function of its inputs (`transform.apply.plan_file`): the file's bytes, its
+A plan is a pure function of its inputs (`transform.planner.plan_loaded`): the file's bytes, its
 job (every field of its events and of the enum members it adds), the run's settings (the
 house style, the logger contract, black's and isort's settings, ...), eventmod's own code
 and the version of black (the layout of blocks outside eventmod's own renderer). The key
@@ -14,10 +14,10 @@ the plan's edits, not its text: a hit splices them into the file as the plan did
 
 One pickle file per file and event selection in `plans-v1/` of the cache directory
 (`codegen.black_cache.cache_dir`), holding the newest `VARIANTS` plans of that file (each
-with its key; a changed file or spec replaces the oldest), so the cache holds a few entries
-per file a project instruments (deleting it is always safe). An entry is written atomically
-where the plan is made (in the worker for a pooled run). EVENTMOD_NO_CACHE=1 turns it off with
-every other cache, EVENTMOD_NO_PLAN_CACHE=1 alone.
+with its key; a changed file or spec replaces the oldest). An entry is written atomically
+where the plan is made (in the worker for a pooled run); past `MAX_ENTRIES` the least
+recently used go (deleting the directory is always safe). EVENTMOD_NO_CACHE=1 turns it off
+with every other cache, EVENTMOD_NO_PLAN_CACHE=1 alone.
 """
 
 from __future__ import annotations
@@ -47,6 +47,8 @@ Probe = tuple[tuple[str, str, str], bool]  # ((root, source path, dotted name), 
 # how many plans an entry keeps (the newest): runs with other settings over the same file (two
 # configurations, a fixed house style) do not push each other's plans out
 VARIANTS = 4
+# the cache keeps at most this many entries (files), the most recently used
+MAX_ENTRIES = 2_000
 
 
 @record
@@ -92,6 +94,7 @@ class PlanCache:
     def __init__(self, path: Path | None, fingerprint: str):
         self.path = path
         self.fingerprint = fingerprint
+        self._pruned = False  # this process has bounded the directory (once, at its first write)
 
     @property
     def enabled(self) -> bool:
@@ -125,9 +128,14 @@ class PlanCache:
     def get(self, root: str, path: str, ids: tuple[str, ...], key: str) -> RememberedPlan | None:
         if self.path is None:
             return None
-        found = self._read(self._entry(root, path, ids)).get(key)
+        entry = self._entry(root, path, ids)
+        found = self._read(entry).get(key)
         if not isinstance(found, RememberedPlan) or found.key != key or not found.still_true():
             return None
+        try:
+            os.utime(entry)  # recently used: kept when the cache is bounded
+        except OSError:
+            pass
         return found
 
     def put(self, root: str, path: str, ids: tuple[str, ...], plan: RememberedPlan) -> None:
@@ -143,11 +151,34 @@ class PlanCache:
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path, prefix=".plan-", suffix=".tmp")
+        except OSError:
+            return  # a cache that cannot be written only costs time
+        try:
             with os.fdopen(fd, "wb") as handle:
                 pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, entry)
         except OSError:
-            pass  # a cache that cannot be written only costs time
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            return
+        if not self._pruned:
+            self._pruned = True
+            self._bound()
+
+    def _bound(self) -> None:
+        """At most `MAX_ENTRIES` entries: the least recently used (written or hit) go."""
+        assert self.path is not None
+        try:
+            entries = [e for e in os.scandir(self.path) if e.name.endswith(".pickle")]
+            if len(entries) <= MAX_ENTRIES:
+                return
+            entries.sort(key=lambda e: e.stat().st_mtime_ns)
+            for stale in entries[: len(entries) - MAX_ENTRIES]:
+                os.unlink(stale.path)
+        except OSError:
+            pass
 
 
 @lru_cache(maxsize=1)
