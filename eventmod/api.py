@@ -91,10 +91,14 @@ def load_project(cwd: Path, *, config_file: Path | None = None, search_from: lis
 
 def plan(project: Project, selection: Selection = Selection(), *, jobs: int = 1, progress: Progress | None = None,
          overlay: dict[str, bytes] | None = None, config: Config | None = None, strict_style: bool = False,
-         sink: Callable[[FilePlan], FilePlan] | None = None, digest: Callable[[FilePlan], FilePlan] | None = None) -> RunPlan:
+         sink: Callable[[FilePlan], FilePlan] | None = None, digest: Callable[[FilePlan], FilePlan] | None = None,
+         remember: bool = True) -> RunPlan:
     """What apply would write for the selection (spec problems included in the plan's problems).
     `overlay` (path -> bytes) stands in for files on disk; `config` overrides the project's;
     `strict_style` notes present blocks written in another house style (`EventOutcome.style`).
+    `remember`: take each file's plan from the plan cache when it holds one made from the same
+    inputs, and keep the plans made (False for a project no later run will see, such as one
+    in a temporary directory).
     `sink` sees each file's plan as it is made, in file order (whatever `jobs`), and returns
     what the run keeps of it, e.g. `FilePlan.release()` once its diff is taken: memory then
     stays flat in the number of files. `digest` (a picklable function, e.g.
@@ -103,7 +107,7 @@ def plan(project: Project, selection: Selection = Selection(), *, jobs: int = 1,
     from eventmod.transform.apply import plan_run
 
     run = plan_run(config or project.config, project.catalog, selection, jobs=jobs, progress=progress, overlay=overlay,
-                   strict_style=strict_style, sink=sink, digest=digest)
+                   strict_style=strict_style, sink=sink, digest=digest, remember=remember)
     return run.with_problems(project.spec_problems)
 
 

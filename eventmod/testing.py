@@ -263,7 +263,7 @@ def _transform_in(root: Path, before: str, spec: SpecInput, files: Mapping[str, 
         project = load_project(root, config_file=root / "pyproject.toml")
     except InputError as exc:
         raise AssertionError("the project's configuration is unusable:\n" + "\n".join(p.format() for p in exc.problems)) from None
-    run = plan(project, jobs=1, overlay=overlay)
+    run = plan(project, jobs=1, overlay=overlay, remember=keep)  # a temporary project's plans serve no later run
     changed = {f.path: f.new.decode("utf-8-sig") for f in run.files if f.changed and f.new is not None}
     coverage = measure_coverage(project.config.root, project.catalog, run, call=CallShape.from_config(project.config))
     return Result(before=before, text=changed.get(path, before), path=path, files=changed, plan=run,

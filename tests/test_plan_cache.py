@@ -486,3 +486,19 @@ def test_the_cache_keeps_the_most_recently_used_entries(project, cache_dir, monk
     planned = Planned(monkeypatch)
     project_plan(project)
     assert planned.take() == []  # the run's own two entries were kept
+
+
+def test_a_project_in_a_temporary_directory_keeps_no_plan(cache_dir, tmp_path):
+    """`eventmod.testing.transform` builds its project in a temporary directory no later run
+    sees: its plans are not kept (they would only push real projects' plans out). With a
+    `root` of the caller's, kept afterwards, they are."""
+    from eventmod.testing import transform
+
+    before = "async def place(symbol):\n    return symbol\n"
+    spec = {"event": "ORDER_PLACED", "in": "place", "at": "start", "payload": {"symbol": "symbol"}}
+    result = transform(before, spec, dedent=False)
+    assert not result.errors and result.text != before
+    assert not list((cache_dir / PLAN_CACHE_VERSION).glob("*.pickle"))
+    kept = transform(before, spec, dedent=False, root=tmp_path / "kept")
+    assert kept.text == result.text
+    assert list((cache_dir / PLAN_CACHE_VERSION).glob("*.pickle"))

@@ -281,6 +281,9 @@ class Settings:
     isort: ImportSort = ImportSort()
     house: HouseStyle = HouseStyle()  # learned once per run (transform.house)
     strict_style: bool = False  # note blocks whose style differs from the learned one (check --strict-style)
+    # take plans from and keep them in the plan cache (transform.plan_cache); off for a project
+    # that lives in a temporary directory (eventmod.testing), whose plans no later run can use
+    remember_plans: bool = True
 
     @classmethod
     def from_config(cls, config: Config, black: BlackSettings) -> "Settings":

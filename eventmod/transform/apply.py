@@ -34,12 +34,15 @@ from eventmod.transform.runner import FileJob, Progress, jobs_by_file, run_jobs
 # -- the run -----------------------------------------------------------------------------------
 def plan_run(config: Config, catalog: Catalog, selection: Selection = Selection(), jobs: int = 1,
              progress: Progress | None = None, overlay: dict[str, bytes] | None = None, strict_style: bool = False,
-             sink: Callable[[FilePlan], FilePlan] | None = None, digest: Callable[[FilePlan], FilePlan] | None = None) -> RunPlan:
+             sink: Callable[[FilePlan], FilePlan] | None = None, digest: Callable[[FilePlan], FilePlan] | None = None,
+             remember: bool = True) -> RunPlan:
     """Plan every selected event: one `FilePlan` per target file (plus the enum file).
     `strict_style`: note present blocks whose house style differs from the learned one.
+    `remember`: use the plan cache (see `plan_file`).
     `sink`: sees each file's plan as it is made, in file order, and returns what the run keeps;
     `digest`: goes over each plan where it is made (see `runner.run_jobs`)."""
-    settings = replace(settings_for(config), overlay=tuple(sorted((overlay or {}).items())), strict_style=strict_style)
+    settings = replace(settings_for(config), overlay=tuple(sorted((overlay or {}).items())), strict_style=strict_style,
+                       remember_plans=remember)
     events = SelectedCatalog(catalog, selection).events()
     loaded: dict[str, Loaded | Problem] = {}
 
@@ -121,7 +124,7 @@ def plan_file(job: FileJob, settings: Settings, preloaded: "tuple[SourceFile, as
     if isinstance(raw, Problem):
         return _plan_loaded(job, settings, raw)[0]
     cache = plan_cache()
-    if not cache.enabled:
+    if not cache.enabled or not settings.remember_plans:
         return _plan_loaded(job, settings, preloaded if preloaded is not None else load_bytes(job.path, raw))[0]
     ids = tuple(e.id for e in job.events)
     key = cache.key(job, settings, raw)
