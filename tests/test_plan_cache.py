@@ -502,3 +502,51 @@ def test_a_project_in_a_temporary_directory_keeps_no_plan(cache_dir, tmp_path):
     kept = transform(before, spec, dedent=False, root=tmp_path / "kept")
     assert kept.text == result.text
     assert list((cache_dir / PLAN_CACHE_VERSION).glob("*.pickle"))
+
+
+# -- any sequence of runs ----------------------------------------------------------------------------
+_FILES = (
+    MODULE,
+    MODULE.replace('    logger.info("placing %s", symbol)\n', '    logger.info("placing %s", symbol)\n    qty = int(qty)\n'),
+    MODULE.replace("def cancel(order_id):\n", "def cancel(order_id, reason=None):\n"),
+    MODULE.replace("from . import helpers\n", "from . import helpers\nimport json\n"),
+    MODULE.replace("\n\nasync def place", "\n\nLIMIT = 3\n\n\nasync def place"),
+)
+_SPECS = (
+    SPEC,
+    SPEC.replace("{order_id: order_id}", "{order_id: order_id, kind: \"'cancel'\"}"),
+    SPEC.replace("at: start", "at: end"),
+    SPEC.replace("severity: WARNING", "severity: ERROR"),
+    SPEC.replace("after_log: \"placing\"", "at: start"),
+)
+_CONFIGS = ({}, {"failsafe": False}, {"failsafe_log_level": "error"}, {"emit": "background"})
+
+
+def test_any_sequence_of_runs_gives_what_a_run_without_the_cache_gives(project, cache_dir, monkeypatch):
+    """Runs over a file, its spec and the settings each drawn from a few variants, in any
+    order, with the plan cache on: every run's plan is the one a run without the cache makes,
+    whether it was planned or taken from the cache (both happen)."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    planned = Planned(monkeypatch)
+    seen = {"hits": 0, "plans": 0}
+
+    @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.lists(st.tuples(st.sampled_from(range(len(_FILES))), st.sampled_from(range(len(_SPECS))),
+                              st.sampled_from(range(len(_CONFIGS)))), min_size=2, max_size=5))
+    def runs(sequence):
+        for file, spec, config in sequence:
+            project.module_path.write_text(_FILES[file])
+            (project.specs / "mod.yaml").write_text(_SPECS[spec])
+            new_process()
+            got = project_plan(project, **_CONFIGS[config])
+            if "app/mod.py" in planned.take():
+                seen["plans"] += 1
+            else:
+                seen["hits"] += 1
+            assert got == uncached(lambda: project_plan(project, **_CONFIGS[config]), monkeypatch)
+            planned.take()  # the uncached run's own planning
+
+    runs()
+    assert seen["hits"] and seen["plans"], seen
