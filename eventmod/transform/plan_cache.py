@@ -95,6 +95,7 @@ class PlanCache:
         self.path = path
         self.fingerprint = fingerprint
         self._pruned = False  # this process has bounded the directory (once, at its first write)
+        self._black: str | None = None  # black's version, read once (its dist-info) at the first key
 
     @property
     def enabled(self) -> bool:
@@ -106,7 +107,9 @@ class PlanCache:
         plan reads only its own file, whose bytes are `raw`) and how many files the house
         style's scan read (reported by `eventmod style`; any new file under root changes it)."""
         settings = replace(settings, overlay=(), house=replace(settings.house, scanned=0))
-        parts = (PLAN_CACHE_VERSION, self.fingerprint, installed_version("black") or "", repr(job), repr(settings))
+        if self._black is None:
+            self._black = installed_version("black") or ""
+        parts = (PLAN_CACHE_VERSION, self.fingerprint, self._black, repr(job), repr(settings))
         digest = hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass"))
         digest.update(b"\x00")
         digest.update(raw)
