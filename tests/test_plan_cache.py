@@ -505,19 +505,26 @@ def test_a_project_in_a_temporary_directory_keeps_no_plan(cache_dir, tmp_path):
 
 
 # -- any sequence of runs ----------------------------------------------------------------------------
-_FILES = (
+def _variants(base: str, *changes: tuple[str, str]) -> tuple[str, ...]:
+    """`base`, then `base` with each (old, new) replacement made."""
+    for old, _ in changes:
+        assert old in base, old
+    return (base, *(base.replace(old, new) for old, new in changes))
+
+
+_FILES = _variants(
     MODULE,
-    MODULE.replace('    logger.info("placing %s", symbol)\n', '    logger.info("placing %s", symbol)\n    qty = int(qty)\n'),
-    MODULE.replace("def cancel(order_id):\n", "def cancel(order_id, reason=None):\n"),
-    MODULE.replace("from . import helpers\n", "from . import helpers\nimport json\n"),
-    MODULE.replace("\n\nasync def place", "\n\nLIMIT = 3\n\n\nasync def place"),
+    ('    logger.info("placing %s", symbol)\n', '    logger.info("placing %s", symbol)\n    qty = int(qty)\n'),
+    ("def cancel(order_id):\n", "def cancel(order_id, reason=None):\n"),
+    ("from . import helpers\n", "from . import helpers\nimport json\n"),
+    ("\n\nasync def place", "\n\nLIMIT = 3\n\n\nasync def place"),
 )
-_SPECS = (
+_SPECS = _variants(
     SPEC,
-    SPEC.replace("{order_id: order_id}", "{order_id: order_id, kind: \"'cancel'\"}"),
-    SPEC.replace("at: start", "at: end"),
-    SPEC.replace("severity: WARNING", "severity: ERROR"),
-    SPEC.replace("after_log: \"placing\"", "at: start"),
+    ("{order_id: order_id}", "{order_id: order_id, kind: \"'cancel'\"}"),
+    ("at: start", "at: end"),
+    ("severity: WARNING", "severity: ERROR"),
+    ('after_log: "placing"', "at: start"),
 )
 _CONFIGS = ({}, {"failsafe": False}, {"failsafe_log_level": "error"}, {"emit": "background"})
 
