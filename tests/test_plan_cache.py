@@ -481,7 +481,7 @@ def test_the_cache_keeps_the_most_recently_used_entries(project, cache_dir, monk
     project_plan(project)  # its first entry makes five: the two oldest go; then its second entry
     left = sorted(p.name for p in plans.glob("*.pickle"))
     assert len(left) == 4 and {f"{n:064x}.pickle" for n in (2, 3)} <= set(left), left
-    assert not list(plans.glob(".plan-*"))  # no temporary file is left behind
+    assert not list(plans.glob(".*.tmp"))  # no temporary file is left behind
     new_process()
     planned = Planned(monkeypatch)
     project_plan(project)
@@ -557,3 +557,18 @@ def test_any_sequence_of_runs_gives_what_a_run_without_the_cache_gives(project, 
 
     runs()
     assert seen["hits"] and seen["plans"], seen
+
+
+def test_an_entry_that_cannot_be_put_in_place_leaves_no_temporary_file(project, cache_dir, monkeypatch):
+    real_replace = os.replace
+
+    def failing(src, dst, **kwargs):
+        if Path(dst).is_relative_to(cache_dir):
+            raise OSError(28, "No space left on device")
+        return real_replace(src, dst, **kwargs)
+
+    monkeypatch.setattr(os, "replace", failing)
+    assert project_plan(project) == uncached(lambda: project_plan(project), monkeypatch)
+    monkeypatch.setattr(os, "replace", real_replace)
+    plans = cache_dir / PLAN_CACHE_VERSION
+    assert plans.is_dir() and not list(plans.iterdir())  # neither an entry nor a temporary file

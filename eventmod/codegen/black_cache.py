@@ -203,6 +203,45 @@ def cache_dir() -> Path:
     return Path(base)
 
 
+def put_pickle(directory: Path, name: str, value: object) -> bool:
+    """`value` pickled into `directory/name`, atomically (written to a temporary file, then
+    renamed over the entry); False when it cannot be written (a cache that cannot be written
+    only costs time), and no temporary file is left behind."""
+    import pickle
+    import tempfile  # (and shutil, bz2, lzma, random through it) only for a run that writes an entry
+
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".entry-", suffix=".tmp")
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, directory / name)
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        return False
+    return True
+
+
+def keep_recent(directory: Path, limit: int, suffix: str = ".pickle") -> None:
+    """At most `limit` entries (files ending in `suffix`) in `directory`: the least recently
+    modified go (a cache marks an entry it uses with `os.utime`)."""
+    try:
+        entries = [e for e in os.scandir(directory) if e.name.endswith(suffix)]
+        if len(entries) <= limit:
+            return
+        entries.sort(key=lambda e: e.stat().st_mtime_ns)
+        for stale in entries[: len(entries) - limit]:
+            os.unlink(stale.path)
+    except OSError:
+        pass
+
+
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """eventmod's own code, as a cache key: the version of Python and each module's path, size

@@ -20,7 +20,7 @@ import pickle
 from functools import lru_cache
 from pathlib import Path
 
-from eventmod.codegen.black_cache import cache_dir, code_fingerprint
+from eventmod.codegen.black_cache import cache_dir, code_fingerprint, keep_recent, put_pickle
 from eventmod.model.spec import ComponentSpec
 
 # the cache keeps at most this many spec files (the most recently used)
@@ -63,35 +63,13 @@ class SpecCache:
     def save(self) -> None:
         if not self._new or self.path is None:
             return
-        import tempfile
-
-        try:
-            self.path.mkdir(parents=True, exist_ok=True)
-            for key, spec in self._new.items():
-                fd, tmp = tempfile.mkstemp(dir=self.path, prefix=".spec-", suffix=".tmp")
-                with os.fdopen(fd, "wb") as handle:
-                    pickle.dump(spec, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, self.path / f"{key}.pickle")
-            self._prune()
+        if all(put_pickle(self.path, f"{key}.pickle", spec) for key, spec in self._new.items()):
+            keep_recent(self.path, MAX_ENTRIES)
             try:
                 os.unlink(self.path.with_suffix(".pickle"))  # the single-file cache of earlier versions
             except OSError:
                 pass
-        except OSError:
-            pass  # a cache that cannot be written only costs time
         self._new = {}
-
-    def _prune(self) -> None:
-        assert self.path is not None
-        entries = [e for e in os.scandir(self.path) if e.name.endswith(".pickle")]
-        if len(entries) <= MAX_ENTRIES:
-            return
-        entries.sort(key=lambda e: e.stat().st_mtime_ns)
-        for entry in entries[: len(entries) - MAX_ENTRIES]:
-            try:
-                os.unlink(entry.path)
-            except OSError:
-                pass
 
 
 @lru_cache(maxsize=1)

@@ -30,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from eventmod.analysis.modules import names_a_module
-from eventmod.codegen.black_cache import cache_dir, code_fingerprint, installed_version
+from eventmod.codegen.black_cache import cache_dir, code_fingerprint, installed_version, keep_recent, put_pickle
 from eventmod.model.edits import Edit
 from eventmod.model.problems import Problem
 from eventmod.model.record import record
@@ -144,44 +144,13 @@ class PlanCache:
     def put(self, root: str, path: str, ids: tuple[str, ...], plan: RememberedPlan) -> None:
         if self.path is None:
             return
-        import tempfile
-
         entry = self._entry(root, path, ids)
         plans = self._read(entry)
         plans.pop(plan.key, None)
         plans[plan.key] = plan  # newest last
-        kept = dict(list(plans.items())[-VARIANTS:])
-        try:
-            self.path.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path, prefix=".plan-", suffix=".tmp")
-        except OSError:
-            return  # a cache that cannot be written only costs time
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, entry)
-        except OSError:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            return
-        if not self._pruned:
-            self._pruned = True
-            self._bound()
-
-    def _bound(self) -> None:
-        """At most `MAX_ENTRIES` entries: the least recently used (written or hit) go."""
-        assert self.path is not None
-        try:
-            entries = [e for e in os.scandir(self.path) if e.name.endswith(".pickle")]
-            if len(entries) <= MAX_ENTRIES:
-                return
-            entries.sort(key=lambda e: e.stat().st_mtime_ns)
-            for stale in entries[: len(entries) - MAX_ENTRIES]:
-                os.unlink(stale.path)
-        except OSError:
-            pass
+        if put_pickle(self.path, entry.name, dict(list(plans.items())[-VARIANTS:])) and not self._pruned:
+            self._pruned = True  # bounded once a process, at its first write
+            keep_recent(self.path, MAX_ENTRIES)
 
 
 @lru_cache(maxsize=1)
