@@ -124,20 +124,18 @@ def plan_file(job: FileJob, settings: Settings, preloaded: "tuple[SourceFile, as
     if isinstance(raw, Problem):
         return _plan_loaded(job, settings, raw)[0]
     cache = plan_cache()
-    if not cache.enabled or not settings.remember_plans:
-        return _plan_loaded(job, settings, preloaded if preloaded is not None else load_bytes(job.path, raw))[0]
+    remember = cache.enabled and settings.remember_plans
     ids = tuple(e.id for e in job.events)
-    key = cache.key(job, settings, raw)
-    found = cache.get(settings.root, job.path, ids, key)
-    if found is not None:
-        replayed = _replayed(job, raw, preloaded, found)
+    key = cache.key(job, settings, raw) if remember else ""
+    if remember:
+        found = cache.get(settings.root, job.path, ids, key)
+        replayed = _replayed(job, raw, preloaded, found) if found is not None else None
         if replayed is not None:
             return replayed
     plan, kept = _plan_loaded(job, settings, preloaded if preloaded is not None else load_bytes(job.path, raw))
-    if kept is not None:
-        remembered = RememberedPlan.of(key, *kept, job.events, plan)
-        if remembered is not None:
-            cache.put(settings.root, job.path, ids, remembered)
+    remembered = RememberedPlan.of(key, *kept, job.events, plan) if remember and kept is not None else None
+    if remembered is not None:
+        cache.put(settings.root, job.path, ids, remembered)
     return plan
 
 
