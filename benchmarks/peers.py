@@ -4,6 +4,11 @@
   that understands the code pays);
 - the *libcst floor*: Python starts, imports libcst, `parse_module` + `.code` of each file
   (what any libcst codemod pays before it does anything);
+- a *cold run's lower bound*: Python starts, imports typer and PyYAML (the CLI and spec
+  libraries the project chose), `ast.parse`s each touched file and, once, the code a dry-run
+  inserts (which safe mode must parse to prove it): what a cold `eventmod dry-run` cannot avoid
+  before it reads one spec or renders one block. It is a lower bound: inserted code that does
+  not parse on its own (the halves of a wrap) is left out, not guessed;
 - *ast-grep* (optional, the `ast-grep-cli` PyPI package): one generated rule per `after_log`
   event of the specs, whose fix appends the event's block after the logger call, run with
   `ast-grep scan` in report mode (it prints the fixes, writes nothing; no checks, no
@@ -13,6 +18,8 @@
 
 from __future__ import annotations
 
+import ast
+import difflib
 import re
 import shutil
 import sys
@@ -39,6 +46,14 @@ for path in open(sys.argv[1], encoding="utf-8").read().splitlines():
     libcst.parse_module(data).code
 """
 
+COLD_BOUND_SCRIPT = r"""
+import ast, sys
+import typer, yaml
+for path in open(sys.argv[1], encoding="utf-8").read().splitlines():
+    with open(path, "rb") as f:
+        ast.parse(f.read(), path)
+"""
+
 LEVELS = ("debug", "info", "warning", "error", "critical", "exception")
 
 
@@ -53,6 +68,40 @@ def minimum_argv(files: list[Path], work: Path) -> tuple[str, ...]:
 
 def floor_argv(files: list[Path], work: Path) -> tuple[str, ...]:
     return (PY, "-c", FLOOR_SCRIPT, str(listing(files, work / "floor_files.txt")))
+
+
+def cold_bound_argv(files: list[Path], outputs: list[Path], work: Path) -> tuple[tuple[str, ...], int]:
+    """The cold lower bound's command over the touched `files` and the same files as the
+    dry-run writes them (`outputs`), and how many inserted lines it parses."""
+    units = [unit for before, after in zip(files, outputs) for unit in inserted_units(before, after)]
+    inserted = work / "cold_bound_inserted.py"
+    inserted.write_text("".join(units), encoding="utf-8")
+    lines = sum(unit.count("\n") - unit.startswith("if 1:\n") for unit in units)
+    return (PY, "-c", COLD_BOUND_SCRIPT, str(listing([*files, inserted], work / "cold_bound_files.txt"))), lines
+
+
+def inserted_units(before: Path, after: Path) -> list[str]:
+    """Each run of lines `after` inserts into `before`, as a module that parses on its own (an
+    indented run as the body of `if 1:`); runs that do not parse alone are left out."""
+    old = before.read_text(encoding="utf-8").splitlines()
+    new = after.read_text(encoding="utf-8").splitlines()
+    units = []
+    for tag, _, _, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag not in ("insert", "replace"):
+            continue
+        run = new[j1:j2]
+        while run and not run[0].strip():
+            run = run[1:]
+        if not run:
+            continue
+        text = "\n".join(run) + "\n"
+        unit = "if 1:\n" + text if run[0][:1] in (" ", "\t") else text
+        try:
+            ast.parse(unit)
+        except SyntaxError:
+            continue
+        units.append(unit)
+    return units
 
 
 def codemod_argv(root: Path, specs: Path) -> tuple[str, ...]:
