@@ -3,6 +3,7 @@ enum file: members are kept); hand-edited blocks are reported and left alone."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -411,3 +412,234 @@ def test_revert_removes_the_padding_apply_wrote_even_when_the_learned_style_chan
     assert result.exit_code == 0, result.output
     assert (root / "app" / "spaced.py").read_text() == SPACED_MODULE
     assert (root / "app" / "glued.py").read_text() == GLUED_MODULE
+
+
+# A function whose compound statements have blank lines around them: it teaches the file's
+# style (blank lines around blocks), so apply pads the blocks of the modules below.
+SPACED_FUNCTION = """
+
+def spaced(items):
+    total = 0
+
+    for item in items:
+        total += item
+
+    if total:
+        total -= 1
+
+    return total
+"""
+
+
+def _padded_project(tmp_path: Path, name: str, module: str, events: str) -> tuple[Path, Path]:
+    """A root with the logger module and app/<name>.py (`module`), and a spec of `events` (YAML
+    flow mappings, one a line) for it."""
+    from tests.instrumented import LOGGER
+
+    root = tmp_path / "root"
+    (root / "core").mkdir(parents=True)
+    (root / "app").mkdir()
+    (root / "core" / "event_logger.py").write_text(LOGGER)
+    (root / "app" / f"{name}.py").write_text(module)
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / f"{name}.yaml").write_text(f"component: {name}\nfile: app/{name}.py\nevents:\n" + events)
+    return root, specs
+
+
+# A `try` of the code's own whose handler holds an event's block (nested in an `if`) and re-raises
+# is not an `on_error` wrap of eventmod's: the padding apply put between the block and its anchor
+# is apply's, and revert takes it away (found on aio-pika, whose revert kept it).
+RERAISING_MODULE = '''import logging
+
+logger = logging.getLogger(__name__)
+
+
+async def close(self, timeout):
+    try:
+        await self.wait()
+    except TimeoutError:
+        if timeout is not None:
+            delay = timeout
+            logger.info(
+                "closing with timeout %d seconds",
+                delay,
+            )
+
+        task = self.close_task()
+
+        if task is not None:
+            await task
+
+        raise
+
+''' + SPACED_FUNCTION
+
+
+def test_revert_removes_the_padding_inside_a_handler_of_the_codes_own(tmp_path, eventmod):
+    root, specs = _padded_project(tmp_path, "closing", RERAISING_MODULE, (
+        "  - {id: closing, event: CLOSING, in: close, after_log: closing with timeout, payload: {delay: delay}, severity: INFO}\n"))
+    _run(eventmod, "apply", root, specs)
+    applied = (root / "app" / "closing.py").read_text()
+    assert "            )\n\n            try:\n" in applied  # apply padded the block (the file's habit)
+    assert "\n\n        task = self.close_task()" in applied
+    _run(eventmod, "revert", root, specs)
+    assert (root / "app" / "closing.py").read_text() == RERAISING_MODULE
+
+
+WRAPPED_MODULE = '''import logging
+
+logger = logging.getLogger(__name__)
+
+
+async def run(self, value):
+    await self.send(value)
+
+    return value
+
+''' + SPACED_FUNCTION
+
+
+def test_reverting_a_block_after_a_wrap_that_stays_gives_the_wrap_alone(tmp_path, eventmod):
+    """An `after:` block that follows another event's `on_error` wrap (the block goes after the
+    whole `try`), reverted alone: the file is what applying the wrap's event alone writes."""
+    from eventmod.analysis.presence import holds_only_blocks, is_error_wrap
+
+    root, specs = _padded_project(tmp_path, "wrapped", WRAPPED_MODULE, (
+        "  - {id: failed, event: SEND_FAILED, in: run, on_error: await self.send(value), payload: {value: value}, severity: ERROR}\n"
+        "  - {id: sent, event: SENT, in: run, after: await self.send(value), payload: {value: value}, severity: INFO}\n"))
+    _run(eventmod, "apply", root, specs, "--event", "failed")
+    wrap_only = (root / "app" / "wrapped.py").read_text()
+    _run(eventmod, "apply", root, specs)
+    both = (root / "app" / "wrapped.py").read_text()
+    assert "EventType.SENT" in both and "EventType.SEND_FAILED" in both
+    # eventmod's own wrap holds only the block before its `raise`
+    wrap = ast.parse(both).body[-2].body[0]
+    assert is_error_wrap(wrap) and holds_only_blocks(wrap)
+    _run(eventmod, "revert", root, specs, "--event", "sent")
+    assert (root / "app" / "wrapped.py").read_text() == wrap_only
+
+
+def test_a_try_of_the_codes_own_is_not_a_wrap_of_blocks():
+    from eventmod.analysis.presence import holds_only_blocks, is_error_wrap
+
+    block = ("            event_logger = get_event_logger()\n"
+             "            if event_logger:\n"
+             "                await event_logger.log_event(EventType.X, {})\n")
+    nested = ("try:\n    await f()\nexcept TimeoutError:\n    if slow:\n        log.info('slow')\n"
+              + block.replace("            ", "        ") + "    raise\n")
+    extra = "try:\n    await f()\nexcept Exception as exc:\n" + block.replace("            ", "    ") + "    cleanup()\n    raise\n"
+    own = "try:\n    await f()\nexcept Exception as exc:\n    logger.error('failed')\n" + block.replace("            ", "    ") + "    raise\n"
+    for text, expected in ((nested, False), (extra, False), (own, True)):
+        stmt = ast.parse(text).body[0]
+        assert is_error_wrap(stmt)
+        assert holds_only_blocks(stmt) is expected, text
+
+
+# Code whose logger calls are followed by a blank line (as asyncssh writes them): the blank line
+# below a block that follows a logger call is the code's own, and revert keeps it; a file of the
+# same run whose logger call had none gets none back only where the run's habit says so.
+SPACED_LOGS = '''import logging
+
+logger = logging.getLogger(__name__)
+
+
+async def connect(self, host):
+    logger.info("connecting to %s", host)
+
+    session = await self.open(host)
+
+    logger.info("connected to %s", host)
+
+    self.session = session
+    logger.debug("session %s", session)
+
+    return session
+
+
+async def close(self):
+    logger.info("closing")
+
+    await self.session.close()
+
+    logger.info(
+        "closed %s",
+        self,
+    )
+
+    self.session = None
+
+''' + SPACED_FUNCTION
+
+
+def test_revert_keeps_the_blank_line_the_codes_logger_calls_have(tmp_path, eventmod):
+    root, specs = _padded_project(tmp_path, "spaced_logs", SPACED_LOGS, (
+        "  - {id: connecting, event: CONNECTING, in: connect, after_log: connecting to, payload: {host: host}, severity: INFO}\n"
+        "  - {id: connected, event: CONNECTED, in: connect, after_log: connected to, payload: {host: host}, severity: INFO}\n"
+        "  - {id: closed, event: CLOSED, in: close, after_log: closed, payload: {}, severity: INFO}\n"))
+    _run(eventmod, "apply", root, specs)
+    applied = (root / "app" / "spaced_logs.py").read_text()
+    assert applied.count("log_event(") == 3
+    assert '    logger.info("connecting to %s", host)\n\n    try:' in applied  # padded: the file's habit
+    _run(eventmod, "revert", root, specs)
+    assert (root / "app" / "spaced_logs.py").read_text() == SPACED_LOGS
+
+
+def test_log_spacing_counts_the_codes_own_logger_calls_only():
+    from eventmod.analysis.anchors import LoggerNames
+    from eventmod.analysis.presence import CallMatcher
+    from eventmod.analysis.style import log_spacing
+    from eventmod.model.settings import CallShape
+
+    text = (
+        "def f(x):\n"
+        "    logger.info('a')\n"          # glued to a simple statement: counted, no blank
+        "    y = x\n"
+        "    logger.info('b')\n"          # blank line, then a simple statement: counted, blank
+        "\n"
+        "    z = y\n"
+        "    logger.info('c')\n"          # followed by a compound statement: not counted
+        "\n"
+        "    if z:\n"
+        "        print(z)\n"
+        "    logger.info('d')\n"          # followed by an eventmod block: not counted
+        "\n"
+        "    event_logger = get_event_logger()\n"
+        "    if event_logger:\n"
+        "        event_logger.log_event(EventType.X, {})\n"
+        "    print('e')\n"                # not a logger call: not counted
+        "\n"
+        "    return z\n"
+    )
+    tree = ast.parse(text)
+    matcher = CallMatcher.of(CallShape(), frozenset({"get_event_logger"}))
+    assert log_spacing(tree, text.splitlines(), matcher, LoggerNames.of(tree)) == (1, 2)
+
+
+def test_the_log_spacing_of_a_file_is_learned_once_by_content(tmp_path, monkeypatch):
+    """`learn_log_spacing` counts the run's files together, and a file it counted before (same
+    bytes) is not parsed again; changed bytes are."""
+    from eventmod.model.settings import Settings
+    from eventmod.transform import house
+
+    monkeypatch.setenv("EVENTMOD_CACHE_DIR", str(tmp_path / "cache"))
+    house.style_cache.cache_clear()
+    root = tmp_path / "root"
+    root.mkdir()
+    spaced = "def f(x):\n    logger.info('a')\n\n    y = x\n    logger.info('b')\n\n    return y\n"
+    glued = "def g(x):\n    logger.info('a')\n    y = x\n    logger.info('b')\n    y += 1\n    logger.info('c')\n    return y\n"
+    (root / "spaced.py").write_text(spaced)
+    (root / "glued.py").write_text(glued)
+    settings = Settings(root=str(root))
+    assert house.learn_log_spacing(settings, ["spaced.py"]) is True
+    assert house.learn_log_spacing(settings, ["glued.py"]) is False
+    assert house.learn_log_spacing(settings, ["spaced.py", "glued.py"]) is False  # 2 of 5 together
+    parsed = []
+    real = house.load_source
+    monkeypatch.setattr(house, "load_source", lambda *a: parsed.append(a[1]) or real(*a))
+    assert house.learn_log_spacing(settings, ["spaced.py", "glued.py"]) is False
+    assert parsed == []  # both remembered by content
+    (root / "glued.py").write_text(glued.replace("    y += 1\n", "\n    y += 1\n\n").replace("    return y", "\n    return y"))
+    assert house.learn_log_spacing(settings, ["spaced.py", "glued.py"]) is True  # 4 of 5
+    assert parsed == ["glued.py"]
+    house.style_cache.cache_clear()

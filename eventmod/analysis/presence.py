@@ -318,6 +318,19 @@ def is_error_wrap(stmt: ast.AST, matcher: CallMatcher = DEFAULT_MATCHER) -> bool
     return isinstance(last, ast.Raise) and last.exc is None and any(True for _ in log_event_calls(handler, matcher))
 
 
+def holds_only_blocks(stmt: ast.AST, matcher: CallMatcher = DEFAULT_MATCHER) -> bool:
+    """An `on_error` wrap as eventmod writes it: `is_error_wrap`, and its handler holds nothing
+    before the `raise` but the event's block (its `message` line first, when it has one). A
+    `try` of the code's own whose handler logs an event somewhere in its statements and then
+    re-raises is an `is_error_wrap` (a block goes before or after it as before or after the
+    statements it wraps) but none of its lines are eventmod's."""
+    if not is_error_wrap(stmt, matcher):
+        return False
+    body = stmt.handlers[0].body[:-1]  # type: ignore[attr-defined]
+    return bool(body) and all(logged_event_names(inner, matcher) is not None or (index == 0 and is_message_line(inner))
+                              for index, inner in enumerate(body))
+
+
 def is_continue_wrap(stmt: ast.AST, matcher: CallMatcher = DEFAULT_MATCHER) -> bool:
     """An `on_error` wrap with `then: continue`: `try: <statements> / except Exception as x:`
     whose handler holds nothing but the event's block (no `raise`), no else or finally."""

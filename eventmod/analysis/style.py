@@ -23,11 +23,19 @@ from collections import Counter
 from dataclasses import replace
 from typing import Callable
 
-from eventmod.analysis.presence import CallMatcher, is_getter_call, log_event_calls, logged_event_names
+from eventmod.analysis.anchors import LoggerNames, log_call_of
+from eventmod.analysis.presence import (
+    CallMatcher,
+    holds_only_blocks,
+    is_continue_wrap,
+    is_getter_call,
+    log_event_calls,
+    logged_event_names,
+)
 from eventmod.model.record import record
 from eventmod.model.settings import BlackSettings, CallShape, Habits, HouseStyle
 from eventmod.pyast.source import SourceFile
-from eventmod.pyast.walk import child_blocks, walk_nodes
+from eventmod.pyast.walk import child_blocks, first_line, walk_nodes
 
 
 @record
@@ -326,6 +334,40 @@ def statement_lists(node: ast.AST):
         for _, _, block in child_blocks(current):
             yield block
             stack.extend(block)
+
+
+def instrumentation_lines(tree: ast.Module, matcher: CallMatcher) -> set[int]:
+    """0-based lines of every instrumentation statement of the module: eventmod's blocks and
+    wraps (a `try` of the code's own whose handler holds a block is not one; its block is)."""
+    found: set[int] = set()
+    for block in statement_lists(tree):
+        for stmt in block:
+            if logged_event_names(stmt, matcher) is not None or holds_only_blocks(stmt, matcher) or is_continue_wrap(stmt, matcher):
+                found.update(range(stmt.lineno - 1, stmt.end_lineno or stmt.lineno))
+    return found
+
+
+_COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.With, ast.AsyncWith, ast.FunctionDef,
+             ast.AsyncFunctionDef, ast.ClassDef, ast.Match)
+
+
+def log_spacing(tree: ast.Module, lines: list[str], matcher: CallMatcher, loggers: LoggerNames) -> tuple[int, int]:
+    """(how many, of how many) of the code's own logger-call statements followed in their block
+    by a simple statement have a blank line between the two. Instrumentation on either side is
+    not the code's (its padding is apply's), nor is a compound statement (blank lines around
+    those are a habit of their own)."""
+    instrumentation = instrumentation_lines(tree, matcher)
+    blank = pairs = 0
+    for block in statement_lists(tree):
+        for above, below in zip(block, block[1:]):
+            if isinstance(below, _COMPOUND) or not isinstance(above, ast.Expr):
+                continue
+            end, start = (above.end_lineno or above.lineno) - 1, first_line(below) - 1
+            if above.lineno - 1 in instrumentation or start in instrumentation or log_call_of(above, loggers) is None:
+                continue
+            pairs += 1
+            blank += any(not lines[i].strip() for i in range(end + 1, start))
+    return blank, pairs
 
 
 def _line_before(source: SourceFile, lineno: int) -> str:

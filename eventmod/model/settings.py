@@ -247,6 +247,10 @@ class HouseStyle:
     habits: Habits = Habits()
     files: tuple[str, ...] = ()  # the files the blocks are in
     scanned: int = 0  # files the bounded scan read (0: the selection's own files had blocks)
+    # Whether the code's own logger calls are followed by a blank line more often than not, in
+    # the files a revert reads (`transform.house.learn_log_spacing`): a blank line below a block
+    # that follows one may be the code's, or apply's padding.
+    blank_after_log: bool = False
 
 
 @record

@@ -26,7 +26,7 @@ import itertools
 import re
 from dataclasses import replace
 
-from eventmod.analysis.anchors import LoggerNames, Site, Window
+from eventmod.analysis.anchors import LoggerNames, Site, Window, log_call_of
 from eventmod.analysis.placement import resolve_sites
 from eventmod.analysis.capture import capture_point
 from eventmod.analysis.presence import (
@@ -34,12 +34,10 @@ from eventmod.analysis.presence import (
     EmitMode,
     PresentBlock,
     block_shape,
-    is_continue_wrap,
-    is_error_wrap,
     logged_event_names,
     present_block,
 )
-from eventmod.analysis.style import Style, file_style, statement_lists
+from eventmod.analysis.style import Style, file_style, instrumentation_lines, statement_lists
 from eventmod.codegen.imports import alias_text, file_matcher, from_import_lines, plan_imports
 from eventmod.codegen.json_safe import json_safe_helper_edit
 from eventmod.codegen.render import (
@@ -64,7 +62,7 @@ from eventmod.pyast.bindings import bindings, enclosing_scopes, is_alias_of
 from eventmod.pyast.source import SourceFile, load_source, split_lines
 from eventmod.pyast.walk import FunctionNode, child_nodes, first_line, index_functions, module_of, walk_nodes
 from eventmod.transform.planner import name_order
-from eventmod.transform.house import cached_file_habits, learn_house_style
+from eventmod.transform.house import cached_file_habits, learn_house_style, learn_log_spacing
 from eventmod.transform.runner import FileJob, jobs_by_file, run_jobs
 from eventmod.transform.verify import verify_only_insertions
 
@@ -80,7 +78,8 @@ def plan_revert(config: Config, catalog: Catalog, selection: Selection = Selecti
     settings = contract_settings(config)
     work = jobs_by_file(catalog, selection)
     if work:
-        settings = replace(settings, house=learn_house_style(settings, [j.path for j in work]))
+        house = learn_house_style(settings, [j.path for j in work])
+        settings = replace(settings, house=replace(house, blank_after_log=learn_log_spacing(settings, [j.path for j in work])))
     return RevertPlan(tuple(run_jobs(revert_file, work, settings, jobs)))
 
 
@@ -138,7 +137,7 @@ def revert_file(job: FileJob, settings: Settings, preloaded: object = None) -> R
                 touched[id(function)] = function
     if problems or not found:
         return RevertFile(job.path, source.raw, None, tuple(results), tuple(problems))
-    removals = unpad(source, tree, [(f.edit, f.mode) for f in found], style, matcher)
+    removals = unpad(source, tree, [(f.edit, f.mode) for f in found], style, matcher, loggers, settings.house.blank_after_log)
     try:
         text1, origin1 = apply_edits_with_origin(
             source.lines, [*removals, *(e for f in found for e in f.captures), *(f.unbind for f in found if f.unbind is not None)],
@@ -278,7 +277,7 @@ def _binds_captures(stmt: ast.stmt, names: set[str]) -> bool:
 
 
 def unpad(source: SourceFile, tree: ast.Module, removals: list[tuple[Edit, str]], style: Style,
-          matcher: CallMatcher) -> list[Edit]:
+          matcher: CallMatcher, loggers: LoggerNames | None = None, blank_after_log: bool = False) -> list[Edit]:
     """The removals (with where each block was inserted: after, before, wrap) widened by the
     blank lines apply put around the blocks (house style with blank lines, see
     `transform.apply.pad_blocks`). Apply adds a blank line on a side of a block whose
@@ -286,8 +285,10 @@ def unpad(source: SourceFile, tree: ast.Module, removals: list[tuple[Edit, str]]
     anchor (and a `before:` block and its statement) is always apply's. On the other side the
     code may have had a blank line of its own, which apply then reused: revert cannot tell the
     two apart and keeps one blank line where a compound statement (if, for, try, ...) meets
-    the place (the habit that turns blank lines on), else removes it. A blank line that
-    separates the block from another block that stays is that block's.
+    the place (the habit that turns blank lines on), or below a logger call when the code's own
+    logger calls are followed by a blank line more often than not (`blank_after_log`, learned
+    over the run's files; `loggers` says which calls are logger calls), else removes it. A
+    blank line that separates the block from another block that stays is that block's.
 
     Whether apply padded a block is read off the block where it can be: apply inserts an
     `after:` block right below its anchor (and a `before:` block right above its statement), so
@@ -307,7 +308,7 @@ def unpad(source: SourceFile, tree: ast.Module, removals: list[tuple[Edit, str]]
     if not any(padded(edit, mode) for edit, mode in removals):
         return edits
     removed: set[int] = {i for e in edits for i in range(e.start, e.end)}
-    staying = _block_lines(tree, matcher) - removed
+    staying = instrumentation_lines(tree, matcher) - removed
     starts, ends = _statement_lines(tree)
     claimed: set[int] = set()
     out = []
@@ -337,6 +338,9 @@ def unpad(source: SourceFile, tree: ast.Module, removals: list[tuple[Edit, str]]
                     across = _statement_at(starts, lines, edit.end, 1, indent)
                 if any(isinstance(stmt, _COMPOUND) for stmt in (near, across) if stmt is not None):
                     continue  # most likely the code's own blank line
+                upper = across if side == "down" else near  # the statement above the place in the code
+                if blank_after_log and loggers is not None and upper is not None and log_call_of(upper, loggers) is not None:
+                    continue  # the code's logger calls are mostly followed by a blank line: most likely its own
             claimed.add(blank)
             if side == "up":
                 start = blank
@@ -370,16 +374,6 @@ def _statement_at(table: dict[int, list[ast.stmt]], lines: list[str], index: int
         if stmt.col_offset == indent:
             return stmt
     return None
-
-
-def _block_lines(tree: ast.Module, matcher: CallMatcher) -> set[int]:
-    """0-based lines of every instrumentation statement of the module (eventmod's blocks)."""
-    found: set[int] = set()
-    for block in statement_lists(tree):
-        for stmt in block:
-            if logged_event_names(stmt, matcher) is not None or is_error_wrap(stmt, matcher) or is_continue_wrap(stmt, matcher):
-                found.update(range(stmt.lineno - 1, stmt.end_lineno or stmt.lineno))
-    return found
 
 
 def _revert_wrap(source: SourceFile, site: Site, event: EventSpec, names: Names, style: Style, options: RenderOptions,
