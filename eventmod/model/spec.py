@@ -92,7 +92,10 @@ class EventSpec:
         return self.anchor.kind == "on_error" and self.on_error.continues
 
     def line_of(self, key: str) -> int:
-        return dict(self.key_lines).get(key, self.line)
+        for name, line in reversed(self.key_lines):  # the last one, as a dict of them would keep
+            if name == key:
+                return line
+        return self.line
 
 
 @record
