@@ -347,8 +347,9 @@ def instrumentation_lines(tree: ast.Module, matcher: CallMatcher) -> set[int]:
     return found
 
 
-_COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.With, ast.AsyncWith, ast.FunctionDef,
-             ast.AsyncFunctionDef, ast.ClassDef, ast.Match)
+# Statements that hold a block: blank lines around them are a habit of their own.
+COMPOUND_STATEMENTS = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.With, ast.AsyncWith, ast.FunctionDef,
+                       ast.AsyncFunctionDef, ast.ClassDef, ast.Match)
 
 
 def log_spacing(tree: ast.Module, lines: list[str], matcher: CallMatcher, loggers: LoggerNames) -> tuple[int, int]:
@@ -360,7 +361,7 @@ def log_spacing(tree: ast.Module, lines: list[str], matcher: CallMatcher, logger
     blank = pairs = 0
     for block in statement_lists(tree):
         for above, below in zip(block, block[1:]):
-            if isinstance(below, _COMPOUND) or not isinstance(above, ast.Expr):
+            if isinstance(below, COMPOUND_STATEMENTS) or not isinstance(above, ast.Expr):
                 continue
             end, start = (above.end_lineno or above.lineno) - 1, first_line(below) - 1
             if above.lineno - 1 in instrumentation or start in instrumentation or log_call_of(above, loggers) is None:

@@ -172,10 +172,10 @@ def _from_json(text: str) -> Habits:
 def learn_log_spacing(settings: Settings, targets: list[str]) -> bool:
     """Whether, over the `targets` (paths relative to root), the code's own logger calls are
     followed by a blank line more often than not (`analysis.style.log_spacing`). Projects
-    differ widely here (in the instrumented files of three async libraries: 25%, 33% and 70% of the time), and
-    one file alone says little, so the files of a run are counted together. What a file says is
-    cached by its content hash with what decides its instrumentation (the logger module, the
-    getter, the call shape, the logger names)."""
+    differ widely here (in the instrumented files of three async libraries: 25%, 33% and 70%
+    of the time), and one file alone says little, so the files of a run are counted together.
+    What a file says is cached by its content hash with what decides its instrumentation (the
+    logger module, the getter, the call shape, the logger names)."""
     from eventmod.codegen.imports import file_matcher  # only a revert learns this: a dry-run does not import it
 
     cache = style_cache()

@@ -37,7 +37,7 @@ from eventmod.analysis.presence import (
     logged_event_names,
     present_block,
 )
-from eventmod.analysis.style import Style, file_style, instrumentation_lines, statement_lists
+from eventmod.analysis.style import COMPOUND_STATEMENTS, Style, file_style, instrumentation_lines, statement_lists
 from eventmod.codegen.imports import alias_text, file_matcher, from_import_lines, plan_imports
 from eventmod.codegen.json_safe import json_safe_helper_edit
 from eventmod.codegen.render import (
@@ -336,7 +336,7 @@ def unpad(source: SourceFile, tree: ast.Module, removals: list[tuple[Edit, str]]
                     across = _statement_at(ends, lines, edit.start - 1, -1, indent)
                 elif mode == "before":
                     across = _statement_at(starts, lines, edit.end, 1, indent)
-                if any(isinstance(stmt, _COMPOUND) for stmt in (near, across) if stmt is not None):
+                if any(isinstance(stmt, COMPOUND_STATEMENTS) for stmt in (near, across) if stmt is not None):
                     continue  # most likely the code's own blank line
                 upper = across if side == "down" else near  # the statement above the place in the code
                 if blank_after_log and loggers is not None and upper is not None and log_call_of(upper, loggers) is not None:
@@ -350,8 +350,6 @@ def unpad(source: SourceFile, tree: ast.Module, removals: list[tuple[Edit, str]]
     return out
 
 
-_COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.With, ast.AsyncWith, ast.FunctionDef,
-             ast.AsyncFunctionDef, ast.ClassDef)
 
 
 def _statement_lines(tree: ast.Module) -> tuple[dict[int, list[ast.stmt]], dict[int, list[ast.stmt]]]:
