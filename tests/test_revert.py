@@ -635,8 +635,8 @@ def test_the_log_spacing_of_a_file_is_learned_once_by_content(tmp_path, monkeypa
     assert house.learn_log_spacing(settings, ["glued.py"]) is False
     assert house.learn_log_spacing(settings, ["spaced.py", "glued.py"]) is False  # 2 of 5 together
     parsed = []
-    real = house.load_source
-    monkeypatch.setattr(house, "load_source", lambda *a: parsed.append(a[1]) or real(*a))
+    real = house.load_bytes
+    monkeypatch.setattr(house, "load_bytes", lambda *a: parsed.append(a[0]) or real(*a))
     assert house.learn_log_spacing(settings, ["spaced.py", "glued.py"]) is False
     assert parsed == []  # both remembered by content
     (root / "glued.py").write_text(glued.replace("    y += 1\n", "\n    y += 1\n\n").replace("    return y", "\n    return y"))

@@ -26,7 +26,7 @@ from eventmod.analysis.style import AUTO, FileHabits, block_habits, file_habits,
 from eventmod.codegen.black_cache import key_of, style_cache
 from eventmod.model.problems import Problem
 from eventmod.model.settings import Habits, HouseStyle, Settings
-from eventmod.pyast.source import Loaded, SourceFile, load_source
+from eventmod.pyast.source import Loaded, SourceFile, load_bytes
 
 HABITS_VERSION = 2  # bump when `block_habits` counts differently: cached answers are keyed by it
 FILE_HABITS_VERSION = 1  # bump when `file_habits` counts differently
@@ -189,7 +189,7 @@ def learn_log_spacing(settings: Settings, targets: list[str]) -> bool:
                      repr(settings.call), settings.logger_names, hashlib.sha256(raw).hexdigest())
         counted = _counts(cache.get(key))
         if counted is None:
-            loaded = load_source(settings.root, rel)
+            loaded = load_bytes(rel, raw)  # the bytes just read and hashed: not read again
             if isinstance(loaded, Problem):
                 continue
             source, tree = loaded

@@ -78,8 +78,8 @@ def plan_revert(config: Config, catalog: Catalog, selection: Selection = Selecti
     settings = contract_settings(config)
     work = jobs_by_file(catalog, selection)
     if work:
-        house = learn_house_style(settings, [j.path for j in work])
-        settings = replace(settings, house=replace(house, blank_after_log=learn_log_spacing(settings, [j.path for j in work])))
+        paths = [j.path for j in work]
+        settings = replace(settings, house=replace(learn_house_style(settings, paths), blank_after_log=learn_log_spacing(settings, paths)))
     return RevertPlan(tuple(run_jobs(revert_file, work, settings, jobs)))
 
 
@@ -277,7 +277,7 @@ def _binds_captures(stmt: ast.stmt, names: set[str]) -> bool:
 
 
 def unpad(source: SourceFile, tree: ast.Module, removals: list[tuple[Edit, str]], style: Style,
-          matcher: CallMatcher, loggers: LoggerNames | None = None, blank_after_log: bool = False) -> list[Edit]:
+          matcher: CallMatcher, loggers: LoggerNames, blank_after_log: bool) -> list[Edit]:
     """The removals (with where each block was inserted: after, before, wrap) widened by the
     blank lines apply put around the blocks (house style with blank lines, see
     `transform.apply.pad_blocks`). Apply adds a blank line on a side of a block whose
@@ -339,7 +339,7 @@ def unpad(source: SourceFile, tree: ast.Module, removals: list[tuple[Edit, str]]
                 if any(isinstance(stmt, COMPOUND_STATEMENTS) for stmt in (near, across) if stmt is not None):
                     continue  # most likely the code's own blank line
                 upper = across if side == "down" else near  # the statement above the place in the code
-                if blank_after_log and loggers is not None and upper is not None and log_call_of(upper, loggers) is not None:
+                if blank_after_log and upper is not None and log_call_of(upper, loggers) is not None:
                     continue  # the code's logger calls are mostly followed by a blank line: most likely its own
             claimed.add(blank)
             if side == "up":
